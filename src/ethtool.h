@@ -1,0 +1,10 @@
+/* The one ethtool setting a lab needs, through SIOCETHTOOL. */
+#ifndef OVSLAB_ETHTOOL_H
+#define OVSLAB_ETHTOOL_H
+
+/* Turns TX checksum offload off on ifname in the calling thread's current
+ * network namespace.  Needed on the namespace end of veths attached to the
+ * userspace datapath: otherwise TCP segments leave with bad checksums. */
+int ethtool_tx_csum_off(const char *ifname);
+
+#endif

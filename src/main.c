@@ -1,0 +1,117 @@
+/* ovslab: Open vSwitch network labs from a YAML file. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "labctl.h"
+#include "labfile.h"
+
+static const char usage[] =
+	"usage: ovslab COMMAND ...\n"
+	"\n"
+	"  up FILE                        build the lab described by FILE\n"
+	"  down LAB|FILE                  remove everything the lab made\n"
+	"  show LAB|FILE [--json]         hosts, interfaces, addresses, ports, switch, NAT\n"
+	"  exec LAB HOST -- CMD [ARGS...] run CMD inside HOST's network namespace\n"
+	"  --help, --version\n"
+	"\n"
+	"Lab records live in /run/ovslab/LAB; hosts are `ip netns` namespaces.\n";
+
+enum { EXIT_USAGE = 2 };
+
+/* LAB|FILE: an existing file is read for its lab name; anything else is
+ * taken as the name of a lab that is up. */
+static int main_lab_name(const char *arg, char *name, size_t len)
+{
+	struct lab *lab = NULL;
+	struct stat sb;
+	int ret;
+
+	if (stat(arg, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		if (!lab_name_valid(arg)) {
+			err_set("%s: no such lab file, and not a valid lab name", arg);
+			return -EINVAL;
+		}
+		snprintf(name, len, "%s", arg);
+		return 0;
+	}
+	ret = labfile_load(arg, stderr, &lab);
+	if (ret < 0)
+		return ret;
+	snprintf(name, len, "%s", lab->name);
+	lab_free(lab);
+	return 0;
+}
+
+static int main_need_root(const char *cmd)
+{
+	if (geteuid() == 0)
+		return 0;
+	err_set("%s: ovslab needs root to manage namespaces, interfaces and the switch", cmd);
+	return -EPERM;
+}
+
+static int main_run(int argc, char **argv)
+{
+	const char *cmd = argv[1];
+	char name[64];
+	int ret;
+
+	if (!strcmp(cmd, "up") && argc == 3) {
+		ret = main_need_root(cmd);
+		return ret < 0 ? ret : labctl_up(argv[2], stderr, stdout);
+	}
+	if (!strcmp(cmd, "down") && argc == 3) {
+		ret = main_need_root(cmd);
+		if (ret == 0)
+			ret = main_lab_name(argv[2], name, sizeof(name));
+		if (ret == 0)
+			ret = labctl_down(name);
+		if (ret == 0)
+			printf("%s: down\n", name);
+		return ret;
+	}
+	if (!strcmp(cmd, "show") && (argc == 3 || (argc == 4 && !strcmp(argv[3], "--json")))) {
+		ret = main_lab_name(argv[2], name, sizeof(name));
+		return ret < 0 ? ret : labctl_show(name, argc == 4, stdout);
+	}
+	if (!strcmp(cmd, "exec") && argc >= 6 && !strcmp(argv[4], "--")) {
+		ret = main_need_root(cmd);
+		return ret < 0 ? ret : labctl_exec(argv[2], argv[3], &argv[5]);
+	}
+	fputs(usage, stderr);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	int ret;
+
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("ovslab %s\n", OVSLAB_VERSION);
+		return 0;
+	}
+	ret = main_run(argc, argv);
+	if (ret == 1)
+		return EXIT_USAGE;
+	if (ret < 0) {
+		if (err_isset())
+			fprintf(stderr, "ovslab: %s\n", err_get());
+		else if (ret != -EINVAL)
+			fprintf(stderr, "ovslab: %s: %s\n", argv[1], strerror(-ret));
+		return 1;
+	}
+	return 0;
+}

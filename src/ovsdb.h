@@ -1,0 +1,53 @@
+/* The lab's rows in the Open vSwitch database, through the OVSDB IDL.
+ * Every row ovslab creates carries external_ids:ovslab-lab=<lab name>. */
+#ifndef OVSLAB_OVSDB_H
+#define OVSLAB_OVSDB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lab.h"
+
+#define OVSDB_LAB_KEY "ovslab-lab"
+
+struct ovsdb;
+
+/* Connects to remote (e.g. "unix:/run/openvswitch/db.sock") and waits for the
+ * database contents, at most timeout_ms. */
+int ovsdb_open(const char *remote, int timeout_ms, struct ovsdb **out);
+void ovsdb_close(struct ovsdb *db);
+
+/* Refuses (-EEXIST, with a message naming it) when a bridge, port or
+ * interface the lab would create already exists. */
+int ovsdb_lab_check(struct ovsdb *db, const struct lab *lab);
+
+/* One transaction: the Open_vSwitch row if the database has none, each lab
+ * bridge with its internal port (datapath_type `datapath`), and one port per
+ * host interface.  Then waits until ovs-vswitchd has applied it (cur_cfg
+ * reaches next_cfg) and fails, naming the interface, if any interface has an
+ * error or ofport -1. */
+int ovsdb_lab_apply(struct ovsdb *db, const struct lab *lab,
+		    const char *datapath, int timeout_ms);
+
+/* Deletes every Bridge, Port and Interface marked with the lab's name, in one
+ * transaction, and waits for ovs-vswitchd to apply it.  Rows not marked
+ * with this lab are never touched. */
+int ovsdb_lab_remove(struct ovsdb *db, const char *lab_name, int timeout_ms);
+
+/* Whether any row carries the lab's mark. */
+bool ovsdb_lab_present(struct ovsdb *db, const char *lab_name);
+
+struct ovsdb_port_info {
+	const char *bridge;
+	const char *port;
+	const char *type;     /* "" or "internal" */
+	int64_t ofport;       /* -1 failed, 0 not yet assigned */
+	const char *error;    /* NULL if none */
+	const char *datapath; /* bridge's datapath_type */
+};
+/* Calls fn for each port marked with the lab's name. */
+int ovsdb_lab_ports(struct ovsdb *db, const char *lab_name,
+		    void (*fn)(const struct ovsdb_port_info *p, void *arg),
+		    void *arg);
+
+#endif

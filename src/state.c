@@ -1,0 +1,291 @@
+#include "state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+
+static const char *const state_kinds[STATE_KIND_MAX] = {
+	[STATE_NETNS] = "netns",
+	[STATE_LINK] = "link",
+	[STATE_SWITCH] = "switch",
+	[STATE_REMOTE] = "remote",
+	[STATE_DATAPATH] = "datapath",
+	[STATE_NAT] = "nat",
+	[STATE_IP_FORWARD] = "ip_forward",
+	[STATE_UPLINK] = "uplink",
+};
+
+const char *state_kind_name(enum state_kind kind)
+{
+	return kind < STATE_KIND_MAX ? state_kinds[kind] : "?";
+}
+
+static int state_kind_parse(const char *s)
+{
+	for (int k = 0; k < STATE_KIND_MAX; k++)
+		if (!strcmp(s, state_kinds[k]))
+			return k;
+	return -EINVAL;
+}
+
+void state_dir(const char *lab, char *buf, size_t len)
+{
+	snprintf(buf, len, STATE_RUN_DIR "/%s", lab);
+}
+
+bool state_exists(const char *lab)
+{
+	char dir[PATH_MAX];
+
+	state_dir(lab, dir, sizeof(dir));
+	return access(dir, F_OK) == 0;
+}
+
+static int state_push(struct state *st, enum state_kind kind, const char *value)
+{
+	struct state_entry *e;
+
+	if (st->n_entries % 64 == 0) {
+		e = realloc(st->entries, (st->n_entries + 64) * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		st->entries = e;
+	}
+	e = &st->entries[st->n_entries++];
+	e->kind = kind;
+	e->forgotten = false;
+	snprintf(e->value, sizeof(e->value), "%s", value);
+	return 0;
+}
+
+static struct state_entry *state_latest(const struct state *st, enum state_kind kind,
+					const char *value)
+{
+	for (size_t i = st->n_entries; i-- > 0;) {
+		struct state_entry *e = &st->entries[i];
+
+		if (e->kind == kind && !e->forgotten && (!value || !strcmp(e->value, value)))
+			return e;
+	}
+	return NULL;
+}
+
+static int state_open_journal(struct state *st, const char *mode)
+{
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/journal", st->dir);
+	st->journal = fopen(path, mode);
+	if (!st->journal) {
+		int ret = -errno;
+
+		err_set("%s: cannot open the lab's journal %s: %s", st->name, path, strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+int state_create(const char *lab, const char *text, size_t len, struct state *st)
+{
+	char path[PATH_MAX + 16];
+	int fd = -1;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(st->name, sizeof(st->name), "%s", lab);
+	state_dir(lab, st->dir, sizeof(st->dir));
+	if (mkdir(STATE_RUN_DIR, 0755) < 0 && errno != EEXIST) {
+		ret = -errno;
+		err_set("%s: cannot create %s: %s", lab, STATE_RUN_DIR, strerror(errno));
+		goto out;
+	}
+	if (mkdir(st->dir, 0755) < 0) {
+		ret = -errno;
+		if (errno == EEXIST)
+			err_set("%s: the lab is already up (%s exists; run `ovslab down %s` first)",
+				lab, st->dir, lab);
+		else
+			err_set("%s: cannot create %s: %s", lab, st->dir, strerror(errno));
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/lab.yaml", st->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
+		ret = fd < 0 ? -errno : -EIO;
+		err_set("%s: cannot save the lab file in %s: %s", lab, path, strerror(-ret));
+		goto out;
+	}
+	ret = state_open_journal(st, "wx");
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0 && ret != -EEXIST && st->dir[0]) {
+		unlink(path);
+		rmdir(st->dir);
+	}
+	return ret;
+}
+
+int state_open(const char *lab, struct state *st)
+{
+	char line[PATH_MAX + 64];
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(st->name, sizeof(st->name), "%s", lab);
+	state_dir(lab, st->dir, sizeof(st->dir));
+	if (access(st->dir, F_OK) < 0) {
+		ret = -errno;
+		err_set("%s: no such lab is up (nothing in %s)", lab, st->dir);
+		return ret;
+	}
+	ret = state_open_journal(st, "a+");
+	if (ret < 0)
+		return ret;
+	rewind(st->journal);
+	while (fgets(line, sizeof(line), st->journal)) {
+		char *sp, *val;
+		bool forget = false;
+		int kind;
+
+		line[strcspn(line, "\n")] = '\0';
+		sp = line;
+		if (!strncmp(sp, "forget ", 7)) {
+			forget = true;
+			sp += 7;
+		}
+		val = strchr(sp, ' ');
+		if (!val)
+			continue;
+		*val++ = '\0';
+		kind = state_kind_parse(sp);
+		if (kind < 0)
+			continue; /* written by a newer ovslab: not ours to undo */
+		if (forget) {
+			struct state_entry *e = state_latest(st, kind, val);
+
+			if (e)
+				e->forgotten = true;
+		} else if ((ret = state_push(st, kind, val)) < 0) {
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int state_write(struct state *st, const char *prefix, enum state_kind kind,
+		       const char *value)
+{
+	if (fprintf(st->journal, "%s%s %s\n", prefix, state_kinds[kind], value) < 0 ||
+	    fflush(st->journal) != 0) {
+		int ret = errno ? -errno : -EIO;
+
+		err_set("%s: cannot write the lab's journal: %s", st->name, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+int state_add(struct state *st, enum state_kind kind, const char *fmt, ...)
+{
+	char value[PATH_MAX + 32];
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	ret = state_write(st, "", kind, value);
+	if (ret < 0)
+		return ret;
+	return state_push(st, kind, value);
+}
+
+int state_forget(struct state *st, enum state_kind kind, const char *value)
+{
+	struct state_entry *e = state_latest(st, kind, value);
+	int ret;
+
+	if (!e)
+		return 0;
+	ret = state_write(st, "forget ", kind, value);
+	if (ret == 0)
+		e->forgotten = true;
+	return ret;
+}
+
+const char *state_get(const struct state *st, enum state_kind kind)
+{
+	const struct state_entry *e = state_latest(st, kind, NULL);
+
+	return e ? e->value : NULL;
+}
+
+void state_labfile(const struct state *st, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/lab.yaml", st->dir);
+}
+
+void state_close(struct state *st)
+{
+	if (st->journal)
+		fclose(st->journal);
+	st->journal = NULL;
+	free(st->entries);
+	st->entries = NULL;
+	st->n_entries = 0;
+}
+
+static int state_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int state_remove(struct state *st)
+{
+	int ret;
+
+	if (st->journal) {
+		fclose(st->journal);
+		st->journal = NULL;
+	}
+	/* FTW_PHYS: never follow a link out of the lab's own directory. */
+	ret = nftw(st->dir, state_rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	if (ret != 0 && errno != ENOENT) {
+		ret = ret < 0 ? -errno : ret;
+		err_set("%s: cannot remove %s: %s", st->name, st->dir, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+int state_for_each_lab(int (*fn)(const char *lab, void *arg), void *arg)
+{
+	DIR *d = opendir(STATE_RUN_DIR);
+	struct dirent *de;
+	int ret = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		ret = fn(de->d_name, arg);
+		if (ret)
+			break;
+	}
+	closedir(d);
+	return ret;
+}

@@ -1,0 +1,118 @@
+#include "sandbox.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void sandbox_tmpfs(const char *dir)
+{
+	/* The mount point itself may have to be made on the machine; an empty
+	 * directory under /run is all that is left there. */
+	mkdir(dir, 0755);
+	cr_assert_eq(mount("ovslab-test", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"), 0,
+		     "mount tmpfs on %s: %s", dir, strerror(errno));
+}
+
+void sandbox_enter(void)
+{
+	cr_assert_eq(geteuid(), 0, "network tests need root");
+	cr_assert_eq(unshare(CLONE_NEWNET | CLONE_NEWNS), 0, "unshare: %s", strerror(errno));
+	/* Keep every mount below private so nothing propagates to the machine. */
+	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0,
+		     "make / private: %s", strerror(errno));
+	sandbox_tmpfs("/run/netns");
+	sandbox_tmpfs("/run/ovslab");
+	sandbox_tmpfs("/run/openvswitch");
+	/* /sys shows the namespace that mounted it: remount it for this one. */
+	umount2("/sys", MNT_DETACH);
+	cr_assert_eq(mount("sysfs", "/sys", "sysfs", 0, NULL), 0, "mount sysfs: %s", strerror(errno));
+	cr_assert_eq(sandbox_runf(NULL, 0, "ip link set lo up"), 0);
+}
+
+int sandbox_run(char *const argv[], char *out, size_t len)
+{
+	int pfd[2];
+	pid_t pid;
+	int status;
+	size_t used = 0;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		dup2(devnull, 0);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (;;) {
+		char tmp[4096];
+		ssize_t n = read(pfd[0], tmp, sizeof(tmp));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (out && len > 1 && used < len - 1) {
+			size_t take = (size_t)n < len - 1 - used ? (size_t)n : len - 1 - used;
+
+			memcpy(out + used, tmp, take);
+			used += take;
+		}
+	}
+	close(pfd[0]);
+	if (out && len)
+		out[used] = '\0';
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+int sandbox_runf(char *out, size_t len, const char *fmt, ...)
+{
+	char cmd[4096];
+	char *argv[64];
+	int argc = 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	for (char *tok = strtok(cmd, " "); tok && argc < 63; tok = strtok(NULL, " "))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+	return sandbox_run(argv, out, len);
+}
+
+const char *sandbox_ovslab(void)
+{
+	const char *p = getenv("OVSLAB_BIN");
+
+	return p ? p : OVSLAB_BIN;
+}
+
+const char *sandbox_fixture(const char *name)
+{
+	static char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", FIXTURES_DIR, name);
+	return path;
+}

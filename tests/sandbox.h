@@ -1,0 +1,31 @@
+/* A private network + mount namespace for one test: nothing a test does to
+ * interfaces, the firewall, /run/netns, /run/ovslab or /run/openvswitch is
+ * seen by the machine.  Criterion runs each test in its own process, so a
+ * test's .init calls sandbox_enter() and everything it makes dies with it. */
+#ifndef OVSLAB_TEST_SANDBOX_H
+#define OVSLAB_TEST_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* unshare(CLONE_NEWNET|CLONE_NEWNS), / made recursively private, fresh
+ * tmpfs on /run/netns, /run/ovslab, /run/openvswitch, sysfs remounted for
+ * the new namespace, lo up.  Aborts the test (cr_assert) on failure. */
+void sandbox_enter(void);
+
+/* Runs argv (argv[0] looked up in PATH) and returns its exit status (or
+ * 128+signal); stdout+stderr are captured into out (NUL-terminated, may be
+ * NULL) up to len bytes. */
+int sandbox_run(char *const argv[], char *out, size_t len);
+
+/* Like sandbox_run with a printf-built command split on spaces (no quoting). */
+int sandbox_runf(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Path of the ovslab binary under test (meson passes OVSLAB_BIN). */
+const char *sandbox_ovslab(void);
+
+/* Path of a fixture file (meson passes FIXTURES_DIR). */
+const char *sandbox_fixture(const char *name);
+
+#endif

@@ -1,0 +1,434 @@
+/* The int_br lab end to end, run as a user would: the ovslab binary, then
+ * `ip`, `ovs-vsctl` and `iptables-legacy-save` to observe.  Each test runs in
+ * its own sandbox (tests/sandbox.h).  The "outside" is a namespace this test
+ * makes, reached through a veth pair that is the sandbox's default route:
+ * traffic never leaves the sandbox. */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+#define OUT_SERVER "198.51.100.2"
+#define OUT_UPLINK "198.51.100.1"
+#define XFER_BYTES (1 << 20)
+
+static char buf[65536];
+
+static void outside_make(void)
+{
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns add outside"), 0, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf),
+				  "ip link add up0 type veth peer name eth0 netns outside"), 0, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip addr add " OUT_UPLINK "/24 dev up0"), 0);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip link set up0 up"), 0);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf),
+				  "ip -n outside addr add " OUT_SERVER "/24 dev eth0"), 0);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip -n outside link set eth0 up"), 0);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip -n outside link set lo up"), 0);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip route add default via " OUT_SERVER), 0);
+}
+
+static void lab_init(void)
+{
+	sandbox_enter();
+	outside_make();
+}
+
+static int ovslab(char *out, size_t len, const char *args)
+{
+	return sandbox_runf(out, len, "%s %s", sandbox_ovslab(), args);
+}
+
+static void up_int_br(void)
+{
+	char cmd[4200];
+
+	snprintf(cmd, sizeof(cmd), "up %s", sandbox_fixture("int_br.yaml"));
+	cr_assert_eq(ovslab(buf, sizeof(buf), cmd), 0, "ovslab up failed: %s", buf);
+}
+
+/* Forks a child that moves into namespace `ns` and runs fn; fn's return
+ * value is the child's exit status. */
+static pid_t in_netns(const char *ns, int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		char path[256];
+		int fd;
+
+		snprintf(path, sizeof(path), "/run/netns/%s", ns);
+		fd = open(path, O_RDONLY);
+		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+			_exit(100);
+		alarm(20); /* a hung transfer fails the test instead of hanging it */
+		_exit(fn(arg));
+	}
+	return pid;
+}
+
+static int wait_status(pid_t pid)
+{
+	int st;
+
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+struct server {
+	const char *addr;
+	int port;
+	int report;      /* pipe: what the server saw */
+	int ready;       /* pipe: listening */
+};
+
+static int listen_on(const char *addr, int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int one = 1;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(s, 4) < 0)
+		return -1;
+	return s;
+}
+
+static int connect_to(const char *addr, int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	if (connect(s, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		return -1;
+	return s;
+}
+
+/* FNV-1a over everything received, and the byte count, sent back. */
+static int sink_server(void *arg)
+{
+	struct server *sv = arg;
+	uint64_t h = 1469598103934665603ULL, n = 0;
+	unsigned char chunk[16384];
+	int l = listen_on(sv->addr, sv->port), c;
+	ssize_t r;
+
+	if (l < 0)
+		return 1;
+	if (write(sv->ready, "r", 1) != 1)
+		return 2;
+	c = accept(l, NULL, NULL);
+	if (c < 0)
+		return 3;
+	while ((r = read(c, chunk, sizeof(chunk))) > 0) {
+		for (ssize_t i = 0; i < r; i++)
+			h = (h ^ chunk[i]) * 1099511628211ULL;
+		n += (uint64_t)r;
+	}
+	if (write(sv->report, &h, sizeof(h)) != sizeof(h) || write(sv->report, &n, sizeof(n)) != sizeof(n))
+		return 4;
+	return 0;
+}
+
+static uint64_t xfer_pattern(unsigned char *data, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	uint32_t x = 12345;
+
+	for (size_t i = 0; i < len; i++) {
+		x = x * 1103515245 + 12345;
+		data[i] = (unsigned char)(x >> 16);
+		h = (h ^ data[i]) * 1099511628211ULL;
+	}
+	return h;
+}
+
+static int source_client(void *arg)
+{
+	static unsigned char data[XFER_BYTES];
+	const char *dst = arg;
+	size_t off = 0;
+	int s;
+
+	xfer_pattern(data, sizeof(data));
+	s = connect_to(dst, 5001);
+	if (s < 0)
+		return 1;
+	while (off < sizeof(data)) {
+		ssize_t w = write(s, data + off, sizeof(data) - off);
+
+		if (w <= 0)
+			return 2;
+		off += (size_t)w;
+	}
+	close(s);
+	return 0;
+}
+
+/* Reports the address the outside server sees the connection come from. */
+static int peer_server(void *arg)
+{
+	struct server *sv = arg;
+	struct sockaddr_in peer;
+	socklen_t plen = sizeof(peer);
+	int l = listen_on(sv->addr, sv->port), c;
+
+	if (l < 0)
+		return 1;
+	if (write(sv->ready, "r", 1) != 1)
+		return 2;
+	c = accept(l, (struct sockaddr *)&peer, &plen);
+	if (c < 0)
+		return 3;
+	if (write(sv->report, &peer.sin_addr, sizeof(peer.sin_addr)) != sizeof(peer.sin_addr))
+		return 4;
+	close(c);
+	return 0;
+}
+
+static int connect_client(void *arg)
+{
+	return connect_to(arg, 8080) < 0 ? 1 : 0;
+}
+
+static void start_server(struct server *sv, int rep[2], int rdy[2], const char *ns,
+			 int (*fn)(void *), pid_t *pid)
+{
+	char c;
+
+	cr_assert_eq(pipe(rep), 0);
+	cr_assert_eq(pipe(rdy), 0);
+	sv->report = rep[1];
+	sv->ready = rdy[1];
+	*pid = in_netns(ns, fn, sv);
+	close(rep[1]);
+	close(rdy[1]);
+	cr_assert_eq(read(rdy[0], &c, 1), 1, "server in %s did not start", ns);
+	close(rdy[0]);
+}
+
+static bool proc_in_my_netns(const char *comm)
+{
+	struct stat me, st;
+	struct dirent *de;
+	bool found = false;
+	DIR *d = opendir("/proc");
+
+	cr_assert_eq(stat("/proc/self/ns/net", &me), 0);
+	while (d && (de = readdir(d))) {
+		char path[300], name[64] = "";
+		FILE *f;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
+		if (stat(path, &st) < 0 || st.st_ino != me.st_ino || st.st_dev != me.st_dev)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		f = fopen(path, "r");
+		if (f && fgets(name, sizeof(name), f))
+			name[strcspn(name, "\n")] = '\0';
+		if (f)
+			fclose(f);
+		if (!strcmp(name, comm))
+			found = true;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* The machine (here: the sandbox) holds nothing of the lab. */
+static void assert_nothing_left(void)
+{
+	DIR *d;
+	struct dirent *de;
+
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns list"), 0);
+	cr_assert_null(strstr(buf, "ns01"), "namespace left: %s", buf);
+	cr_assert_null(strstr(buf, "ns02"), "namespace left: %s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip -o link show"), 0);
+	cr_assert_null(strstr(buf, "ns01_tap"), "interface left: %s", buf);
+	cr_assert_null(strstr(buf, "ns02_tap"), "interface left: %s", buf);
+	cr_assert_null(strstr(buf, "int_br"), "interface left: %s", buf);
+	cr_assert_null(strstr(buf, "ovs-netdev"), "interface left: %s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "iptables-legacy-save"), 0);
+	cr_assert_null(strstr(buf, "ovslab"), "iptables rule left: %s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "cat /proc/sys/net/ipv4/ip_forward"), 0);
+	cr_assert_str_eq(buf, "0\n", "ip_forward not restored");
+	cr_assert_not(proc_in_my_netns("ovs-vswitchd"), "ovs-vswitchd still running");
+	cr_assert_not(proc_in_my_netns("ovsdb-server"), "ovsdb-server still running");
+	d = opendir("/run/ovslab");
+	cr_assert_not_null(d);
+	while ((de = readdir(d)))
+		cr_assert(de->d_name[0] == '.', "run directory left: /run/ovslab/%s", de->d_name);
+	closedir(d);
+}
+
+TestSuite(lab, .init = lab_init, .timeout = 120);
+
+Test(lab, int_br_reach_and_down)
+{
+	up_int_br();
+
+	/* `ip netns` sees the hosts and can run in them. */
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns list"), 0);
+	cr_assert_not_null(strstr(buf, "ns01"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "ns02"), "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec ns01 ip -o addr show dev veth-ns01"), 0, "%s", buf);
+	cr_assert_not_null(strstr(buf, "192.168.100.1/24"), "%s", buf);
+
+	/* The switch shows the lab's rows, marked with the lab's name. */
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf),
+				  "ovs-vsctl --db=unix:/run/ovslab/seed/ovs/db.sock list-ports int_br"), 0, "%s", buf);
+	cr_assert_not_null(strstr(buf, "ns01_tap"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "ns02_tap"), "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf),
+				  "ovs-vsctl --db=unix:/run/ovslab/seed/ovs/db.sock get Port ns01_tap external_ids:ovslab-lab"), 0, "%s", buf);
+	cr_assert_str_eq(buf, "seed\n");
+
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec ns01 ping -c 2 -W 2 192.168.100.2"), 0, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec ns01 ping -c 2 -W 2 192.168.100.254"), 0, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec ns02 ping -c 2 -W 2 192.168.100.1"), 0, "%s", buf);
+
+	/* 1 MiB over TCP, checked byte for byte (by hash) at the other end. */
+	{
+		unsigned char *ref = malloc(XFER_BYTES);
+		struct server sv = { .addr = "192.168.100.2", .port = 5001 };
+		int rep[2], rdy[2];
+		uint64_t want, got_h = 0, got_n = 0;
+		pid_t spid, cpid;
+
+		cr_assert_not_null(ref);
+		want = xfer_pattern(ref, XFER_BYTES);
+		free(ref);
+		start_server(&sv, rep, rdy, "ns02", sink_server, &spid);
+		cpid = in_netns("ns01", source_client, "192.168.100.2");
+		cr_assert_eq(wait_status(cpid), 0, "client in ns01 failed");
+		cr_assert_eq(read(rep[0], &got_h, sizeof(got_h)), sizeof(got_h));
+		cr_assert_eq(read(rep[0], &got_n, sizeof(got_n)), sizeof(got_n));
+		cr_assert_eq(wait_status(spid), 0);
+		cr_assert_eq(got_n, (uint64_t)XFER_BYTES, "received %llu bytes", (unsigned long long)got_n);
+		cr_assert_eq(got_h, want, "data corrupted in transit");
+		close(rep[0]);
+	}
+
+	/* A process left inside a host does not keep down from finishing. */
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "%s exec seed ns01 -- sh -c true", sandbox_ovslab()), 0, "%s", buf);
+	{
+		pid_t sleeper = fork();
+
+		if (sleeper == 0) {
+			char *argv[] = { "ip", "netns", "exec", "ns01", "sleep", "300", NULL };
+
+			execvp(argv[0], argv);
+			_exit(127);
+		}
+		usleep(200000);
+		cr_assert_eq(ovslab(buf, sizeof(buf), "down seed"), 0, "down failed: %s", buf);
+		cr_assert_eq(wait_status(sleeper), 128 + SIGTERM, "the process in ns01 was not stopped");
+	}
+	assert_nothing_left();
+}
+
+Test(lab, nat_reaches_outside)
+{
+	struct server sv = { .addr = OUT_SERVER, .port = 8080 };
+	struct in_addr seen = { 0 }, uplink;
+	int rep[2], rdy[2];
+	pid_t spid, cpid;
+
+	up_int_br();
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "iptables-legacy-save -t nat"), 0);
+	cr_assert_not_null(strstr(buf, "MASQUERADE"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "ovslab:seed"), "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "cat /proc/sys/net/ipv4/ip_forward"), 0);
+	cr_assert_str_eq(buf, "1\n");
+
+	start_server(&sv, rep, rdy, "outside", peer_server, &spid);
+	cpid = in_netns("ns01", connect_client, (void *)OUT_SERVER);
+	cr_assert_eq(wait_status(cpid), 0, "ns01 could not connect to the outside server");
+	cr_assert_eq(read(rep[0], &seen, sizeof(seen)), sizeof(seen));
+	cr_assert_eq(wait_status(spid), 0);
+	inet_pton(AF_INET, OUT_UPLINK, &uplink);
+	cr_assert_eq(seen.s_addr, uplink.s_addr, "the server saw %s, not the uplink's address",
+		     inet_ntoa(seen));
+	close(rep[0]);
+
+	cr_assert_eq(ovslab(buf, sizeof(buf), "down seed"), 0, "down failed: %s", buf);
+	assert_nothing_left();
+}
+
+Test(lab, show_lists_the_lab)
+{
+	up_int_br();
+	cr_assert_eq(ovslab(buf, sizeof(buf), "show seed"), 0, "%s", buf);
+	cr_assert_not_null(strstr(buf, "ns01"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "192.168.100.1/24"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "ns02_tap"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "netdev"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "MASQUERADE"), "%s", buf);
+	cr_assert_eq(ovslab(buf, sizeof(buf), "show seed --json"), 0, "%s", buf);
+	cr_assert_not_null(strstr(buf, "\"name\":\"seed\""), "%s", buf);
+	cr_assert_not_null(strstr(buf, "\"port\":\"ns01_tap\",\"ofport\":"), "%s", buf);
+	cr_assert_null(strstr(buf, "\"ofport\":0"), "a port without ofport: %s", buf);
+	cr_assert_null(strstr(buf, "\"ofport\":-1"), "a failed port: %s", buf);
+	/* down by file name works as well as by lab name */
+	{
+		char cmd[4200];
+
+		snprintf(cmd, sizeof(cmd), "down %s", sandbox_fixture("int_br.yaml"));
+		cr_assert_eq(ovslab(buf, sizeof(buf), cmd), 0, "%s", buf);
+	}
+	assert_nothing_left();
+}
+
+Test(lab, bad_file_creates_nothing)
+{
+	char cmd[4200];
+
+	snprintf(cmd, sizeof(cmd), "up %s", sandbox_fixture("bad-five.yaml"));
+	cr_assert_eq(ovslab(buf, sizeof(buf), cmd), 1, "%s", buf);
+	cr_assert_not_null(strstr(buf, sandbox_fixture("bad-five.yaml")), "%s", buf);
+	/* every line names file:line:col */
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		int l = 0, c = 0;
+		char *p = strstr(line, ".yaml:");
+
+		cr_assert_not_null(p, "not a file:line:col message: %s", line);
+		cr_assert_eq(sscanf(p, ".yaml:%d:%d:", &l, &c), 2, "not a file:line:col message: %s", line);
+		cr_assert(l > 0 && c > 0);
+	}
+	assert_nothing_left();
+}
+
+Test(lab, name_clash_creates_nothing)
+{
+	char cmd[4200];
+
+	/* A foreign interface holding a port's name: up must refuse and leave it. */
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip link add ns02_tap type dummy"), 0, "%s", buf);
+	snprintf(cmd, sizeof(cmd), "up %s", sandbox_fixture("int_br.yaml"));
+	cr_assert_eq(ovslab(buf, sizeof(buf), cmd), 1, "%s", buf);
+	cr_assert_not_null(strstr(buf, "ns02_tap"), "the error does not name the interface: %s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip -o link show ns02_tap"), 0, "the foreign interface is gone");
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip link del ns02_tap"), 0);
+	assert_nothing_left();
+}
