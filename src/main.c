@@ -40,6 +40,8 @@ static int main_lab_name(const char *arg, char *name, size_t len)
 		return 0;
 	}
 	ret = labfile_load(arg, stderr, &lab);
+	if (ret == -EINVAL)
+		err_clear(); /* the file:line:col lines already say it all */
 	if (ret < 0)
 		return ret;
 	snprintf(name, len, "%s", lab->name);

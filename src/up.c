@@ -342,6 +342,8 @@ int labctl_up(const char *path, FILE *diag, FILE *out)
 	if (ret < 0)
 		goto out;
 	ret = labfile_parse(path, text, len, diag, &u.lab);
+	if (ret == -EINVAL)
+		err_clear(); /* the file:line:col lines already say it all */
 	if (ret < 0)
 		goto out;
 	u.uplinks = calloc(u.lab->n_bridges ? u.lab->n_bridges : 1, sizeof(*u.uplinks));
