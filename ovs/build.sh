@@ -24,3 +24,5 @@ make -s -j"$jobs" $built >"$out/make.log" 2>&1 &&
 	make -s -j"$jobs" lib/libopenvswitch.la >>"$out/make.log" 2>&1 ||
 	{ tail -n 30 "$out/make.log" >&2; exit 1; }
 cp lib/.libs/libopenvswitch.a "$out/libopenvswitch.a"
+printf '/* Open vSwitch %s built from %s */\n' \
+	"$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"/\1/p' config.h)" "$tarball" >"$out/ovs-built.h"

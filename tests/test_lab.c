@@ -424,7 +424,7 @@ Test(lab, name_clash_creates_nothing)
 	char cmd[4200];
 
 	/* A foreign interface holding a port's name: up must refuse and leave it. */
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip link add ns02_tap type dummy"), 0, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip link add ns02_tap type veth peer name foreign0"), 0, "%s", buf);
 	snprintf(cmd, sizeof(cmd), "up %s", sandbox_fixture("int_br.yaml"));
 	cr_assert_eq(ovslab(buf, sizeof(buf), cmd), 1, "%s", buf);
 	cr_assert_not_null(strstr(buf, "ns02_tap"), "the error does not name the interface: %s", buf);

@@ -1,0 +1,542 @@
+#include <config.h>
+
+#include "ovsdb.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fatal-signal.h"
+#include "hmapx.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "smap.h"
+#include "timeval.h"
+#include "util.h"
+#include "vswitch-idl.h"
+
+#include "err.h"
+
+struct ovsdb {
+	struct ovsdb_idl *idl;
+	char *remote;
+};
+
+typedef int (*ovsdb_build_fn)(struct ovsdb *db, struct ovsdb_idl_txn *txn,
+			      const void *arg);
+
+struct apply_arg {
+	const struct lab *lab;
+	const char *datapath;
+};
+
+static void ovsdb_lib_init(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	if (!program_name)
+		set_program_name("ovslab");
+	/* A switch that goes away mid-write must give an error, not kill us. */
+	fatal_ignore_sigpipe();
+	/* ovslab reports its own errors; OVS's progress lines only add noise. */
+	vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
+	vlog_set_levels(NULL, VLF_SYSLOG, VLL_WARN);
+}
+
+static void ovsdb_register(struct ovsdb_idl *idl)
+{
+	/* Only these columns are replicated and written: writing any other
+	 * column of an existing row would abort inside the IDL. */
+	ovsdb_idl_add_table(idl, &ovsrec_table_open_vswitch);
+	ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_bridges);
+	ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_next_cfg);
+	ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_cur_cfg);
+
+	ovsdb_idl_add_table(idl, &ovsrec_table_bridge);
+	ovsdb_idl_add_column(idl, &ovsrec_bridge_col_name);
+	ovsdb_idl_add_column(idl, &ovsrec_bridge_col_ports);
+	ovsdb_idl_add_column(idl, &ovsrec_bridge_col_datapath_type);
+	ovsdb_idl_add_column(idl, &ovsrec_bridge_col_external_ids);
+
+	ovsdb_idl_add_table(idl, &ovsrec_table_port);
+	ovsdb_idl_add_column(idl, &ovsrec_port_col_name);
+	ovsdb_idl_add_column(idl, &ovsrec_port_col_interfaces);
+	ovsdb_idl_add_column(idl, &ovsrec_port_col_external_ids);
+
+	ovsdb_idl_add_table(idl, &ovsrec_table_interface);
+	ovsdb_idl_add_column(idl, &ovsrec_interface_col_name);
+	ovsdb_idl_add_column(idl, &ovsrec_interface_col_type);
+	ovsdb_idl_add_column(idl, &ovsrec_interface_col_ofport);
+	ovsdb_idl_add_column(idl, &ovsrec_interface_col_error);
+	ovsdb_idl_add_column(idl, &ovsrec_interface_col_external_ids);
+}
+
+int ovsdb_open(const char *remote, int timeout_ms, struct ovsdb **out)
+{
+	struct ovsdb *db;
+	long long int deadline;
+	int ret;
+
+	*out = NULL;
+	ovsdb_lib_init();
+	db = calloc(1, sizeof(*db));
+	if (!db) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	db->remote = strdup(remote);
+	if (!db->remote) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* No retry while connecting, so a missing switch fails at once instead
+	 * of at the timeout; reconnecting is enabled once it answered. */
+	db->idl = ovsdb_idl_create(remote, &ovsrec_idl_class, false, false);
+	ovsdb_register(db->idl);
+
+	deadline = time_msec() + timeout_ms;
+	for (;;) {
+		ovsdb_idl_run(db->idl);
+		if (ovsdb_idl_has_ever_connected(db->idl))
+			break;
+		if (!ovsdb_idl_is_alive(db->idl)) {
+			int e = ovsdb_idl_get_last_error(db->idl);
+
+			err_set("%s: cannot connect to the Open vSwitch database: %s",
+				remote, e ? ovs_retval_to_string(e) : "the server refused the session");
+			ret = -ECONNREFUSED;
+			goto out;
+		}
+		if (time_msec() >= deadline) {
+			err_set("%s: cannot connect to the Open vSwitch database: no answer within %d ms",
+				remote, timeout_ms);
+			ret = -ETIMEDOUT;
+			goto out;
+		}
+		ovsdb_idl_wait(db->idl);
+		poll_timer_wait_until(deadline);
+		poll_block();
+	}
+	ovsdb_idl_enable_reconnect(db->idl);
+	*out = db;
+	db = NULL;
+	ret = 0;
+out:
+	ovsdb_close(db);
+	return ret;
+}
+
+void ovsdb_close(struct ovsdb *db)
+{
+	if (!db)
+		return;
+	if (db->idl)
+		ovsdb_idl_destroy(db->idl);
+	free(db->remote);
+	free(db);
+}
+
+static bool ovsdb_marked(const struct smap *ids, const char *lab_name)
+{
+	const char *v = smap_get(ids, OVSDB_LAB_KEY);
+
+	return v && !strcmp(v, lab_name);
+}
+
+/* Waits for any database change after seqno, e.g. before retrying a
+ * transaction the server asked to retry. */
+static int ovsdb_wait_change(struct ovsdb *db, unsigned int seqno, long long int deadline)
+{
+	for (;;) {
+		ovsdb_idl_run(db->idl);
+		if (ovsdb_idl_get_seqno(db->idl) != seqno)
+			return 0;
+		if (time_msec() >= deadline)
+			return -ETIMEDOUT;
+		ovsdb_idl_wait(db->idl);
+		poll_timer_wait_until(deadline);
+		poll_block();
+	}
+}
+
+/* Builds the transaction with build(), bumps next_cfg so ovs-vswitchd's
+ * progress can be followed, and commits, rebuilding it when the server
+ * asks to try again. */
+static int ovsdb_commit(struct ovsdb *db, ovsdb_build_fn build, const void *arg,
+			const char *what, long long int deadline, int64_t *next_cfg)
+{
+	struct ovsdb_idl_txn *txn = NULL;
+	enum ovsdb_idl_txn_status status;
+	unsigned int seqno;
+	int ret;
+
+	for (;;) {
+		const struct ovsrec_open_vswitch *ovs;
+
+		seqno = ovsdb_idl_get_seqno(db->idl);
+		txn = ovsdb_idl_txn_create(db->idl);
+		ovsdb_idl_txn_add_comment(txn, "ovslab: lab %s", what);
+		ret = build(db, txn, arg);
+		if (ret < 0)
+			goto out;
+		ovs = ovsrec_open_vswitch_first(db->idl);
+		if (ovs)
+			ovsdb_idl_txn_increment(txn, &ovs->header_,
+						&ovsrec_open_vswitch_col_next_cfg, false);
+		status = ovsdb_idl_txn_commit_block(txn);
+		if (status == TXN_SUCCESS || status == TXN_UNCHANGED) {
+			*next_cfg = status == TXN_SUCCESS && ovs
+				? ovsdb_idl_txn_get_increment_new_value(txn) : 0;
+			ret = 0;
+			goto out;
+		}
+		if (status != TXN_TRY_AGAIN) {
+			const char *e = ovsdb_idl_txn_get_error(txn);
+
+			err_set("%s: the Open vSwitch database refused the change: %s",
+				what, e && *e ? e : ovsdb_idl_txn_status_to_string(status));
+			ret = -EIO;
+			goto out;
+		}
+		ovsdb_idl_txn_destroy(txn);
+		txn = NULL;
+		ret = ovsdb_wait_change(db, seqno, deadline);
+		if (ret < 0) {
+			err_set("%s: the Open vSwitch database did not accept the change in time", what);
+			goto out;
+		}
+	}
+out:
+	if (txn) {
+		if (ret < 0)
+			ovsdb_idl_txn_abort(txn);
+		ovsdb_idl_txn_destroy(txn);
+	}
+	return ret;
+}
+
+/* ovs-vswitchd copies next_cfg to cur_cfg once it has applied a change. */
+static int ovsdb_wait_cfg(struct ovsdb *db, int64_t next_cfg, long long int deadline,
+			  const char *what)
+{
+	for (;;) {
+		const struct ovsrec_open_vswitch *ovs;
+
+		ovsdb_idl_run(db->idl);
+		ovs = ovsrec_open_vswitch_first(db->idl);
+		if (ovs && ovs->cur_cfg >= next_cfg)
+			return 0;
+		if (time_msec() >= deadline) {
+			err_set("%s: ovs-vswitchd did not apply the change in time (is it running?)",
+				what);
+			return -ETIMEDOUT;
+		}
+		ovsdb_idl_wait(db->idl);
+		poll_timer_wait_until(deadline);
+		poll_block();
+	}
+}
+
+int ovsdb_lab_check(struct ovsdb *db, const struct lab *lab)
+{
+	const struct ovsrec_bridge *br;
+	const struct ovsrec_port *port;
+	const struct ovsrec_interface *iface;
+	struct shash names = SHASH_INITIALIZER(&names);
+	const char *kind;
+	int ret = 0;
+
+	ovsdb_idl_run(db->idl);
+	/* Bridges first: a bridge's own port and interface share its name and
+	 * the bridge is what the user knows. */
+	OVSREC_BRIDGE_FOR_EACH (br, db->idl)
+		shash_add_once(&names, br->name, "a bridge");
+	OVSREC_PORT_FOR_EACH (port, db->idl)
+		shash_add_once(&names, port->name, "a port");
+	OVSREC_INTERFACE_FOR_EACH (iface, db->idl)
+		shash_add_once(&names, iface->name, "an interface");
+
+	for (size_t i = 0; i < lab->n_bridges; i++) {
+		kind = shash_find_data(&names, lab->bridges[i].name);
+		if (kind) {
+			err_set("%s: %s of that name already exists in the switch",
+				lab->bridges[i].name, kind);
+			ret = -EEXIST;
+			goto out;
+		}
+	}
+	for (size_t h = 0; h < lab->n_hosts; h++) {
+		const struct lab_host *host = &lab->hosts[h];
+
+		for (size_t i = 0; i < host->n_ifaces; i++) {
+			kind = shash_find_data(&names, host->ifaces[i].port);
+			if (kind) {
+				err_set("%s: %s of that name already exists in the switch",
+					host->ifaces[i].port, kind);
+				ret = -EEXIST;
+				goto out;
+			}
+		}
+	}
+out:
+	shash_destroy(&names);
+	return ret;
+}
+
+static struct ovsrec_port *ovsdb_port_insert(struct ovsdb_idl_txn *txn, const char *name,
+					     const char *type, const struct smap *mark)
+{
+	struct ovsrec_interface *iface = ovsrec_interface_insert(txn);
+	struct ovsrec_port *port = ovsrec_port_insert(txn);
+
+	ovsrec_interface_set_name(iface, name);
+	ovsrec_interface_set_type(iface, type);
+	ovsrec_interface_set_external_ids(iface, mark);
+	ovsrec_port_set_name(port, name);
+	ovsrec_port_set_interfaces(port, &iface, 1);
+	ovsrec_port_set_external_ids(port, mark);
+	return port;
+}
+
+static int ovsdb_apply_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const void *arg_)
+{
+	const struct apply_arg *arg = arg_;
+	const struct lab *lab = arg->lab;
+	const struct ovsrec_open_vswitch *ovs;
+	struct ovsrec_bridge **brs = NULL;
+	struct ovsrec_port **ports = NULL;
+	struct smap mark = SMAP_INITIALIZER(&mark);
+	size_t n_ports = 0;
+	bool fresh;
+	int ret;
+
+	for (size_t h = 0; h < lab->n_hosts; h++)
+		n_ports += lab->hosts[h].n_ifaces;
+	brs = calloc(lab->n_bridges ? lab->n_bridges : 1, sizeof(*brs));
+	ports = calloc(n_ports + 1, sizeof(*ports));
+	if (!brs || !ports) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	smap_add(&mark, OVSDB_LAB_KEY, lab->name);
+
+	for (size_t h = 0; h < lab->n_hosts; h++) {
+		for (size_t i = 0; i < lab->hosts[h].n_ifaces; i++) {
+			const struct lab_iface *li = &lab->hosts[h].ifaces[i];
+
+			if (!lab_find_bridge(lab, li->bridge)) {
+				err_set("%s: bridge %s is not part of lab %s",
+					li->port, li->bridge, lab->name);
+				ret = -EINVAL;
+				goto out;
+			}
+		}
+	}
+
+	for (size_t b = 0; b < lab->n_bridges; b++) {
+		const struct lab_bridge *lb = &lab->bridges[b];
+		size_t n = 0;
+
+		brs[b] = ovsrec_bridge_insert(txn);
+		ovsrec_bridge_set_name(brs[b], lb->name);
+		ovsrec_bridge_set_datapath_type(brs[b], arg->datapath);
+		ovsrec_bridge_set_external_ids(brs[b], &mark);
+		ports[n++] = ovsdb_port_insert(txn, lb->name, "internal", &mark);
+		for (size_t h = 0; h < lab->n_hosts; h++) {
+			for (size_t i = 0; i < lab->hosts[h].n_ifaces; i++) {
+				const struct lab_iface *li = &lab->hosts[h].ifaces[i];
+
+				if (!strcmp(li->bridge, lb->name))
+					ports[n++] = ovsdb_port_insert(txn, li->port, "", &mark);
+			}
+		}
+		ovsrec_bridge_set_ports(brs[b], ports, n);
+	}
+
+	ovs = ovsrec_open_vswitch_first(db->idl);
+	fresh = !ovs;
+	/* A private switch starts with an empty database. */
+	if (fresh) {
+		ovs = ovsrec_open_vswitch_insert(txn);
+		ovsrec_open_vswitch_set_bridges(ovs, brs, lab->n_bridges);
+	} else {
+		/* Mutations, not a rewrite, so bridges other clients add
+		 * meanwhile are kept. */
+		for (size_t b = 0; b < lab->n_bridges; b++)
+			ovsrec_open_vswitch_update_bridges_addvalue(ovs, brs[b]);
+	}
+	ret = 0;
+out:
+	smap_destroy(&mark);
+	free(ports);
+	free(brs);
+	return ret;
+}
+
+/* After cur_cfg caught up, ovs-vswitchd has given every interface of a bridge
+ * it created an ofport (-1 and an error when the interface failed); an
+ * interface without one belongs to a bridge it could not create. */
+static int ovsdb_lab_verify(struct ovsdb *db, const char *lab_name)
+{
+	const struct ovsrec_bridge *br;
+
+	OVSREC_BRIDGE_FOR_EACH (br, db->idl) {
+		for (size_t p = 0; p < br->n_ports; p++) {
+			const struct ovsrec_port *port = br->ports[p];
+
+			for (size_t i = 0; i < port->n_interfaces; i++) {
+				const struct ovsrec_interface *iface = port->interfaces[i];
+				bool failed = iface->n_ofport && iface->ofport[0] == -1;
+
+				if (!ovsdb_marked(&iface->external_ids, lab_name))
+					continue;
+				if ((iface->error && *iface->error) || failed) {
+					err_set("%s: the switch could not add the interface: %s",
+						iface->name,
+						iface->error && *iface->error
+							? iface->error
+							: "no OpenFlow port was assigned");
+					return -EIO;
+				}
+				if (!iface->n_ofport || iface->ofport[0] <= 0) {
+					err_set("%s: the switch could not create the bridge "
+						"(datapath type \"%s\"; see the ovs-vswitchd log)",
+						br->name, br->datapath_type);
+					return -EIO;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+int ovsdb_lab_apply(struct ovsdb *db, const struct lab *lab,
+		    const char *datapath, int timeout_ms)
+{
+	struct apply_arg arg = { .lab = lab, .datapath = datapath };
+	long long int deadline = time_msec() + timeout_ms;
+	int64_t next_cfg = 0;
+	int ret;
+
+	ret = ovsdb_commit(db, ovsdb_apply_build, &arg, lab->name, deadline, &next_cfg);
+	if (ret < 0)
+		return ret;
+	/* next_cfg is 0 only for a transaction that changed nothing. */
+	if (next_cfg)
+		ret = ovsdb_wait_cfg(db, next_cfg, deadline, lab->name);
+	if (ret == 0)
+		ret = ovsdb_lab_verify(db, lab->name);
+	/* Leave nothing half-built; the first message (the cause) is kept. */
+	if (ret < 0)
+		ovsdb_lab_remove(db, lab->name, timeout_ms);
+	return ret;
+}
+
+static void ovsdb_port_delete(const struct ovsrec_port *port, struct hmapx *gone)
+{
+	if (!hmapx_add(gone, (void *)port))
+		return;
+	for (size_t i = 0; i < port->n_interfaces; i++)
+		if (hmapx_add(gone, port->interfaces[i]))
+			ovsrec_interface_delete(port->interfaces[i]);
+	ovsrec_port_delete(port);
+}
+
+static int ovsdb_remove_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const void *arg)
+{
+	const char *lab_name = arg;
+	const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(db->idl);
+	const struct ovsrec_bridge *br, *next;
+	struct hmapx gone = HMAPX_INITIALIZER(&gone);
+
+	(void)txn;
+	/* Deleted rows drop out of the iteration, hence the _SAFE form. */
+	OVSREC_BRIDGE_FOR_EACH_SAFE (br, next, db->idl) {
+		if (ovsdb_marked(&br->external_ids, lab_name)) {
+			if (ovs)
+				ovsrec_open_vswitch_update_bridges_delvalue(ovs, br);
+			for (size_t i = 0; i < br->n_ports; i++)
+				ovsdb_port_delete(br->ports[i], &gone);
+			ovsrec_bridge_delete(br);
+			continue;
+		}
+		for (size_t i = 0; i < br->n_ports; i++) {
+			const struct ovsrec_port *port = br->ports[i];
+
+			if (!ovsdb_marked(&port->external_ids, lab_name))
+				continue;
+			ovsrec_bridge_update_ports_delvalue(br, port);
+			ovsdb_port_delete(port, &gone);
+		}
+	}
+	hmapx_destroy(&gone);
+	return 0;
+}
+
+int ovsdb_lab_remove(struct ovsdb *db, const char *lab_name, int timeout_ms)
+{
+	long long int deadline = time_msec() + timeout_ms;
+	int64_t next_cfg = 0;
+	int ret;
+
+	if (!ovsdb_lab_present(db, lab_name))
+		return 0;
+	ret = ovsdb_commit(db, ovsdb_remove_build, lab_name, lab_name, deadline, &next_cfg);
+	if (ret < 0 || !next_cfg)
+		goto out;
+	ret = ovsdb_wait_cfg(db, next_cfg, deadline, lab_name);
+out:
+	return ret;
+}
+
+bool ovsdb_lab_present(struct ovsdb *db, const char *lab_name)
+{
+	const struct ovsrec_bridge *br;
+	const struct ovsrec_port *port;
+	const struct ovsrec_interface *iface;
+
+	ovsdb_idl_run(db->idl);
+	OVSREC_BRIDGE_FOR_EACH (br, db->idl)
+		if (ovsdb_marked(&br->external_ids, lab_name))
+			return true;
+	OVSREC_PORT_FOR_EACH (port, db->idl)
+		if (ovsdb_marked(&port->external_ids, lab_name))
+			return true;
+	OVSREC_INTERFACE_FOR_EACH (iface, db->idl)
+		if (ovsdb_marked(&iface->external_ids, lab_name))
+			return true;
+	return false;
+}
+
+int ovsdb_lab_ports(struct ovsdb *db, const char *lab_name,
+		    void (*fn)(const struct ovsdb_port_info *p, void *arg),
+		    void *arg)
+{
+	const struct ovsrec_bridge *br;
+
+	ovsdb_idl_run(db->idl);
+	OVSREC_BRIDGE_FOR_EACH (br, db->idl) {
+		for (size_t i = 0; i < br->n_ports; i++) {
+			const struct ovsrec_port *port = br->ports[i];
+			const struct ovsrec_interface *iface =
+				port->n_interfaces ? port->interfaces[0] : NULL;
+			struct ovsdb_port_info info = {
+				.bridge = br->name,
+				.port = port->name,
+				.type = iface ? iface->type : "",
+				.ofport = iface && iface->n_ofport ? iface->ofport[0] : 0,
+				.error = iface && iface->error && *iface->error ? iface->error : NULL,
+				.datapath = br->datapath_type,
+			};
+
+			if (ovsdb_marked(&port->external_ids, lab_name))
+				fn(&info, arg);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,598 @@
+#include <config.h>
+
+/* switchd.h uses size_t without including its header. */
+#include <stddef.h>
+
+#include "switchd.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fatal-signal.h"
+#include "jsonrpc.h"
+#include "openvswitch/json.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+
+#include "err.h"
+
+#define SWITCHD_SCHEMA_DIR "/usr/share/openvswitch"
+#define SWITCHD_STOP_MS 5000
+#define SWITCHD_KILL_MS 1000
+
+/* The two daemons of a private switch, in the order they are stopped. */
+static const char *const switchd_daemons[] = { "ovs-vswitchd", "ovsdb-server" };
+
+static void switchd_lib_init(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	if (!program_name)
+		set_program_name("ovslab");
+	fatal_ignore_sigpipe();
+	vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
+	vlog_set_levels(NULL, VLF_SYSLOG, VLL_WARN);
+}
+
+static bool switchd_sock_answers(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	bool ok;
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return false;
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	ok = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	return ok;
+}
+
+int switchd_find_shared(char *remote, size_t len)
+{
+	const char *rundir = getenv("OVS_RUNDIR");
+	char path[PATH_MAX];
+	int n;
+
+	if (!rundir || !*rundir)
+		rundir = "/run/openvswitch";
+	n = snprintf(path, sizeof(path), "%s/db.sock", rundir);
+	if (n < 0 || (size_t)n >= sizeof(path) || !switchd_sock_answers(path))
+		return -ENOENT;
+	n = snprintf(remote, len, "unix:%s", path);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+const char *switchd_datapath(void)
+{
+	return access("/sys/module/openvswitch", F_OK) == 0 ? "system" : "netdev";
+}
+
+/* Debian installs the daemons in /usr/sbin, which a user's PATH may lack. */
+static int switchd_find_bin(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	char dirs[4096];
+	char *save = NULL;
+	int n;
+
+	n = snprintf(dirs, sizeof(dirs), "%s:/usr/sbin:/usr/local/sbin:/sbin",
+		     path ? path : "/usr/bin:/bin");
+	if (n < 0 || (size_t)n >= sizeof(dirs))
+		snprintf(dirs, sizeof(dirs), "/usr/bin:/bin:/usr/sbin:/usr/local/sbin:/sbin");
+	for (char *dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		n = snprintf(out, len, "%s/%s", *dir ? dir : ".", name);
+		if (n > 0 && (size_t)n < len && access(out, X_OK) == 0)
+			return 0;
+	}
+	err_set("%s: not found in PATH or /usr/sbin (is openvswitch-switch installed?)", name);
+	return -ENOENT;
+}
+
+static void switchd_path(char *out, const char *dir, const char *name, const char *suffix)
+{
+	snprintf(out, PATH_MAX, "%s/%s%s", dir, name, suffix);
+}
+
+/* The daemons' environment: everything OVS would otherwise write under
+ * /run/openvswitch, /var/log/openvswitch or /etc/openvswitch goes to dir. */
+static char **switchd_env(const char *dir)
+{
+	static const char *const vars[] = { "OVS_RUNDIR", "OVS_DBDIR", "OVS_LOGDIR",
+					    "OVS_SYSCONFDIR" };
+	size_t n = 0, k = 0, mine;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + 5, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		bool ours = false;
+
+		for (size_t v = 0; v < 4; v++) {
+			size_t l = strlen(vars[v]);
+
+			if (!strncmp(environ[i], vars[v], l) && environ[i][l] == '=')
+				ours = true;
+		}
+		if (!ours)
+			env[k++] = environ[i];
+	}
+	mine = k;
+	for (size_t v = 0; v < 4; v++) {
+		if (asprintf(&env[k], "%s=%s", vars[v], dir) < 0)
+			goto fail;
+		k++;
+	}
+	env[k] = NULL;
+	return env;
+fail:
+	while (k > mine)
+		free(env[--k]);
+	free(env);
+	return NULL;
+}
+
+static void switchd_env_free(char **env)
+{
+	size_t n = 0;
+
+	if (!env)
+		return;
+	while (env[n])
+		n++;
+	/* The last four entries are ours; the rest belong to environ. */
+	for (size_t i = n >= 4 ? n - 4 : 0; i < n; i++)
+		free(env[i]);
+	free(env);
+}
+
+/* Runs argv with stdio on /dev/null and returns its exit status; with
+ * --detach the daemon's first process exits once the daemon is ready. */
+static int switchd_run(char *const argv[], char *const envp[])
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+
+		if (fd < 0)
+			_exit(127);
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		/* The daemons outlive us: they must not hold our sockets. */
+		close_range(3, ~0U, 0);
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+/* The last error a daemon logged, without the timestamp and module
+ * prefix, for the message shown to the user. */
+static void switchd_log_cause(const char *log, char *out, size_t len)
+{
+	char line[1024];
+	FILE *f;
+
+	snprintf(out, len, "it exited without logging a cause");
+	f = fopen(log, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *msg = line;
+		bool bad = strstr(line, "|ERR|") || strstr(line, "|EMER|") ||
+			   strstr(line, "|WARN|");
+
+		if (!bad)
+			continue;
+		for (int i = 0; i < 4 && msg; i++) {
+			msg = strchr(msg, '|');
+			if (msg)
+				msg++;
+		}
+		if (!msg)
+			msg = line;
+		msg[strcspn(msg, "\n")] = '\0';
+		snprintf(out, len, "%.400s", msg);
+	}
+	fclose(f);
+}
+
+static int switchd_start_daemon(const char *bin, char *const argv[], char *const envp[],
+				const char *dir, const char *name)
+{
+	char log[PATH_MAX];
+	char cause[512];
+	int rc;
+
+	rc = switchd_run(argv, envp);
+	if (rc == 0)
+		return 0;
+	switchd_path(log, dir, name, ".log");
+	if (rc < 0)
+		snprintf(cause, sizeof(cause), "%s", strerror(-rc));
+	else if (rc == 127)
+		snprintf(cause, sizeof(cause), "cannot execute %s", bin);
+	else
+		switchd_log_cause(log, cause, sizeof(cause));
+	/* The cause is quoted from the log, which goes with the directory. */
+	err_set("%s: could not start the private switch in %s: %s", name, dir, cause);
+	return rc < 0 ? rc : -EIO;
+}
+
+static pid_t switchd_read_pid(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	long pid = 0;
+	FILE *f;
+
+	switchd_path(path, dir, name, ".pid");
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &pid) != 1 || pid <= 1)
+		pid = 0;
+	fclose(f);
+	return (pid_t)pid;
+}
+
+/* Gone, or a zombie waiting for init: either way it holds nothing. */
+static bool switchd_pid_gone(pid_t pid)
+{
+	char path[64], buf[512];
+	char *p;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
+static bool switchd_wait_gone(pid_t pid, int timeout_ms)
+{
+	long long int deadline = time_msec() + timeout_ms;
+	const struct timespec tick = { .tv_nsec = 2 * 1000 * 1000 };
+
+	while (!switchd_pid_gone(pid)) {
+		if (time_msec() >= deadline)
+			return false;
+		nanosleep(&tick, NULL);
+	}
+	return true;
+}
+
+/* Signals pid only if it still runs the daemon named: a pidfile may
+ * outlive its process and the number be reused. */
+static bool switchd_pid_is(pid_t pid, const char *name)
+{
+	char path[64], cmd[PATH_MAX];
+	const char *base;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, cmd, sizeof(cmd) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	cmd[n] = '\0';
+	base = strrchr(cmd, '/');
+	base = base ? base + 1 : cmd;
+	return !strncmp(base, name, strlen(name));
+}
+
+/* unixctl_client_transact() would wait forever on a wedged daemon; this
+ * sends the same request and gives up at the deadline. */
+static int switchd_unixctl(const char *ctl, const char *cmd, const char *arg, int timeout_ms)
+{
+	struct jsonrpc *rpc = NULL;
+	struct jsonrpc_msg *reply = NULL;
+	struct json *params;
+	long long int deadline;
+	int error;
+
+	error = unixctl_client_create(ctl, &rpc);
+	if (error)
+		goto out;
+	params = json_array_create_empty();
+	if (arg)
+		json_array_add(params, json_string_create(arg));
+	error = jsonrpc_send(rpc, jsonrpc_create_request(cmd, params, NULL));
+	if (error)
+		goto out;
+	deadline = time_msec() + timeout_ms;
+	for (;;) {
+		jsonrpc_run(rpc);
+		error = jsonrpc_recv(rpc, &reply);
+		if (error != EAGAIN)
+			break;
+		if (time_msec() >= deadline) {
+			error = ETIMEDOUT;
+			break;
+		}
+		jsonrpc_wait(rpc);
+		jsonrpc_recv_wait(rpc);
+		poll_timer_wait_until(deadline);
+		poll_block();
+	}
+	/* A daemon told to exit may close the connection instead of replying. */
+	if (error == EOF)
+		error = 0;
+	if (!error && reply && reply->error)
+		error = EIO;
+out:
+	jsonrpc_msg_destroy(reply);
+	if (rpc)
+		jsonrpc_close(rpc);
+	return error ? -error : 0;
+}
+
+static int switchd_stop_daemon(const char *dir, const char *name)
+{
+	char ctl[PATH_MAX];
+	pid_t pid;
+	int ret = 0;
+
+	pid = switchd_read_pid(dir, name);
+	if (!pid || switchd_pid_gone(pid))
+		goto out;
+	switchd_path(ctl, dir, name, ".ctl");
+	/* --cleanup makes ovs-vswitchd delete its datapaths and tap devices. */
+	if (switchd_unixctl(ctl, "exit", strcmp(name, "ovs-vswitchd") ? NULL : "--cleanup",
+			    SWITCHD_STOP_MS) == 0 &&
+	    switchd_wait_gone(pid, SWITCHD_STOP_MS))
+		goto out;
+	if (!switchd_pid_is(pid, name))
+		goto out;
+	kill(pid, SIGTERM);
+	if (switchd_wait_gone(pid, SWITCHD_KILL_MS))
+		goto out;
+	kill(pid, SIGKILL);
+	if (!switchd_wait_gone(pid, SWITCHD_KILL_MS)) {
+		err_set("%s: process %d of the private switch in %s does not stop",
+			name, (int)pid, dir);
+		ret = -EBUSY;
+	}
+out:
+	return ret;
+}
+
+/* Removes what the daemons and we made under fd, never following links. */
+static int switchd_rm_tree(int fd)
+{
+	struct dirent *de;
+	DIR *d;
+	int ret = 0;
+
+	d = fdopendir(fd);
+	if (!d) {
+		ret = -errno;
+		close(fd);
+		goto out;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			continue;
+		if (errno == EISDIR || errno == EPERM) {
+			int sub = openat(dirfd(d), de->d_name,
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (sub >= 0 && switchd_rm_tree(sub) == 0 &&
+			    unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) == 0)
+				continue;
+		}
+		if (errno != ENOENT && !ret)
+			ret = -errno;
+	}
+	closedir(d);
+out:
+	return ret;
+}
+
+static int switchd_remove_dir(const char *dir)
+{
+	int fd, ret;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		ret = errno == ENOENT ? 0 : -errno;
+		goto out;
+	}
+	ret = switchd_rm_tree(fd);
+	if (!ret && rmdir(dir) < 0)
+		ret = -errno;
+out:
+	if (ret < 0)
+		err_set("%s: cannot remove the private switch's directory: %s", dir,
+			strerror(-ret));
+	return ret;
+}
+
+static int switchd_stop_private(const char *dir)
+{
+	int ret = 0, r;
+
+	switchd_lib_init();
+	for (size_t i = 0; i < sizeof(switchd_daemons) / sizeof(switchd_daemons[0]); i++) {
+		r = switchd_stop_daemon(dir, switchd_daemons[i]);
+		if (r < 0 && !ret)
+			ret = r;
+	}
+	/* A daemon that would not die may still write there. */
+	if (ret < 0)
+		goto out;
+	ret = switchd_remove_dir(dir);
+out:
+	return ret;
+}
+
+static int switchd_start_private(const char *dir, bool disable_system)
+{
+	char tool[PATH_MAX], server[PATH_MAX], vswitchd[PATH_MAX];
+	char db[PATH_MAX], schema[PATH_MAX], sock[PATH_MAX + 16], remote[PATH_MAX + 16];
+	char sctl[PATH_MAX + 16], spid[PATH_MAX + 16], slog[PATH_MAX + 16];
+	char vctl[PATH_MAX + 16], vpid[PATH_MAX + 16], vlog[PATH_MAX + 16];
+	const char *pkgdata = getenv("OVS_PKGDATADIR");
+	char **env = NULL;
+	int ret;
+
+	if ((ret = switchd_find_bin("ovsdb-tool", tool, sizeof(tool))) < 0 ||
+	    (ret = switchd_find_bin("ovsdb-server", server, sizeof(server))) < 0 ||
+	    (ret = switchd_find_bin("ovs-vswitchd", vswitchd, sizeof(vswitchd))) < 0)
+		goto out;
+	env = switchd_env(dir);
+	if (!env) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	snprintf(db, sizeof(db), "%s/conf.db", dir);
+	snprintf(schema, sizeof(schema), "%s/vswitch.ovsschema",
+		 pkgdata && *pkgdata ? pkgdata : SWITCHD_SCHEMA_DIR);
+	snprintf(sock, sizeof(sock), "--remote=punix:%s/db.sock", dir);
+	snprintf(remote, sizeof(remote), "unix:%s/db.sock", dir);
+	snprintf(sctl, sizeof(sctl), "--unixctl=%s/ovsdb-server.ctl", dir);
+	snprintf(spid, sizeof(spid), "--pidfile=%s/ovsdb-server.pid", dir);
+	snprintf(slog, sizeof(slog), "--log-file=%s/ovsdb-server.log", dir);
+	snprintf(vctl, sizeof(vctl), "--unixctl=%s/ovs-vswitchd.ctl", dir);
+	snprintf(vpid, sizeof(vpid), "--pidfile=%s/ovs-vswitchd.pid", dir);
+	snprintf(vlog, sizeof(vlog), "--log-file=%s/ovs-vswitchd.log", dir);
+
+	{
+		char *const argv[] = { tool, "create", db, schema, NULL };
+
+		ret = switchd_run(argv, env);
+		if (ret != 0) {
+			err_set("ovsdb-tool: cannot create the private switch's database %s from %s",
+				db, schema);
+			ret = ret < 0 ? ret : -EIO;
+			goto out;
+		}
+	}
+	{
+		char *const argv[] = { server, db, sock, sctl, spid, slog,
+				       "--detach", "--no-chdir", NULL };
+
+		ret = switchd_start_daemon(server, argv, env, dir, "ovsdb-server");
+		if (ret < 0)
+			goto out;
+	}
+	{
+		/* Without the kernel module a "system" bridge can only fail. */
+		char *const argv[] = { vswitchd, remote, vctl, vpid, vlog, "--detach",
+				       "--no-chdir", disable_system ? "--disable-system" : NULL,
+				       NULL };
+
+		ret = switchd_start_daemon(vswitchd, argv, env, dir, "ovs-vswitchd");
+		if (ret < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	switchd_env_free(env);
+	return ret;
+}
+
+int switchd_start(const char *lab_name, const char *labdir, struct switchd *sw)
+{
+	int n, ret;
+
+	memset(sw, 0, sizeof(*sw));
+	if (switchd_find_shared(sw->remote, sizeof(sw->remote)) == 0) {
+		snprintf(sw->datapath, sizeof(sw->datapath), "%s", switchd_datapath());
+		return 0;
+	}
+	switchd_lib_init();
+	n = snprintf(sw->rundir, sizeof(sw->rundir), "%s/ovs", labdir);
+	if (n < 0 || (size_t)n >= sizeof(sw->rundir) - 32) {
+		err_set("%s: lab directory path is too long", labdir);
+		ret = -ENAMETOOLONG;
+		goto out;
+	}
+	snprintf(sw->remote, sizeof(sw->remote), "unix:%.*s/db.sock",
+		 (int)sizeof(sw->rundir) - 32, sw->rundir);
+	snprintf(sw->datapath, sizeof(sw->datapath), "%s", switchd_datapath());
+	if (mkdir(sw->rundir, 0750) < 0) {
+		ret = -errno;
+		if (ret == -EEXIST)
+			err_set("%s: a private switch directory already exists (is lab %s already up?)",
+				sw->rundir, lab_name);
+		else
+			err_set("%s: cannot create the private switch's directory for lab %s: %s",
+				sw->rundir, lab_name, strerror(-ret));
+		goto out;
+	}
+	sw->private = true;
+	ret = switchd_start_private(sw->rundir, !strcmp(sw->datapath, "netdev"));
+	if (ret < 0) {
+		switchd_stop_private(sw->rundir);
+		sw->private = false;
+	}
+out:
+	return ret;
+}
+
+int switchd_stop(const struct switchd *sw)
+{
+	size_t len;
+
+	if (!sw->private)
+		return 0;
+	/* Only ever remove a directory switchd_start() made. */
+	len = strlen(sw->rundir);
+	if (len < 5 || strcmp(sw->rundir + len - 4, "/ovs")) {
+		err_set("%s: not a private switch directory", sw->rundir);
+		return -EINVAL;
+	}
+	return switchd_stop_private(sw->rundir);
+}
