@@ -1,22 +1,39 @@
 #!/bin/sh
 # Runs ovslab's tests: sets the machine up if needed (contrib/setup.sh), then
-# the Criterion suites through meson.  Network tests run in namespaces of
-# their own and leave the machine as it was.  Run as root.
-#   contrib/test.sh [meson test arguments...]
+# the Criterion suites through meson, then again under valgrind (the unit
+# suites, and the ovslab binary as the end-to-end tests drive it).  Network
+# tests run in namespaces of their own and leave the machine as it was.
+# Run as root.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 contrib/setup.sh
 
 status=0
-meson test -C build --print-errorlogs --num-processes 2 "$@" || status=$?
+passed=0
+failed=0
+# Adds up Criterion's own synthesis lines from the last meson run.
+tally() {
+	set -- $(awk '/Synthesis: Tested:/ {
+		for (i = 1; i <= NF; i++) {
+			if ($i == "Passing:") p += $(i + 1)
+			if ($i == "Failing:") f += $(i + 1)
+		}
+	} END { print p + 0, f + 0 }' build/meson-logs/testlog.txt)
+	passed=$((passed + $1))
+	failed=$((failed + $2))
+}
 
-# One closing line over every suite, from Criterion's own synthesis lines.
-log=build/meson-logs/testlog.txt
-awk '/Synthesis: Tested:/ {
-	for (i = 1; i <= NF; i++) {
-		if ($i == "Passing:") p += $(i + 1)
-		if ($i == "Failing:") f += $(i + 1)
-	}
-} END { printf "criterion: %d passed, %d failed\n", p, f }' "$log"
+meson test -C build --print-errorlogs --num-processes 2 || status=1
+tally
+
+vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+echo "test.sh: unit suites under valgrind"
+meson test -C build --print-errorlogs --suite unit --wrapper "$vg" || status=1
+tally
+echo "test.sh: end-to-end tests with ovslab under valgrind"
+OVSLAB_BIN="$vg $top/build/ovslab" meson test -C build --print-errorlogs lab || status=1
+tally
+
+echo "criterion: $passed passed, $failed failed"
 exit $status

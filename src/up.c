@@ -311,21 +311,38 @@ static int up_nat(struct up *u, const struct lab_bridge *b, const char *uplink)
 	return ret;
 }
 
+/* The tests make a step fail on purpose (OVSLAB_FAULT=STEP) to show that a
+ * failure at any point leaves nothing behind. */
+static int up_fault(int ret, const char *step)
+{
+	const char *fault = getenv("OVSLAB_FAULT");
+
+	if (ret == 0 && fault && !strcmp(fault, step)) {
+		err_set("%s: failure injected by OVSLAB_FAULT", step);
+		ret = -EIO;
+	}
+	return ret;
+}
+
 static int up_build(struct up *u)
 {
 	struct ovsdb *db = NULL;
 	int ret;
 
-	ret = up_switch(u, &db);
+	ret = up_fault(up_switch(u, &db), "switch");
 	for (size_t i = 0; ret == 0 && i < u->lab->n_hosts; i++)
 		ret = up_host(u, &u->lab->hosts[i]);
+	ret = up_fault(ret, "hosts");
 	if (ret == 0)
 		ret = ovsdb_lab_apply(db, u->lab, u->sw.datapath, LABCTL_SWITCH_TIMEOUT_MS);
+	ret = up_fault(ret, "ports");
 	for (size_t i = 0; ret == 0 && i < u->lab->n_bridges; i++)
 		ret = up_gateway(u, &u->lab->bridges[i]);
+	ret = up_fault(ret, "gateways");
 	for (size_t i = 0; ret == 0 && i < u->lab->n_bridges; i++)
 		if (u->lab->bridges[i].nat)
 			ret = up_nat(u, &u->lab->bridges[i], u->uplinks[i]);
+	ret = up_fault(ret, "nat");
 	ovsdb_close(db);
 	return ret;
 }

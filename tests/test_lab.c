@@ -432,3 +432,24 @@ Test(lab, name_clash_creates_nothing)
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip link del ns02_tap"), 0);
 	assert_nothing_left();
 }
+
+/* A failure at any step of up (injected) leaves the machine as it was. */
+static void fail_at(const char *step)
+{
+	char cmd[4200];
+	char want[128];
+
+	snprintf(cmd, sizeof(cmd), "up %s", sandbox_fixture("int_br.yaml"));
+	cr_assert_eq(setenv("OVSLAB_FAULT", step, 1), 0);
+	cr_assert_eq(ovslab(buf, sizeof(buf), cmd), 1, "up did not fail at %s: %s", step, buf);
+	unsetenv("OVSLAB_FAULT");
+	snprintf(want, sizeof(want), "ovslab: %s: failure injected", step);
+	cr_assert_not_null(strstr(buf, want), "%s", buf);
+	assert_nothing_left();
+}
+
+Test(lab, failure_after_switch_leaves_nothing) { fail_at("switch"); }
+Test(lab, failure_after_hosts_leaves_nothing) { fail_at("hosts"); }
+Test(lab, failure_after_ports_leaves_nothing) { fail_at("ports"); }
+Test(lab, failure_after_gateways_leaves_nothing) { fail_at("gateways"); }
+Test(lab, failure_after_nat_leaves_nothing) { fail_at("nat"); }
