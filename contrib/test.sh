@@ -12,28 +12,28 @@ contrib/setup.sh
 status=0
 passed=0
 failed=0
-# Adds up Criterion's own synthesis lines from the last meson run.
+# Adds up Criterion's own synthesis lines from one meson run's log.
 tally() {
 	set -- $(awk '/Synthesis: Tested:/ {
 		for (i = 1; i <= NF; i++) {
 			if ($i == "Passing:") p += $(i + 1)
 			if ($i == "Failing:") f += $(i + 1)
 		}
-	} END { print p + 0, f + 0 }' build/meson-logs/testlog.txt)
+	} END { print p + 0, f + 0 }' "build/meson-logs/$1.txt")
 	passed=$((passed + $1))
 	failed=$((failed + $2))
 }
 
-meson test -C build --print-errorlogs --num-processes 2 || status=1
-tally
+meson test -C build --print-errorlogs --num-processes 2 --logbase all || status=1
+tally all
 
 vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 echo "test.sh: unit suites under valgrind"
-meson test -C build --print-errorlogs --suite unit --wrapper "$vg" || status=1
-tally
+meson test -C build --print-errorlogs --suite unit --wrapper "$vg" --logbase vg-unit || status=1
+tally vg-unit-valgrind  # meson names a wrapped run after its wrapper
 echo "test.sh: end-to-end tests with ovslab under valgrind"
-OVSLAB_BIN="$vg $top/build/ovslab" meson test -C build --print-errorlogs lab || status=1
-tally
+OVSLAB_BIN="$vg $top/build/ovslab" meson test -C build --print-errorlogs --logbase vg-lab lab || status=1
+tally vg-lab
 
 echo "criterion: $passed passed, $failed failed"
 exit $status
