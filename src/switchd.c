@@ -11,7 +11,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -31,7 +33,12 @@
 #include "err.h"
 
 #define SWITCHD_SCHEMA_DIR "/usr/share/openvswitch"
-#define SWITCHD_STOP_MS 5000
+/* A daemon that does not answer within this is taken for wedged. */
+#define SWITCHD_REPLY_MS 5000
+/* ovs-vswitchd answers "exit" at once but then deletes its ports one by
+ * one: about 13 s for 1000 userspace ports.  Killing it midway would leave
+ * its persistent tap devices behind, so it gets this long. */
+#define SWITCHD_EXIT_MS 60000
 #define SWITCHD_KILL_MS 1000
 
 /* The two daemons of a private switch, in the order they are stopped. */
@@ -298,13 +305,23 @@ static bool switchd_wait_gone(pid_t pid, int timeout_ms)
 {
 	long long int deadline = time_msec() + timeout_ms;
 	const struct timespec tick = { .tv_nsec = 2 * 1000 * 1000 };
+	/* A pidfd turns readable the moment the process exits; without one,
+	 * poll the pid. */
+	int fd = pidfd_open(pid, 0);
+	bool gone;
 
-	while (!switchd_pid_gone(pid)) {
-		if (time_msec() >= deadline)
-			return false;
-		nanosleep(&tick, NULL);
+	while (!(gone = switchd_pid_gone(pid))) {
+		long long int left = deadline - time_msec();
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (left <= 0)
+			break;
+		if (fd < 0 || poll(&pfd, 1, left > 100 ? 100 : (int)left) < 0)
+			nanosleep(&tick, NULL);
 	}
-	return true;
+	if (fd >= 0)
+		close(fd);
+	return gone;
 }
 
 /* Signals pid only if it still runs the daemon named: a pidfile may
@@ -388,8 +405,8 @@ static int switchd_stop_daemon(const char *dir, const char *name)
 	switchd_path(ctl, dir, name, ".ctl");
 	/* --cleanup makes ovs-vswitchd delete its datapaths and tap devices. */
 	if (switchd_unixctl(ctl, "exit", strcmp(name, "ovs-vswitchd") ? NULL : "--cleanup",
-			    SWITCHD_STOP_MS) == 0 &&
-	    switchd_wait_gone(pid, SWITCHD_STOP_MS))
+			    SWITCHD_REPLY_MS) == 0 &&
+	    switchd_wait_gone(pid, SWITCHD_EXIT_MS))
 		goto out;
 	if (!switchd_pid_is(pid, name))
 		goto out;

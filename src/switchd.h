@@ -5,6 +5,7 @@
 #define OVSLAB_SWITCHD_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdbool.h>
 
 struct switchd {
