@@ -369,6 +369,12 @@ int labctl_up(const char *path, FILE *diag, FILE *out)
 		ret = u.uplinks ? u.self_fd : -ENOMEM;
 		goto out;
 	}
+	if (state_exists(u.lab->name)) {
+		err_set("%s: the lab is already up (run `ovslab down %s` first)", u.lab->name,
+			u.lab->name);
+		ret = -EEXIST;
+		goto out;
+	}
 	ret = rtnl_open(&u.nl);
 	if (ret == 0)
 		ret = up_preflight(&u);
@@ -383,8 +389,9 @@ int labctl_up(const char *path, FILE *diag, FILE *out)
 		labctl_teardown(&u.st);
 		goto out;
 	}
-	fprintf(out, "%s: up: %zu hosts, %zu bridges, %s switch (%s datapath)\n", u.lab->name,
-		u.lab->n_hosts, u.lab->n_bridges, u.sw.private ? "private" : "shared",
+	fprintf(out, "%s: up: %zu host%s, %zu bridge%s, %s switch (%s datapath)\n", u.lab->name,
+		u.lab->n_hosts, u.lab->n_hosts == 1 ? "" : "s", u.lab->n_bridges,
+		u.lab->n_bridges == 1 ? "" : "s", u.sw.private ? "private" : "shared",
 		u.sw.datapath);
 out:
 	if (created && ret == 0)

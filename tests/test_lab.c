@@ -287,6 +287,13 @@ TestSuite(lab, .init = lab_init, .timeout = 120);
 Test(lab, int_br_reach_and_down)
 {
 	up_int_br();
+	{
+		char cmd[4200];
+
+		snprintf(cmd, sizeof(cmd), "up %s", sandbox_fixture("int_br.yaml"));
+		cr_assert_eq(ovslab(buf, sizeof(buf), cmd), 1, "a second up succeeded: %s", buf);
+		cr_assert_not_null(strstr(buf, "seed: the lab is already up"), "%s", buf);
+	}
 
 	/* `ip netns` sees the hosts and can run in them. */
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns list"), 0);
@@ -341,7 +348,12 @@ Test(lab, int_br_reach_and_down)
 			execvp(argv[0], argv);
 			_exit(127);
 		}
+		char want[32];
+
 		usleep(200000);
+		snprintf(want, sizeof(want), "%d", sleeper);
+		cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns pids ns01"), 0, "%s", buf);
+		cr_assert_not_null(strstr(buf, want), "ip netns pids does not list %s: %s", want, buf);
 		cr_assert_eq(ovslab(buf, sizeof(buf), "down seed"), 0, "down failed: %s", buf);
 		cr_assert_eq(wait_status(sleeper), 128 + SIGTERM, "the process in ns01 was not stopped");
 	}
@@ -453,3 +465,81 @@ Test(lab, failure_after_hosts_leaves_nothing) { fail_at("hosts"); }
 Test(lab, failure_after_ports_leaves_nothing) { fail_at("ports"); }
 Test(lab, failure_after_gateways_leaves_nothing) { fail_at("gateways"); }
 Test(lab, failure_after_nat_leaves_nothing) { fail_at("nat"); }
+
+/* The machine's own switch: a database answering at /run/openvswitch/db.sock
+ * (here the sandbox's, started by the test).  The lab goes into it, and down
+ * takes out the lab's rows and nothing else. */
+static void machine_switch_start(void)
+{
+	cr_assert_eq(setenv("OVS_RUNDIR", "/run/openvswitch", 1), 0);
+	setenv("OVS_DBDIR", "/run/openvswitch", 1);
+	setenv("OVS_LOGDIR", "/run/openvswitch", 1);
+	setenv("OVS_SYSCONFDIR", "/run/openvswitch", 1);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf),
+				  "ovsdb-tool create /run/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema"),
+		     0, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf),
+				  "ovsdb-server /run/openvswitch/conf.db --remote=punix:/run/openvswitch/db.sock "
+				  "--pidfile --detach --no-chdir --log-file"), 0, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ovs-vsctl --no-wait init"), 0, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf),
+				  "ovs-vswitchd --disable-system --pidfile --detach --no-chdir --log-file"),
+		     0, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf),
+				  "ovs-vsctl add-br foreign -- set Bridge foreign datapath_type=netdev"),
+		     0, "%s", buf);
+	/* The test, not ovslab, must reach this switch through the usual place. */
+	unsetenv("OVS_RUNDIR");
+}
+
+static void machine_switch_stop(void)
+{
+	setenv("OVS_RUNDIR", "/run/openvswitch", 1);
+	sandbox_runf(buf, sizeof(buf), "ovs-appctl -t ovs-vswitchd exit --cleanup");
+	sandbox_runf(buf, sizeof(buf), "ovs-appctl -t ovsdb-server exit");
+	unsetenv("OVS_RUNDIR");
+	/* exit answers before the daemon is gone */
+	for (int i = 0; i < 500 && (proc_in_my_netns("ovs-vswitchd") || proc_in_my_netns("ovsdb-server")); i++)
+		usleep(20000);
+}
+
+Test(lab, machine_switch_is_used_and_left_alone)
+{
+	machine_switch_start();
+	up_int_br();
+	cr_assert_eq(ovslab(buf, sizeof(buf), "show seed"), 0, "%s", buf);
+	cr_assert_not_null(strstr(buf, "switch: shared, unix:/run/openvswitch/db.sock"), "%s", buf);
+	cr_assert_eq(access("/run/ovslab/seed/ovs", F_OK), -1, "a private switch was started");
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ovs-vsctl list-br"), 0, "%s", buf);
+	cr_assert_str_eq(buf, "foreign\nint_br\n");
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec ns01 ping -c 1 -W 2 192.168.100.2"), 0, "%s", buf);
+
+	cr_assert_eq(ovslab(buf, sizeof(buf), "down seed"), 0, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ovs-vsctl list-br"), 0, "%s", buf);
+	cr_assert_str_eq(buf, "foreign\n", "down touched rows that were not the lab's");
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ovs-vsctl --columns=name find Port external_ids:ovslab-lab=seed"), 0);
+	cr_assert_str_eq(buf, "", "lab rows left: %s", buf);
+	cr_assert(proc_in_my_netns("ovs-vswitchd"), "down stopped the machine's switch");
+	machine_switch_stop();
+	cr_assert_not(proc_in_my_netns("ovs-vswitchd"));
+	assert_nothing_left();
+}
+
+Test(lab, machine_switch_bridge_is_not_adopted)
+{
+	char cmd[4200];
+
+	machine_switch_start();
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf),
+				  "ovs-vsctl add-br int_br -- set Bridge int_br datapath_type=netdev"), 0, "%s", buf);
+	snprintf(cmd, sizeof(cmd), "up %s", sandbox_fixture("int_br.yaml"));
+	cr_assert_eq(ovslab(buf, sizeof(buf), cmd), 1, "%s", buf);
+	cr_assert_not_null(strstr(buf, "int_br"), "the error does not name the bridge: %s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ovs-vsctl list-br"), 0, "%s", buf);
+	cr_assert_str_eq(buf, "foreign\nint_br\n", "the foreign bridge was touched");
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns list"), 0);
+	cr_assert_null(strstr(buf, "ns01"), "%s", buf);
+	machine_switch_stop();
+	cr_assert_neq(sandbox_runf(buf, sizeof(buf), "ip -o link show int_br"), 0, "the internal port outlived the switch");
+	assert_nothing_left();
+}
