@@ -6,11 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fatal-signal.h"
 #include "hmapx.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
-#include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "smap.h"
 #include "timeval.h"
@@ -18,6 +16,7 @@
 #include "vswitch-idl.h"
 
 #include "err.h"
+#include "ovslib.h"
 
 struct ovsdb {
 	struct ovsdb_idl *idl;
@@ -31,22 +30,6 @@ struct apply_arg {
 	const struct lab *lab;
 	const char *datapath;
 };
-
-static void ovsdb_lib_init(void)
-{
-	static bool done;
-
-	if (done)
-		return;
-	done = true;
-	if (!program_name)
-		set_program_name("ovslab");
-	/* A switch that goes away mid-write must give an error, not kill us. */
-	fatal_ignore_sigpipe();
-	/* ovslab reports its own errors; OVS's progress lines only add noise. */
-	vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
-	vlog_set_levels(NULL, VLF_SYSLOG, VLL_WARN);
-}
 
 static void ovsdb_register(struct ovsdb_idl *idl)
 {
@@ -83,7 +66,7 @@ int ovsdb_open(const char *remote, int timeout_ms, struct ovsdb **out)
 	int ret;
 
 	*out = NULL;
-	ovsdb_lib_init();
+	ovslib_init();
 	db = calloc(1, sizeof(*db));
 	if (!db) {
 		ret = -ENOMEM;

@@ -21,16 +21,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fatal-signal.h"
 #include "jsonrpc.h"
 #include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"
-#include "openvswitch/vlog.h"
 #include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
 
 #include "err.h"
+#include "ovslib.h"
 
 #define SWITCHD_SCHEMA_DIR "/usr/share/openvswitch"
 /* A daemon that does not answer within this is taken for wedged. */
@@ -43,20 +42,6 @@
 
 /* The two daemons of a private switch, in the order they are stopped. */
 static const char *const switchd_daemons[] = { "ovs-vswitchd", "ovsdb-server" };
-
-static void switchd_lib_init(void)
-{
-	static bool done;
-
-	if (done)
-		return;
-	done = true;
-	if (!program_name)
-		set_program_name("ovslab");
-	fatal_ignore_sigpipe();
-	vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
-	vlog_set_levels(NULL, VLF_SYSLOG, VLL_WARN);
-}
 
 static bool switchd_sock_answers(const char *path)
 {
@@ -480,7 +465,7 @@ static int switchd_stop_private(const char *dir)
 {
 	int ret = 0, r;
 
-	switchd_lib_init();
+	ovslib_init();
 	for (size_t i = 0; i < sizeof(switchd_daemons) / sizeof(switchd_daemons[0]); i++) {
 		r = switchd_stop_daemon(dir, switchd_daemons[i]);
 		if (r < 0 && !ret)
@@ -569,7 +554,7 @@ int switchd_start(const char *lab_name, const char *labdir, struct switchd *sw)
 		snprintf(sw->datapath, sizeof(sw->datapath), "%s", switchd_datapath());
 		return 0;
 	}
-	switchd_lib_init();
+	ovslib_init();
 	n = snprintf(sw->rundir, sizeof(sw->rundir), "%s/ovs", labdir);
 	if (n < 0 || (size_t)n >= sizeof(sw->rundir) - 32) {
 		err_set("%s: lab directory path is too long", labdir);

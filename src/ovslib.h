@@ -1,0 +1,7 @@
+/* Setting libopenvswitch up for use inside ovslab, once per process. */
+#ifndef OVSLAB_OVSLIB_H
+#define OVSLAB_OVSLIB_H
+
+void ovslib_init(void);
+
+#endif
