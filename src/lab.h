@@ -27,17 +27,56 @@ struct lab_addr {
 
 struct lab_bridge {
 	char *name;
-	struct lab_addr gateway; /* family 0: no gateway */
+	struct lab_addr gateway; /* IPv4; family 0: no gateway */
+	struct lab_addr gateway6; /* IPv6; family 0: none */
 	bool nat;
 	char *uplink;            /* NULL: none; "auto": default route's device */
 	struct lab_pos pos;
 };
 
+/* What the far end of a host interface is. */
+enum lab_attach {
+	LAB_ATTACH_BRIDGE,  /* a port of one of the lab's bridges */
+	LAB_ATTACH_MACHINE, /* `bridge: none`: a veth into the machine's namespace */
+	LAB_ATTACH_LINK,    /* one end of a direct cable (`links:`) to another host */
+};
+
 struct lab_iface {
-	char *bridge;            /* name of a lab_bridge */
+	enum lab_attach attach;
+	char *bridge;            /* LAB_ATTACH_BRIDGE: name of a lab_bridge, else NULL */
 	char *ifname;            /* inside the host's namespace */
-	char *port;              /* bridge side of the veth pair */
-	struct lab_addr addr;    /* family 0: no address */
+	char *port;              /* BRIDGE/MACHINE: the veth end outside (bridge port or
+				  * machine interface); LINK: NULL */
+	struct lab_addr *addrs;  /* IPv4 and IPv6, in file order */
+	size_t n_addrs;
+	bool has_mac;
+	uint8_t mac[6];
+	unsigned int mtu;        /* 0: the kernel's default */
+	/* LAB_ATTACH_LINK: the other end, by host and interface name. */
+	char *peer_host;
+	char *peer_ifname;
+	struct lab_pos pos;
+};
+
+/* A static route inside a host. */
+struct lab_route {
+	struct lab_addr dst;     /* prefix 0 with family set: default route */
+	struct lab_addr via;     /* family 0: no gateway (device route) */
+	char *dev;               /* NULL: let the kernel pick from via */
+	struct lab_pos pos;
+};
+
+struct lab_sysctl {
+	char *key;               /* as written, dots: net.ipv4.ip_forward */
+	char *value;
+	struct lab_pos pos;
+};
+
+/* A command run inside the host once it is up: argv, never a shell unless
+ * the user writes one. */
+struct lab_cmd {
+	char **argv;             /* NULL-terminated */
+	size_t argc;
 	struct lab_pos pos;
 };
 
@@ -45,6 +84,19 @@ struct lab_host {
 	char *name;              /* also the namespace name */
 	struct lab_iface *ifaces;
 	size_t n_ifaces;
+	struct lab_route *routes;
+	size_t n_routes;
+	struct lab_sysctl *sysctls;
+	size_t n_sysctls;
+	struct lab_cmd *exec;
+	size_t n_exec;
+	struct lab_pos pos;
+};
+
+/* A direct cable: a veth pair with one end in each host. */
+struct lab_link {
+	char *host[2];
+	char *ifname[2];
 	struct lab_pos pos;
 };
 
@@ -55,12 +107,16 @@ struct lab {
 	size_t n_bridges;
 	struct lab_host *hosts;
 	size_t n_hosts;
+	struct lab_link *links;
+	size_t n_links;
+	bool has_ipv6;           /* some address or route is IPv6 */
 };
 
 void lab_free(struct lab *lab);
 
 struct lab_bridge *lab_find_bridge(const struct lab *lab, const char *name);
 struct lab_host *lab_find_host(const struct lab *lab, const char *name);
+struct lab_iface *lab_find_iface(const struct lab_host *host, const char *ifname);
 
 /* Formats "a.b.c.d/len" or "x::y/len" into buf (at least 64 bytes). */
 const char *lab_addr_str(const struct lab_addr *a, char *buf, size_t len);

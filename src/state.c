@@ -21,6 +21,7 @@ static const char *const state_kinds[STATE_KIND_MAX] = {
 	[STATE_NAT] = "nat",
 	[STATE_IP_FORWARD] = "ip_forward",
 	[STATE_UPLINK] = "uplink",
+	[STATE_COMPLETE] = "complete",
 };
 
 const char *state_kind_name(enum state_kind kind)

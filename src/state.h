@@ -22,6 +22,7 @@ enum state_kind {
 	STATE_NAT,        /* value: bridge name */
 	STATE_IP_FORWARD, /* value: ip_forward before the lab changed it */
 	STATE_UPLINK,     /* value: bridge=uplink device as resolved */
+	STATE_COMPLETE,   /* value: unix time; an `up` ran to its end */
 	STATE_KIND_MAX
 };
 
