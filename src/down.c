@@ -4,12 +4,15 @@
 
 #include "err.h"
 #include "labctl.h"
+#include "lock.h"
 #include "nat.h"
 #include "netns.h"
 #include "ovsdb.h"
 #include "rtnl.h"
 #include "switchd.h"
 #include "sysctl.h"
+
+#define DOWN_LOCK_TIMEOUT_MS 60000
 
 /* Keeps the first failure but goes on: down removes all it can. */
 static void down_note(int *first, int ret)
@@ -66,35 +69,73 @@ static int down_nat(struct state *st)
 	return ret;
 }
 
+struct down_switch_scan {
+	const char *self;
+	bool other_uses;
+};
+
+static int down_switch_user(const char *lab, void *arg)
+{
+	struct down_switch_scan *scan = arg;
+	struct state other;
+
+	if (!strcmp(lab, scan->self))
+		return 0;
+	if (state_open(lab, &other) == 0) {
+		const char *sw = state_get(&other, STATE_SWITCH);
+
+		if (sw && !strncmp(sw, "private ", 8))
+			scan->other_uses = true;
+	}
+	state_close(&other);
+	return 0;
+}
+
+/* ovslab's private switch serves every lab without a machine switch: the
+ * last lab to go stops it, which drops all its ports at once, far faster
+ * than deleting them one transaction at a time. */
 static int down_switch(struct state *st)
 {
+	struct down_switch_scan scan = { .self = st->name };
 	const char *sw = state_get(st, STATE_SWITCH);
 	const char *remote = state_get(st, STATE_REMOTE);
 	struct ovsdb *db = NULL;
+	bool private;
+	int lock = -1;
 	int ret;
 
 	if (!sw)
 		return 0;
-	if (!strncmp(sw, "private ", 8)) {
+	private = !strncmp(sw, "private ", 8);
+	if (private) {
+		lock = lock_lab(SWITCHD_LOCK, DOWN_LOCK_TIMEOUT_MS);
+		if (lock < 0)
+			return lock;
+		state_for_each_lab(down_switch_user, &scan);
+	}
+	if (private && !scan.other_uses) {
 		struct switchd priv = { .private = true };
 
 		snprintf(priv.rundir, sizeof(priv.rundir), "%s", sw + 8);
 		if (remote)
 			snprintf(priv.remote, sizeof(priv.remote), "%s", remote);
-		/* Stopping the private switch drops all its ports at once, far
-		 * faster than deleting them one transaction at a time. */
-		return switchd_stop(&priv);
+		ret = switchd_stop(&priv);
+		goto out;
 	}
+	ret = 0;
 	if (!remote)
-		return 0;
+		goto out;
 	ret = ovsdb_open(remote, LABCTL_SWITCH_TIMEOUT_MS, &db);
 	if (ret == 0)
 		ret = ovsdb_lab_remove(db, st->name, LABCTL_SWITCH_TIMEOUT_MS);
 	ovsdb_close(db);
+out:
+	if (lock >= 0)
+		lock_unlock(SWITCHD_LOCK, lock, private && !scan.other_uses && ret == 0);
 	return ret;
 }
 
-static int down_links(struct state *st)
+static int down_links(struct state *st, size_t from)
 {
 	struct rtnl *nl = NULL;
 	int ret;
@@ -102,7 +143,7 @@ static int down_links(struct state *st)
 	ret = rtnl_open(&nl);
 	if (ret < 0)
 		return ret;
-	for (size_t i = 0; i < st->n_entries; i++) {
+	for (size_t i = from; i < st->n_entries; i++) {
 		const struct state_entry *e = &st->entries[i];
 		int r;
 
@@ -112,17 +153,19 @@ static int down_links(struct state *st)
 		if (r < 0 && r != -ENODEV) {
 			err_set("%s: cannot delete the interface: %s", e->value, strerror(-r));
 			down_note(&ret, r);
+		} else if (from) {
+			state_forget(st, STATE_LINK, e->value);
 		}
 	}
 	rtnl_close(nl);
 	return ret;
 }
 
-static int down_namespaces(struct state *st, bool kill_only)
+static int down_namespaces(struct state *st, size_t from, bool kill_only)
 {
 	int ret = 0;
 
-	for (size_t i = 0; i < st->n_entries; i++) {
+	for (size_t i = from; i < st->n_entries; i++) {
 		const struct state_entry *e = &st->entries[i];
 		int r;
 
@@ -136,7 +179,19 @@ static int down_namespaces(struct state *st, bool kill_only)
 		r = netns_del(e->value);
 		if (r < 0 && r != -ENOENT)
 			down_note(&ret, r);
+		else if (from)
+			state_forget(st, STATE_NETNS, e->value);
 	}
+	return ret;
+}
+
+int labctl_teardown_from(struct state *st, size_t from)
+{
+	int ret = 0;
+
+	down_note(&ret, down_namespaces(st, from, true));
+	down_note(&ret, down_links(st, from));
+	down_note(&ret, down_namespaces(st, from, false));
 	return ret;
 }
 
@@ -145,10 +200,10 @@ int labctl_teardown(struct state *st)
 	int ret = 0;
 
 	down_note(&ret, down_nat(st));
-	down_note(&ret, down_namespaces(st, true));
+	down_note(&ret, down_namespaces(st, 0, true));
 	down_note(&ret, down_switch(st));
-	down_note(&ret, down_links(st));
-	down_note(&ret, down_namespaces(st, false));
+	down_note(&ret, down_links(st, 0));
+	down_note(&ret, down_namespaces(st, 0, false));
 	/* The record stays when something could not be removed, so that a
 	 * second `down` can finish the job. */
 	if (ret == 0)
@@ -160,10 +215,17 @@ int labctl_teardown(struct state *st)
 int labctl_down(const char *lab)
 {
 	struct state st;
+	int lock;
 	int ret;
 
+	lock = lock_lab(lab, DOWN_LOCK_TIMEOUT_MS);
+	if (lock < 0)
+		return lock;
 	ret = state_open(lab, &st);
-	if (ret < 0)
-		return ret;
-	return labctl_teardown(&st);
+	if (ret == 0)
+		ret = labctl_teardown(&st);
+	else
+		state_close(&st);
+	lock_unlock(lab, lock, ret == 0 || !state_exists(lab));
+	return ret;
 }

@@ -19,15 +19,28 @@
  * file:line:col lines; on any failure everything this run made is removed. */
 int labctl_up(const char *path, FILE *diag, FILE *out);
 
+/* Prints what `up` would change, and changes nothing. */
+int labctl_plan(const char *path, FILE *diag, FILE *out);
+
 /* Removes everything the lab's journal records; the lab file is not needed. */
 int labctl_down(const char *lab);
 /* Undoes what an open journal records; used by down and by a failed up. */
 int labctl_teardown(struct state *st);
+/* Undoes the namespaces and interfaces recorded from journal entry `from`
+ * on (what one run made), and withdraws them from the journal. */
+int labctl_teardown_from(struct state *st, size_t from);
 
 int labctl_show(const char *lab, bool json, FILE *out);
 
 /* Runs argv inside the host's namespace; returns only on failure. */
 int labctl_exec(const char *lab, const char *host, char *const argv[]);
+
+/* One line per lab record (name, hosts, switch, up/busy/incomplete), or a
+ * JSON array of objects. */
+int labctl_ls(bool json, FILE *out);
+/* Removes what killed or crashed runs left: incomplete records, and marked
+ * rows, rules and private switch daemons of labs without a record. */
+int labctl_gc(FILE *out);
 
 /* Loads the copy of the lab file saved when the lab came up. */
 int labctl_load_saved(const struct state *st, struct lab **out);

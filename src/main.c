@@ -13,7 +13,9 @@
 static const char usage[] =
 	"usage: ovslab COMMAND ...\n"
 	"\n"
-	"  up FILE                        build the lab described by FILE\n"
+	"  up FILE                        build the lab described by FILE, or bring a lab\n"
+	"                                 that is up in line with its edited file\n"
+	"  plan FILE                      print what up would change, change nothing\n"
 	"  down LAB|FILE                  remove everything the lab made\n"
 	"  show LAB|FILE [--json]         hosts, interfaces, addresses, ports, switch, NAT\n"
 	"  exec LAB HOST -- CMD [ARGS...] run CMD inside HOST's network namespace\n"
@@ -67,6 +69,8 @@ static int main_run(int argc, char **argv)
 		ret = main_need_root(cmd);
 		return ret < 0 ? ret : labctl_up(argv[2], stderr, stdout);
 	}
+	if (!strcmp(cmd, "plan") && argc == 3)
+		return labctl_plan(argv[2], stderr, stdout);
 	if (!strcmp(cmd, "down") && argc == 3) {
 		ret = main_need_root(cmd);
 		if (ret == 0)

@@ -11,6 +11,7 @@
 #include "openvswitch/shash.h"
 #include "ovsdb-idl.h"
 #include "smap.h"
+#include "sset.h"
 #include "timeval.h"
 #include "util.h"
 #include "vswitch-idl.h"
@@ -237,12 +238,16 @@ int ovsdb_lab_check(struct ovsdb *db, const struct lab *lab)
 	ovsdb_idl_run(db->idl);
 	/* Bridges first: a bridge's own port and interface share its name and
 	 * the bridge is what the user knows. */
+	/* The lab's own rows (a lab that is already up) are no clash. */
 	OVSREC_BRIDGE_FOR_EACH (br, db->idl)
-		shash_add_once(&names, br->name, "a bridge");
+		if (!ovsdb_marked(&br->external_ids, lab->name))
+			shash_add_once(&names, br->name, "a bridge");
 	OVSREC_PORT_FOR_EACH (port, db->idl)
-		shash_add_once(&names, port->name, "a port");
+		if (!ovsdb_marked(&port->external_ids, lab->name))
+			shash_add_once(&names, port->name, "a port");
 	OVSREC_INTERFACE_FOR_EACH (iface, db->idl)
-		shash_add_once(&names, iface->name, "an interface");
+		if (!ovsdb_marked(&iface->external_ids, lab->name))
+			shash_add_once(&names, iface->name, "an interface");
 
 	for (size_t i = 0; i < lab->n_bridges; i++) {
 		kind = shash_find_data(&names, lab->bridges[i].name);
@@ -257,6 +262,8 @@ int ovsdb_lab_check(struct ovsdb *db, const struct lab *lab)
 		const struct lab_host *host = &lab->hosts[h];
 
 		for (size_t i = 0; i < host->n_ifaces; i++) {
+			if (host->ifaces[i].attach != LAB_ATTACH_BRIDGE)
+				continue;
 			kind = shash_find_data(&names, host->ifaces[i].port);
 			if (kind) {
 				err_set("%s: %s of that name already exists in the switch",
@@ -269,6 +276,16 @@ int ovsdb_lab_check(struct ovsdb *db, const struct lab *lab)
 out:
 	shash_destroy(&names);
 	return ret;
+}
+
+static void ovsdb_port_delete(const struct ovsrec_port *port, struct hmapx *gone)
+{
+	if (!hmapx_add(gone, (void *)port))
+		return;
+	for (size_t i = 0; i < port->n_interfaces; i++)
+		if (hmapx_add(gone, port->interfaces[i]))
+			ovsrec_interface_delete(port->interfaces[i]);
+	ovsrec_port_delete(port);
 }
 
 static struct ovsrec_port *ovsdb_port_insert(struct ovsdb_idl_txn *txn, const char *name,
@@ -286,78 +303,146 @@ static struct ovsrec_port *ovsdb_port_insert(struct ovsdb_idl_txn *txn, const ch
 	return port;
 }
 
+static const struct ovsrec_bridge *ovsdb_find_bridge(struct ovsdb *db, const char *name)
+{
+	const struct ovsrec_bridge *br;
+
+	OVSREC_BRIDGE_FOR_EACH (br, db->idl)
+		if (!strcmp(br->name, name))
+			return br;
+	return NULL;
+}
+
+static bool ovsdb_lab_has_port(const struct lab *lab, const char *bridge, const char *port)
+{
+	if (!strcmp(bridge, port))
+		return true; /* the bridge's internal port */
+	for (size_t h = 0; h < lab->n_hosts; h++)
+		for (size_t i = 0; i < lab->hosts[h].n_ifaces; i++) {
+			const struct lab_iface *li = &lab->hosts[h].ifaces[i];
+
+			if (li->attach == LAB_ATTACH_BRIDGE && !strcmp(li->bridge, bridge) &&
+			    !strcmp(li->port, port))
+				return true;
+		}
+	return false;
+}
+
+static bool ovsdb_bridge_has_port(const struct ovsrec_bridge *br, const char *name)
+{
+	for (size_t i = 0; i < br->n_ports; i++)
+		if (!strcmp(br->ports[i]->name, name))
+			return true;
+	return false;
+}
+
+/* A bridge of the lab that the switch already has: ports the lab no longer
+ * declares go, new ones come; those that stay are not touched. */
+static void ovsdb_sync_bridge(const struct ovsrec_bridge *br, const struct lab *lab,
+			      const struct lab_bridge *lb, const struct smap *mark,
+			      struct ovsdb_idl_txn *txn, struct hmapx *gone)
+{
+	for (size_t i = 0; i < br->n_ports; i++) {
+		const struct ovsrec_port *port = br->ports[i];
+
+		if (ovsdb_marked(&port->external_ids, lab->name) &&
+		    !ovsdb_lab_has_port(lab, lb->name, port->name)) {
+			ovsrec_bridge_update_ports_delvalue(br, port);
+			ovsdb_port_delete(port, gone);
+		}
+	}
+	for (size_t h = 0; h < lab->n_hosts; h++)
+		for (size_t i = 0; i < lab->hosts[h].n_ifaces; i++) {
+			const struct lab_iface *li = &lab->hosts[h].ifaces[i];
+
+			if (li->attach == LAB_ATTACH_BRIDGE && !strcmp(li->bridge, lb->name) &&
+			    !ovsdb_bridge_has_port(br, li->port))
+				ovsrec_bridge_update_ports_addvalue(
+					br, ovsdb_port_insert(txn, li->port, "", mark));
+		}
+}
+
+static struct ovsrec_bridge *ovsdb_new_bridge(struct ovsdb_idl_txn *txn, const struct lab *lab,
+					      const struct lab_bridge *lb, const char *datapath,
+					      const struct smap *mark, struct ovsrec_port **ports)
+{
+	struct ovsrec_bridge *br = ovsrec_bridge_insert(txn);
+	size_t n = 0;
+
+	ovsrec_bridge_set_name(br, lb->name);
+	ovsrec_bridge_set_datapath_type(br, datapath);
+	ovsrec_bridge_set_external_ids(br, mark);
+	ports[n++] = ovsdb_port_insert(txn, lb->name, "internal", mark);
+	for (size_t h = 0; h < lab->n_hosts; h++)
+		for (size_t i = 0; i < lab->hosts[h].n_ifaces; i++) {
+			const struct lab_iface *li = &lab->hosts[h].ifaces[i];
+
+			if (li->attach == LAB_ATTACH_BRIDGE && !strcmp(li->bridge, lb->name))
+				ports[n++] = ovsdb_port_insert(txn, li->port, "", mark);
+		}
+	/* All ports set at once: one column write, not one mutation per port. */
+	ovsrec_bridge_set_ports(br, ports, n);
+	return br;
+}
+
+/* Makes the lab's rows what the lab declares: missing bridges and ports are
+ * inserted, the lab's rows it no longer declares deleted, rows of others
+ * never touched. */
 static int ovsdb_apply_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const void *arg_)
 {
 	const struct apply_arg *arg = arg_;
 	const struct lab *lab = arg->lab;
-	const struct ovsrec_open_vswitch *ovs;
+	const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(db->idl);
+	const struct ovsrec_bridge *br, *next;
+	struct hmapx gone = HMAPX_INITIALIZER(&gone);
+	struct smap mark = SMAP_INITIALIZER(&mark);
 	struct ovsrec_bridge **brs = NULL;
 	struct ovsrec_port **ports = NULL;
-	struct smap mark = SMAP_INITIALIZER(&mark);
-	size_t n_ports = 0;
-	bool fresh;
-	int ret;
+	size_t n_ports = 1, n_brs = 0;
+	int ret = 0;
 
 	for (size_t h = 0; h < lab->n_hosts; h++)
 		n_ports += lab->hosts[h].n_ifaces;
-	brs = calloc(lab->n_bridges ? lab->n_bridges : 1, sizeof(*brs));
-	ports = calloc(n_ports + 1, sizeof(*ports));
-	if (!brs || !ports) {
+	ports = calloc(n_ports, sizeof(*ports));
+	brs = calloc(lab->n_bridges + 1, sizeof(*brs));
+	if (!ports || !brs) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	smap_add(&mark, OVSDB_LAB_KEY, lab->name);
-
-	for (size_t h = 0; h < lab->n_hosts; h++) {
-		for (size_t i = 0; i < lab->hosts[h].n_ifaces; i++) {
-			const struct lab_iface *li = &lab->hosts[h].ifaces[i];
-
-			if (!lab_find_bridge(lab, li->bridge)) {
-				err_set("%s: bridge %s is not part of lab %s",
-					li->port, li->bridge, lab->name);
-				ret = -EINVAL;
-				goto out;
-			}
-		}
+	OVSREC_BRIDGE_FOR_EACH_SAFE (br, next, db->idl) {
+		if (!ovsdb_marked(&br->external_ids, lab->name) || lab_find_bridge(lab, br->name))
+			continue;
+		if (ovs)
+			ovsrec_open_vswitch_update_bridges_delvalue(ovs, br);
+		for (size_t i = 0; i < br->n_ports; i++)
+			ovsdb_port_delete(br->ports[i], &gone);
+		ovsrec_bridge_delete(br);
 	}
-
 	for (size_t b = 0; b < lab->n_bridges; b++) {
 		const struct lab_bridge *lb = &lab->bridges[b];
-		size_t n = 0;
 
-		brs[b] = ovsrec_bridge_insert(txn);
-		ovsrec_bridge_set_name(brs[b], lb->name);
-		ovsrec_bridge_set_datapath_type(brs[b], arg->datapath);
-		ovsrec_bridge_set_external_ids(brs[b], &mark);
-		ports[n++] = ovsdb_port_insert(txn, lb->name, "internal", &mark);
-		for (size_t h = 0; h < lab->n_hosts; h++) {
-			for (size_t i = 0; i < lab->hosts[h].n_ifaces; i++) {
-				const struct lab_iface *li = &lab->hosts[h].ifaces[i];
-
-				if (!strcmp(li->bridge, lb->name))
-					ports[n++] = ovsdb_port_insert(txn, li->port, "", &mark);
-			}
-		}
-		ovsrec_bridge_set_ports(brs[b], ports, n);
+		br = ovsdb_find_bridge(db, lb->name);
+		if (br && ovsdb_marked(&br->external_ids, lab->name))
+			ovsdb_sync_bridge(br, lab, lb, &mark, txn, &gone);
+		else
+			brs[n_brs++] = ovsdb_new_bridge(txn, lab, lb, arg->datapath, &mark, ports);
 	}
-
-	ovs = ovsrec_open_vswitch_first(db->idl);
-	fresh = !ovs;
-	/* A private switch starts with an empty database. */
-	if (fresh) {
+	if (!ovs) {
+		/* A private switch starts with an empty database. */
 		ovs = ovsrec_open_vswitch_insert(txn);
-		ovsrec_open_vswitch_set_bridges(ovs, brs, lab->n_bridges);
+		ovsrec_open_vswitch_set_bridges(ovs, brs, n_brs);
 	} else {
 		/* Mutations, not a rewrite, so bridges other clients add
 		 * meanwhile are kept. */
-		for (size_t b = 0; b < lab->n_bridges; b++)
+		for (size_t b = 0; b < n_brs; b++)
 			ovsrec_open_vswitch_update_bridges_addvalue(ovs, brs[b]);
 	}
-	ret = 0;
 out:
+	hmapx_destroy(&gone);
 	smap_destroy(&mark);
-	free(ports);
 	free(brs);
+	free(ports);
 	return ret;
 }
 
@@ -414,20 +499,9 @@ int ovsdb_lab_apply(struct ovsdb *db, const struct lab *lab,
 		ret = ovsdb_wait_cfg(db, next_cfg, deadline, lab->name);
 	if (ret == 0)
 		ret = ovsdb_lab_verify(db, lab->name);
-	/* Leave nothing half-built; the first message (the cause) is kept. */
-	if (ret < 0)
-		ovsdb_lab_remove(db, lab->name, timeout_ms);
+	/* On failure the caller undoes what its run made: on a lab that was
+	 * already up, the rows from before must stay. */
 	return ret;
-}
-
-static void ovsdb_port_delete(const struct ovsrec_port *port, struct hmapx *gone)
-{
-	if (!hmapx_add(gone, (void *)port))
-		return;
-	for (size_t i = 0; i < port->n_interfaces; i++)
-		if (hmapx_add(gone, port->interfaces[i]))
-			ovsrec_interface_delete(port->interfaces[i]);
-	ovsrec_port_delete(port);
 }
 
 static int ovsdb_remove_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const void *arg)
@@ -494,6 +568,36 @@ bool ovsdb_lab_present(struct ovsdb *db, const char *lab_name)
 		if (ovsdb_marked(&iface->external_ids, lab_name))
 			return true;
 	return false;
+}
+
+static void ovsdb_name_add(struct sset *names, const struct smap *ids)
+{
+	const char *v = smap_get(ids, OVSDB_LAB_KEY);
+
+	if (v)
+		sset_add(names, v);
+}
+
+int ovsdb_lab_names(struct ovsdb *db, void (*fn)(const char *lab, void *arg), void *arg)
+{
+	struct sset names = SSET_INITIALIZER(&names);
+	const struct ovsrec_bridge *br;
+	const struct ovsrec_port *port;
+	const struct ovsrec_interface *iface;
+	const char *name;
+
+	ovsdb_idl_run(db->idl);
+	OVSREC_BRIDGE_FOR_EACH (br, db->idl)
+		ovsdb_name_add(&names, &br->external_ids);
+	OVSREC_PORT_FOR_EACH (port, db->idl)
+		ovsdb_name_add(&names, &port->external_ids);
+	OVSREC_INTERFACE_FOR_EACH (iface, db->idl)
+		ovsdb_name_add(&names, &iface->external_ids);
+	/* Collected first: fn may well change the database. */
+	SSET_FOR_EACH (name, &names)
+		fn(name, arg);
+	sset_destroy(&names);
+	return 0;
 }
 
 int ovsdb_lab_ports(struct ovsdb *db, const char *lab_name,

@@ -312,10 +312,11 @@ static size_t rtnl_addr_len(int family)
 	return family == AF_INET ? sizeof(struct in_addr) : sizeof(struct in6_addr);
 }
 
-int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct lab_addr *addr)
+static int rtnl_addr_change(struct rtnl *nl, int type, int flags, int ifindex,
+			    const struct lab_addr *addr)
 {
 	struct rtnl_req req;
-	struct nlmsghdr *nlh = rtnl_msg(&req, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	struct nlmsghdr *nlh = rtnl_msg(&req, type, flags);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	char name[RTNL_IFNAME_STR], str[64];
 	int ret;
@@ -329,6 +330,10 @@ int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct lab_addr *addr)
 	ifa->ifa_prefixlen = addr->prefix;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = (unsigned int)ifindex;
+	/* A lab sets its addresses up before anything uses them: duplicate
+	 * address detection would only hold IPv6 addresses back a second. */
+	if (addr->family == AF_INET6)
+		ifa->ifa_flags = IFA_F_NODAD;
 	/* For IPv4, IFA_LOCAL is the address and IFA_ADDRESS the peer, which
 	 * is the same one on a broadcast link. */
 	if (addr->family == AF_INET)
@@ -336,17 +341,28 @@ int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct lab_addr *addr)
 	mnl_attr_put(nlh, IFA_ADDRESS, rtnl_addr_len(addr->family), &addr->v4);
 	ret = rtnl_talk(nl, nlh, NULL, NULL);
 	if (ret < 0)
-		err_set("%s: cannot add address %s: %s", rtnl_ifname(nl, ifindex, name),
-			rtnl_addr_str(addr, str, sizeof(str)), strerror(-ret));
+		err_set("%s: cannot %s address %s: %s", rtnl_ifname(nl, ifindex, name),
+			type == RTM_NEWADDR ? "add" : "remove", rtnl_addr_str(addr, str, sizeof(str)),
+			strerror(-ret));
 out:
 	return ret;
 }
 
-int rtnl_route_add(struct rtnl *nl, const struct lab_addr *dst, const struct lab_addr *gw,
-		   int ifindex)
+int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct lab_addr *addr)
+{
+	return rtnl_addr_change(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, addr);
+}
+
+int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct lab_addr *addr)
+{
+	return rtnl_addr_change(nl, RTM_DELADDR, 0, ifindex, addr);
+}
+
+static int rtnl_route_change(struct rtnl *nl, int type, int flags, const struct lab_addr *dst,
+			     const struct lab_addr *gw, int ifindex)
 {
 	struct rtnl_req req;
-	struct nlmsghdr *nlh = rtnl_msg(&req, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	struct nlmsghdr *nlh = rtnl_msg(&req, type, flags);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	bool has_gw = gw && gw->family;
 	bool has_dst = dst && dst->family && dst->prefix > 0;
@@ -375,12 +391,46 @@ int rtnl_route_add(struct rtnl *nl, const struct lab_addr *dst, const struct lab
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	ret = rtnl_talk(nl, nlh, NULL, NULL);
 	if (ret < 0)
-		err_set("route to %s%s%s%s%s: cannot add: %s",
+		err_set("route to %s%s%s%s%s: cannot %s: %s",
 			has_dst ? rtnl_addr_str(dst, dstr, sizeof(dstr)) : "default",
 			has_gw ? " via " : "", has_gw ? rtnl_addr_str(gw, gstr, sizeof(gstr)) : "",
 			ifindex > 0 ? " dev " : "", ifindex > 0 ? rtnl_ifname(nl, ifindex, name) : "",
-			strerror(-ret));
+			type == RTM_NEWROUTE ? "add" : "remove", strerror(-ret));
 out:
+	return ret;
+}
+
+int rtnl_route_add(struct rtnl *nl, const struct lab_addr *dst, const struct lab_addr *gw,
+		   int ifindex)
+{
+	return rtnl_route_change(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, dst, gw, ifindex);
+}
+
+int rtnl_route_del(struct rtnl *nl, const struct lab_addr *dst, const struct lab_addr *gw,
+		   int ifindex)
+{
+	return rtnl_route_change(nl, RTM_DELROUTE, 0, dst, gw, ifindex);
+}
+
+int rtnl_link_set(struct rtnl *nl, int ifindex, const uint8_t *mac, unsigned int mtu)
+{
+	struct rtnl_req req;
+	struct nlmsghdr *nlh = rtnl_msg(&req, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	char name[RTNL_IFNAME_STR];
+	int ret;
+
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = ifindex;
+	if (mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	ret = rtnl_talk(nl, nlh, NULL, NULL);
+	if (ret < 0)
+		err_set("%s: cannot set %s%s%s: %s", rtnl_ifname(nl, ifindex, name),
+			mac ? "the MAC address" : "", mac && mtu ? " and " : "", mtu ? "the MTU" : "",
+			strerror(-ret));
 	return ret;
 }
 

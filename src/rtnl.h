@@ -6,6 +6,7 @@
 
 #include <net/if.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "lab.h"
 
@@ -27,9 +28,14 @@ int rtnl_link_del(struct rtnl *nl, const char *name);
 int rtnl_link_index(struct rtnl *nl, const char *name);
 int rtnl_link_up(struct rtnl *nl, int ifindex);
 int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
+int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
+/* Sets the MAC address (mac non-NULL, 6 bytes) and/or the MTU (mtu > 0). */
+int rtnl_link_set(struct rtnl *nl, int ifindex, const uint8_t *mac, unsigned int mtu);
 /* Adds a route to dst (family 0 or prefix 0 with a zero address: default)
  * through gateway gw (family 0: none) out of ifindex (0: let the kernel pick). */
 int rtnl_route_add(struct rtnl *nl, const struct lab_addr *dst,
+		   const struct lab_addr *gw, int ifindex);
+int rtnl_route_del(struct rtnl *nl, const struct lab_addr *dst,
 		   const struct lab_addr *gw, int ifindex);
 /* Name of the device the IPv4 default route leaves through; -ENOENT if none. */
 int rtnl_default_route_dev(struct rtnl *nl, char name[IF_NAMESIZE]);

@@ -126,6 +126,17 @@ static const char *show_uplink(const struct show *s, const char *bridge)
 	return NULL;
 }
 
+/* Where an interface leads: its bridge, the machine, or the far end of a cable. */
+static const char *show_attach(const struct lab_iface *ifc, char *buf, size_t len)
+{
+	if (ifc->attach == LAB_ATTACH_BRIDGE)
+		return ifc->bridge;
+	if (ifc->attach == LAB_ATTACH_MACHINE)
+		return "(machine)";
+	snprintf(buf, len, "%s:%s", ifc->peer_host, ifc->peer_ifname);
+	return buf;
+}
+
 static void show_text(const struct show *s, FILE *out)
 {
 	const char *sw = state_get(&s->st, STATE_SWITCH);
@@ -146,19 +157,19 @@ static void show_text(const struct show *s, FILE *out)
 		fprintf(out, "bridge %s: gateway %s, nat %s%s%s\n", b->name, gw,
 			b->nat ? "on" : "off", up ? " via " : "", up ? up : "");
 	}
-	fprintf(out, "%-15s %-15s %-20s %-15s %-15s %s\n", "HOST", "IFNAME", "ADDRESS", "BRIDGE",
+	fprintf(out, "%-15s %-15s %-20s %-15s %-15s %s\n", "HOST", "IFNAME", "ADDRESS", "ATTACHED",
 		"PORT", "OFPORT");
 	for (size_t i = 0; i < s->lab->n_hosts; i++) {
 		const struct lab_host *h = &s->lab->hosts[i];
 
 		for (size_t j = 0; j < h->n_ifaces; j++) {
 			const struct lab_iface *ifc = &h->ifaces[j];
-			const struct show_port *p = show_find_port(s, ifc->port);
-			char addrs[256];
+			const struct show_port *p = ifc->port ? show_find_port(s, ifc->port) : NULL;
+			char addrs[256], peer[40];
 
 			show_host_addrs(h->name, ifc->ifname, addrs, sizeof(addrs));
 			fprintf(out, "%-15s %-15s %-20s %-15s %-15s ", h->name, ifc->ifname, addrs,
-				ifc->bridge, ifc->port);
+				show_attach(ifc, peer, sizeof(peer)), ifc->port ? ifc->port : "-");
 			if (p && p->error[0])
 				fprintf(out, "error: %s\n", p->error);
 			else if (p)
@@ -207,8 +218,8 @@ static void show_json(const struct show *s, FILE *out)
 		fputs(",\"interfaces\":[", out);
 		for (size_t j = 0; j < h->n_ifaces; j++) {
 			const struct lab_iface *ifc = &h->ifaces[j];
-			const struct show_port *p = show_find_port(s, ifc->port);
-			char addrs[256];
+			const struct show_port *p = ifc->port ? show_find_port(s, ifc->port) : NULL;
+			char addrs[256], peer[40];
 
 			show_host_addrs(h->name, ifc->ifname, addrs, sizeof(addrs));
 			fputs(j ? ",{\"ifname\":" : "{\"ifname\":", out);
@@ -216,7 +227,7 @@ static void show_json(const struct show *s, FILE *out)
 			fputs(",\"addresses\":", out);
 			show_json_str(out, addrs);
 			fputs(",\"bridge\":", out);
-			show_json_str(out, ifc->bridge);
+			show_json_str(out, show_attach(ifc, peer, sizeof(peer)));
 			fputs(",\"port\":", out);
 			show_json_str(out, ifc->port);
 			fprintf(out, ",\"ofport\":%lld,\"error\":", p ? p->ofport : 0LL);

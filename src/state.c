@@ -230,6 +230,29 @@ const char *state_get(const struct state *st, enum state_kind kind)
 	return e ? e->value : NULL;
 }
 
+int state_save_labfile(struct state *st, const char *text, size_t len)
+{
+	char path[PATH_MAX + 16], tmp[PATH_MAX + 32];
+	int fd;
+	int ret = 0;
+
+	state_labfile(st, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		ret = fd < 0 ? -errno : -EIO;
+	if (fd >= 0)
+		close(fd);
+	/* rename: a reader sees the old file or the new one, never half. */
+	if (ret == 0 && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret < 0) {
+		unlink(tmp);
+		err_set("%s: cannot save the lab file in %s: %s", st->name, path, strerror(-ret));
+	}
+	return ret;
+}
+
 void state_labfile(const struct state *st, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/lab.yaml", st->dir);

@@ -56,6 +56,8 @@ int state_add(struct state *st, enum state_kind kind, const char *fmt, ...)
 int state_forget(struct state *st, enum state_kind kind, const char *value);
 /* The value of the latest live entry of a kind, or NULL. */
 const char *state_get(const struct state *st, enum state_kind kind);
+/* Replaces the saved copy of the lab file (after an up that changed it). */
+int state_save_labfile(struct state *st, const char *text, size_t len);
 /* Path of the saved copy of the lab file. */
 void state_labfile(const struct state *st, char *buf, size_t len);
 void state_close(struct state *st);

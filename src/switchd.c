@@ -545,54 +545,56 @@ out:
 	return ret;
 }
 
-int switchd_start(const char *lab_name, const char *labdir, struct switchd *sw)
+int switchd_start(const char *rundir, struct switchd *sw)
 {
-	int n, ret;
+	char sock[PATH_MAX];
+	int n, ret = 0;
 
 	memset(sw, 0, sizeof(*sw));
-	if (switchd_find_shared(sw->remote, sizeof(sw->remote)) == 0) {
-		snprintf(sw->datapath, sizeof(sw->datapath), "%s", switchd_datapath());
+	snprintf(sw->datapath, sizeof(sw->datapath), "%s", switchd_datapath());
+	if (switchd_find_shared(sw->remote, sizeof(sw->remote)) == 0)
 		return 0;
-	}
 	ovslib_init();
-	n = snprintf(sw->rundir, sizeof(sw->rundir), "%s/ovs", labdir);
+	n = snprintf(sw->rundir, sizeof(sw->rundir), "%s", rundir);
 	if (n < 0 || (size_t)n >= sizeof(sw->rundir) - 32) {
-		err_set("%s: lab directory path is too long", labdir);
-		ret = -ENAMETOOLONG;
-		goto out;
+		err_set("%s: directory path is too long", rundir);
+		return -ENAMETOOLONG;
 	}
 	snprintf(sw->remote, sizeof(sw->remote), "unix:%.*s/db.sock",
 		 (int)sizeof(sw->rundir) - 32, sw->rundir);
-	snprintf(sw->datapath, sizeof(sw->datapath), "%s", switchd_datapath());
+	sw->private = true;
+	/* Another lab started it: two userspace switches cannot share one
+	 * network namespace (both want the "ovs-netdev" device). */
+	snprintf(sock, sizeof(sock), "%.*s/db.sock", (int)sizeof(sock) - 16, sw->rundir);
+	if (switchd_sock_answers(sock))
+		return 0;
 	if (mkdir(sw->rundir, 0750) < 0) {
 		ret = -errno;
 		if (ret == -EEXIST)
-			err_set("%s: a private switch directory already exists (is lab %s already up?)",
-				sw->rundir, lab_name);
+			err_set("%s: a private switch directory is left from a run that did not "
+				"finish (run `ovslab gc`)", sw->rundir);
 		else
-			err_set("%s: cannot create the private switch's directory for lab %s: %s",
-				sw->rundir, lab_name, strerror(-ret));
-		goto out;
+			err_set("%s: cannot create the private switch's directory: %s",
+				sw->rundir, strerror(-ret));
+		sw->private = false;
+		return ret;
 	}
-	sw->private = true;
 	ret = switchd_start_private(sw->rundir, !strcmp(sw->datapath, "netdev"));
 	if (ret < 0) {
 		switchd_stop_private(sw->rundir);
 		sw->private = false;
 	}
-out:
 	return ret;
 }
 
 int switchd_stop(const struct switchd *sw)
 {
-	size_t len;
-
 	if (!sw->private)
 		return 0;
-	/* Only ever remove a directory switchd_start() made. */
-	len = strlen(sw->rundir);
-	if (len < 5 || strcmp(sw->rundir + len - 4, "/ovs")) {
+	/* Only ever remove a directory of ovslab's own: the path comes from a
+	 * journal, and a damaged one must not point anywhere else. */
+	if (strncmp(sw->rundir, SWITCHD_RUN_ROOT "/", strlen(SWITCHD_RUN_ROOT "/")) ||
+	    strstr(sw->rundir, "/..")) {
 		err_set("%s: not a private switch directory", sw->rundir);
 		return -EINVAL;
 	}

@@ -1,6 +1,8 @@
 /* The switch a lab uses: the machine's Open vSwitch when its database
- * answers, otherwise a private ovsdb-server + ovs-vswitchd started for the
- * lab under /run/ovslab/<lab>/ovs/ and stopped with it. */
+ * answers, otherwise ovslab's private ovsdb-server + ovs-vswitchd in
+ * SWITCHD_PRIVATE_DIR, started by the first lab that needs it and stopped
+ * when the last such lab goes down.  One per machine: two userspace switches
+ * cannot share a network namespace (both make an "ovs-netdev" device). */
 #ifndef OVSLAB_SWITCHD_H
 #define OVSLAB_SWITCHD_H
 
@@ -8,10 +10,15 @@
 #include <stddef.h>
 #include <stdbool.h>
 
+#define SWITCHD_RUN_ROOT "/run/ovslab"
+#define SWITCHD_PRIVATE_DIR SWITCHD_RUN_ROOT "/.switch"
+/* Lock name (lock_lab) serialising start, attach and stop of that switch. */
+#define SWITCHD_LOCK ".switch"
+
 struct switchd {
 	bool private;              /* started by ovslab for this lab */
 	char remote[PATH_MAX + 8]; /* OVSDB remote, "unix:/.../db.sock" */
-	char rundir[PATH_MAX];     /* private: /run/ovslab/<lab>/ovs */
+	char rundir[PATH_MAX];     /* private: SWITCHD_PRIVATE_DIR */
 	char datapath[16];         /* "system" or "netdev" */
 };
 
@@ -19,9 +26,10 @@ struct switchd {
  * /run/openvswitch/db.sock.  -ENOENT when none does. */
 int switchd_find_shared(char *remote, size_t len);
 
-/* Finds the machine's switch, or starts a private one in
- * <labdir>/ovs.  Fills *sw. */
-int switchd_start(const char *lab_name, const char *labdir, struct switchd *sw);
+/* Finds the machine's switch; else attaches to ovslab's private switch in
+ * rundir, starting it if it does not run yet.  The caller holds
+ * SWITCHD_LOCK so that a lab going down does not stop it meanwhile. */
+int switchd_start(const char *rundir, struct switchd *sw);
 
 /* Stops a private switch (ovs-vswitchd exit --cleanup, then ovsdb-server
  * exit) and removes its directory.  Does nothing for a shared switch. */

@@ -3,27 +3,36 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "build.h"
 #include "err.h"
-#include "ethtool.h"
 #include "labctl.h"
 #include "labfile.h"
+#include "lock.h"
 #include "nat.h"
 #include "netns.h"
 #include "ovsdb.h"
+#include "plan.h"
 #include "rtnl.h"
 #include "switchd.h"
 #include "sysctl.h"
 
+/* How long a command waits for another one working on the same lab. */
+#define UP_LOCK_TIMEOUT_MS 60000
+
 /* Everything one `up` run holds while it builds. */
 struct up {
-	struct lab *lab;
+	struct lab *lab;              /* as the file declares it */
+	struct lab *old;              /* as it is up; NULL for a new lab */
+	struct plan plan;
 	struct state st;
 	struct switchd sw;
-	struct rtnl *nl;       /* the machine's namespace */
-	int self_fd;           /* to come back to the machine's namespace */
+	struct build b;
+	struct ovsdb *db;
 	char (*uplinks)[IF_NAMESIZE]; /* per bridge, resolved before anything is made */
+	size_t mark;                  /* journal entries before this run */
 };
 
 static int up_read_file(const char *path, char **text, size_t *len)
@@ -60,25 +69,47 @@ out:
 	return ret;
 }
 
-/* Names the lab would take on the machine must be free: checked before
- * anything is made, so a clash creates nothing.  Uplinks are resolved here
- * for the same reason. */
+static bool up_step_makes(const struct up *u, enum plan_op op, const char *host)
+{
+	for (size_t i = 0; i < u->plan.n_steps; i++) {
+		const struct plan_step *s = &u->plan.steps[i];
+
+		if (s->op == op && s->new && !strcmp(((const struct lab_host *)s->new)->name, host))
+			return true;
+	}
+	return false;
+}
+
+/* Names the run would take on the machine must be free (or the lab's own):
+ * checked before anything is made, so a clash creates nothing.  Uplinks are
+ * resolved here for the same reason. */
 static int up_preflight(struct up *u)
 {
 	const struct lab *lab = u->lab;
 
 	for (size_t i = 0; i < lab->n_hosts; i++) {
 		const struct lab_host *h = &lab->hosts[i];
+		bool mine = u->old && lab_find_host(u->old, h->name);
 
-		if (netns_exists(h->name)) {
+		if (!up_step_makes(u, PLAN_HOST_ADD, h->name) &&
+		    !up_step_makes(u, PLAN_HOST_REBUILD, h->name))
+			continue;
+		if (!mine && netns_exists(h->name)) {
 			err_set("%s: a network namespace of that name already exists on the machine",
 				h->name);
 			return -EEXIST;
 		}
 		for (size_t j = 0; j < h->n_ifaces; j++) {
-			if (rtnl_link_index(u->nl, h->ifaces[j].port) > 0) {
+			const struct lab_iface *ifc = &h->ifaces[j];
+			const struct lab_host *oh = mine ? lab_find_host(u->old, h->name) : NULL;
+			bool own_port = false;
+
+			for (size_t k = 0; oh && k < oh->n_ifaces; k++)
+				own_port |= oh->ifaces[k].port && ifc->port &&
+					    !strcmp(oh->ifaces[k].port, ifc->port);
+			if (ifc->port && !own_port && rtnl_link_index(u->b.nl, ifc->port) > 0) {
 				err_set("%s: interface name \"%s\" already exists on the machine",
-					h->name, h->ifaces[j].port);
+					h->name, ifc->port);
 				return -EEXIST;
 			}
 		}
@@ -87,23 +118,24 @@ static int up_preflight(struct up *u)
 		const struct lab_bridge *b = &lab->bridges[i];
 		int ret;
 
-		if (rtnl_link_index(u->nl, b->name) > 0) {
-			err_set("%s: interface name \"%s\" already exists on the machine",
-				b->name, b->name);
+		if (!(u->old && lab_find_bridge(u->old, b->name)) &&
+		    rtnl_link_index(u->b.nl, b->name) > 0) {
+			err_set("%s: interface name \"%s\" already exists on the machine", b->name,
+				b->name);
 			return -EEXIST;
 		}
 		if (!b->nat)
 			continue;
 		if (!b->uplink || !strcmp(b->uplink, "auto")) {
-			ret = rtnl_default_route_dev(u->nl, u->uplinks[i]);
+			ret = rtnl_default_route_dev(u->b.nl, u->uplinks[i]);
 			if (ret < 0) {
 				err_set("%s: uplink auto: the machine has no IPv4 default route", b->name);
 				return ret;
 			}
 		} else {
-			if (rtnl_link_index(u->nl, b->uplink) <= 0) {
-				err_set("%s: uplink \"%s\": no such interface on the machine",
-					b->name, b->uplink);
+			if (rtnl_link_index(u->b.nl, b->uplink) <= 0) {
+				err_set("%s: uplink \"%s\": no such interface on the machine", b->name,
+					b->uplink);
 				return -ENODEV;
 			}
 			snprintf(u->uplinks[i], IF_NAMESIZE, "%s", b->uplink);
@@ -112,203 +144,90 @@ static int up_preflight(struct up *u)
 	return 0;
 }
 
-static int up_switch(struct up *u, struct ovsdb **db)
+/* A new lab finds or starts its switch; a lab that is up uses the one its
+ * journal names. */
+static int up_switch(struct up *u)
 {
-	char labdir[PATH_MAX];
+	const char *remote = state_get(&u->st, STATE_REMOTE);
+	const char *dp = state_get(&u->st, STATE_DATAPATH);
+	int lock;
 	int ret;
 
-	state_dir(u->lab->name, labdir, sizeof(labdir));
-	/* The private switch's directory is recorded before it exists, so that a
-	 * run killed while starting it still leaves a way to stop it. */
-	ret = state_add(&u->st, STATE_SWITCH, "private %s/ovs", labdir);
-	if (ret < 0)
-		return ret;
-	ret = switchd_start(u->lab->name, labdir, &u->sw);
-	if (ret < 0)
-		return ret;
-	if (!u->sw.private) {
+	if (u->old) {
+		if (!remote || !dp) {
+			err_set("%s: the lab's journal names no switch", u->lab->name);
+			return -EINVAL;
+		}
+		snprintf(u->sw.remote, sizeof(u->sw.remote), "%s", remote);
+		snprintf(u->sw.datapath, sizeof(u->sw.datapath), "%s", dp);
+		u->sw.private = !strncmp(state_get(&u->st, STATE_SWITCH) ?: "", "private", 7);
+		goto open;
+	}
+	lock = lock_lab(SWITCHD_LOCK, UP_LOCK_TIMEOUT_MS);
+	if (lock < 0)
+		return lock;
+	/* Recorded before the switch is started or joined: a lab going down
+	 * stops the private switch only when no other record names it, and a
+	 * run killed while starting it leaves a way to stop it. */
+	ret = state_add(&u->st, STATE_SWITCH, "private %s", SWITCHD_PRIVATE_DIR);
+	if (ret == 0)
+		ret = switchd_start(SWITCHD_PRIVATE_DIR, &u->sw);
+	if (ret == 0 && !u->sw.private) {
 		ret = state_forget(&u->st, STATE_SWITCH, u->st.entries[u->st.n_entries - 1].value);
 		if (ret == 0)
 			ret = state_add(&u->st, STATE_SWITCH, "shared");
-		if (ret < 0)
-			return ret;
 	}
-	ret = state_add(&u->st, STATE_REMOTE, "%s", u->sw.remote);
+	/* The lock file stays only while ovslab's private switch runs. */
+	lock_unlock(SWITCHD_LOCK, lock, access(SWITCHD_PRIVATE_DIR, F_OK) != 0);
+	if (ret == 0)
+		ret = state_add(&u->st, STATE_REMOTE, "%s", u->sw.remote);
 	if (ret == 0)
 		ret = state_add(&u->st, STATE_DATAPATH, "%s", u->sw.datapath);
-	if (ret == 0)
-		ret = ovsdb_open(u->sw.remote, LABCTL_SWITCH_TIMEOUT_MS, db);
-	if (ret == 0)
-		ret = ovsdb_lab_check(*db, u->lab);
-	return ret;
-}
-
-/* In the host's namespace before its interface exists: no IPv6 on new
- * devices, since a lab that declares none must not add link-local chatter
- * (at scale it floods the bridge), then a netlink socket that stays there. */
-static int up_host_ns_prepare(struct up *u, int nsfd, struct rtnl **nsnl)
-{
-	int ret;
-
-	ret = netns_enter(nsfd);
 	if (ret < 0)
 		return ret;
-	ret = sysctl_write("net/ipv6/conf/default/disable_ipv6", "1");
-	if (ret == -ENOENT) /* kernel without IPv6 */
-		ret = 0;
+open:
+	ret = ovsdb_open(u->sw.remote, LABCTL_SWITCH_TIMEOUT_MS, &u->db);
 	if (ret == 0)
-		ret = rtnl_open(nsnl);
-	if (netns_enter(u->self_fd) < 0 && ret == 0)
-		ret = -errno;
+		ret = ovsdb_lab_check(u->db, u->lab);
 	return ret;
 }
 
-static int up_port_disable_ipv6(const char *ifname)
-{
-	char key[96];
-	int ret;
-
-	snprintf(key, sizeof(key), "net/ipv6/conf/%s/disable_ipv6", ifname);
-	ret = sysctl_write(key, "1");
-	return ret == -ENOENT ? 0 : ret;
-}
-
-static int up_iface_inside(struct up *u, struct rtnl *nsnl, int nsfd,
-			   const struct lab_iface *ifc)
-{
-	const struct lab_bridge *b = lab_find_bridge(u->lab, ifc->bridge);
-	int idx;
-	int ret = 0;
-
-	/* The userspace datapath forwards what the veth hands it as is, so the
-	 * checksum offloaded by the sender would never be filled in. */
-	if (!strcmp(u->sw.datapath, "netdev")) {
-		ret = netns_enter(nsfd);
-		if (ret < 0)
-			return ret;
-		ret = ethtool_tx_csum_off(ifc->ifname);
-		if (netns_enter(u->self_fd) < 0 && ret == 0)
-			ret = -errno;
-		if (ret < 0)
-			return ret;
-	}
-	idx = rtnl_link_index(nsnl, ifc->ifname);
-	if (idx < 0)
-		return idx;
-	ret = rtnl_link_up(nsnl, idx);
-	if (ret == 0 && ifc->addr.family)
-		ret = rtnl_addr_add(nsnl, idx, &ifc->addr);
-	if (ret == 0 && b && b->gateway.family && ifc->addr.family == b->gateway.family) {
-		struct lab_addr any = { .family = b->gateway.family };
-
-		ret = rtnl_route_add(nsnl, &any, &b->gateway, idx);
-	}
-	return ret;
-}
-
-static int up_host(struct up *u, const struct lab_host *h)
-{
-	struct rtnl *nsnl = NULL;
-	int nsfd = -1;
-	int lo;
-	int ret;
-
-	ret = state_add(&u->st, STATE_NETNS, "%s", h->name);
-	if (ret < 0)
-		goto out;
-	ret = netns_add(h->name);
-	if (ret < 0) {
-		if (ret == -EEXIST)
-			state_forget(&u->st, STATE_NETNS, h->name);
-		goto out;
-	}
-	nsfd = netns_open(h->name);
-	if (nsfd < 0) {
-		ret = nsfd;
-		goto out;
-	}
-	ret = up_host_ns_prepare(u, nsfd, &nsnl);
-	if (ret < 0)
-		goto out;
-	lo = rtnl_link_index(nsnl, "lo");
-	ret = lo < 0 ? lo : rtnl_link_up(nsnl, lo);
-	for (size_t i = 0; ret == 0 && i < h->n_ifaces; i++) {
-		const struct lab_iface *ifc = &h->ifaces[i];
-		int idx;
-
-		ret = state_add(&u->st, STATE_LINK, "%s", ifc->port);
-		if (ret < 0)
-			break;
-		ret = rtnl_veth_create(u->nl, ifc->port, ifc->ifname, nsfd);
-		if (ret == -EEXIST)
-			state_forget(&u->st, STATE_LINK, ifc->port);
-		if (ret < 0)
-			break;
-		ret = up_port_disable_ipv6(ifc->port);
-		idx = ret < 0 ? ret : rtnl_link_index(u->nl, ifc->port);
-		ret = idx < 0 ? idx : rtnl_link_up(u->nl, idx);
-		if (ret == 0)
-			ret = up_iface_inside(u, nsnl, nsfd, ifc);
-	}
-	if (ret < 0)
-		err_set("%s: cannot set up the host: %s", h->name, strerror(-ret));
-out:
-	rtnl_close(nsnl);
-	if (nsfd >= 0)
-		close(nsfd);
-	return ret;
-}
-
-/* The bridge's internal port exists only once the switch has applied the
- * transaction; it gets the gateway address and comes up. */
-static int up_gateway(struct up *u, const struct lab_bridge *b)
-{
-	int idx;
-	int ret;
-
-	if (!b->gateway.family)
-		return 0;
-	idx = rtnl_link_index(u->nl, b->name);
-	if (idx < 0) {
-		err_set("%s: the switch did not create the bridge's internal port", b->name);
-		return idx;
-	}
-	ret = up_port_disable_ipv6(b->name);
-	if (ret == 0)
-		ret = rtnl_addr_add(u->nl, idx, &b->gateway);
-	if (ret == 0)
-		ret = rtnl_link_up(u->nl, idx);
-	if (ret < 0)
-		err_set("%s: cannot give the bridge its gateway address: %s", b->name, strerror(-ret));
-	return ret;
-}
-
-static int up_nat(struct up *u, const struct lab_bridge *b, const char *uplink)
+static int up_nat(struct up *u)
 {
 	char old[16];
 	int ret;
 
-	if (!state_get(&u->st, STATE_IP_FORWARD)) {
-		ret = sysctl_read("net/ipv4/ip_forward", old, sizeof(old));
-		if (ret < 0) {
-			err_set("net.ipv4.ip_forward: cannot read it: %s", strerror(-ret));
-			return ret;
+	ret = state_get(&u->st, STATE_NAT) ? nat_remove(u->lab->name) : 0;
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < u->lab->n_bridges; i++) {
+		const struct lab_bridge *b = &u->lab->bridges[i];
+
+		if (!b->nat)
+			continue;
+		if (!state_get(&u->st, STATE_IP_FORWARD)) {
+			ret = sysctl_read("net/ipv4/ip_forward", old, sizeof(old));
+			if (ret < 0) {
+				err_set("net.ipv4.ip_forward: cannot read it: %s", strerror(-ret));
+				return ret;
+			}
+			ret = state_add(&u->st, STATE_IP_FORWARD, "%s", old);
 		}
-		ret = state_add(&u->st, STATE_IP_FORWARD, "%s", old);
+		if (ret == 0)
+			ret = state_add(&u->st, STATE_UPLINK, "%s=%s", b->name, u->uplinks[i]);
+		if (ret == 0)
+			ret = state_add(&u->st, STATE_NAT, "%s", b->name);
+		if (ret == 0)
+			ret = nat_add(u->lab->name, b->name, &b->gateway, u->uplinks[i]);
+		if (ret == 0) {
+			ret = sysctl_write("net/ipv4/ip_forward", "1");
+			if (ret < 0)
+				err_set("net.ipv4.ip_forward: cannot turn it on: %s", strerror(-ret));
+		}
 		if (ret < 0)
 			return ret;
 	}
-	ret = state_add(&u->st, STATE_UPLINK, "%s=%s", b->name, uplink);
-	if (ret == 0)
-		ret = state_add(&u->st, STATE_NAT, "%s", b->name);
-	if (ret == 0)
-		ret = nat_add(u->lab->name, b->name, &b->gateway, uplink);
-	if (ret == 0) {
-		ret = sysctl_write("net/ipv4/ip_forward", "1");
-		if (ret < 0)
-			err_set("net.ipv4.ip_forward: cannot turn it on: %s", strerror(-ret));
-	}
-	return ret;
+	return 0;
 }
 
 /* The tests make a step fail on purpose (OVSLAB_FAULT=STEP) to show that a
@@ -324,83 +243,239 @@ static int up_fault(int ret, const char *step)
 	return ret;
 }
 
+/* Runs fn for every step of the kinds given, in plan order. */
+static int up_each(struct up *u, enum plan_op op, int (*fn)(struct up *u, const struct plan_step *s))
+{
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < u->plan.n_steps; i++)
+		if (u->plan.steps[i].op == op)
+			ret = fn(u, &u->plan.steps[i]);
+	return ret;
+}
+
+static int up_host_gone(struct up *u, const struct plan_step *s)
+{
+	return build_host_remove(&u->b, s->old);
+}
+
+static int up_host_new(struct up *u, const struct plan_step *s)
+{
+	return build_host(&u->b, s->new);
+}
+
+static int up_link_new(struct up *u, const struct plan_step *s)
+{
+	return build_link(&u->b, s->new);
+}
+
+static int up_link_gone(struct up *u, const struct plan_step *s)
+{
+	return build_link_remove(&u->b, s->old);
+}
+
+static int up_host_routes(struct up *u, const struct plan_step *s)
+{
+	return build_host_routes(&u->b, s->new);
+}
+
+static int up_host_exec(struct up *u, const struct plan_step *s)
+{
+	return build_host_exec(&u->b, s->new);
+}
+
+static int up_host_update(struct up *u, const struct plan_step *s)
+{
+	return build_host_update(&u->b, u->old, s->old, s->new);
+}
+
+static int up_bridge_new(struct up *u, const struct plan_step *s)
+{
+	return build_gateway(&u->b, s->new);
+}
+
+static int up_bridge_gateway(struct up *u, const struct plan_step *s)
+{
+	int ret = build_gateway_remove(&u->b, s->old);
+
+	return ret < 0 ? ret : build_gateway(&u->b, s->new);
+}
+
+/* Hosts whose interfaces change are made anew before anything is added, so
+ * their names are free again; hosts and cables that go, go last, once the
+ * new state is in place. */
 static int up_build(struct up *u)
 {
-	struct ovsdb *db = NULL;
 	int ret;
 
-	ret = up_fault(up_switch(u, &db), "switch");
-	for (size_t i = 0; ret == 0 && i < u->lab->n_hosts; i++)
-		ret = up_host(u, &u->lab->hosts[i]);
-	ret = up_fault(ret, "hosts");
+	ret = up_fault(up_switch(u), "switch");
 	if (ret == 0)
-		ret = ovsdb_lab_apply(db, u->lab, u->sw.datapath, LABCTL_SWITCH_TIMEOUT_MS);
+		ret = up_each(u, PLAN_HOST_REBUILD, up_host_gone);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_ADD, up_host_new);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_REBUILD, up_host_new);
+	if (ret == 0)
+		ret = up_each(u, PLAN_LINK_ADD, up_link_new);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_ADD, up_host_routes);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_REBUILD, up_host_routes);
+	ret = up_fault(ret, "hosts");
+	if (ret == 0 && u->plan.ports)
+		ret = ovsdb_lab_apply(u->db, u->lab, u->sw.datapath, LABCTL_SWITCH_TIMEOUT_MS);
 	ret = up_fault(ret, "ports");
-	for (size_t i = 0; ret == 0 && i < u->lab->n_bridges; i++)
-		ret = up_gateway(u, &u->lab->bridges[i]);
+	if (ret == 0)
+		ret = up_each(u, PLAN_BRIDGE_ADD, up_bridge_new);
+	if (ret == 0)
+		ret = up_each(u, PLAN_BRIDGE_GATEWAY, up_bridge_gateway);
 	ret = up_fault(ret, "gateways");
-	for (size_t i = 0; ret == 0 && i < u->lab->n_bridges; i++)
-		if (u->lab->bridges[i].nat)
-			ret = up_nat(u, &u->lab->bridges[i], u->uplinks[i]);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_UPDATE, up_host_update);
+	if (ret == 0 && plan_has(&u->plan, PLAN_NAT))
+		ret = up_nat(u);
 	ret = up_fault(ret, "nat");
-	ovsdb_close(db);
+	if (ret == 0)
+		ret = up_each(u, PLAN_LINK_DEL, up_link_gone);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_DEL, up_host_gone);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_ADD, up_host_exec);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_REBUILD, up_host_exec);
+	return up_fault(ret, "exec");
+}
+
+/* A failed run on a lab that was up: what this run made goes; the switch
+ * rows and NAT rules go back to the lab as it was. */
+static void up_undo_change(struct up *u)
+{
+	labctl_teardown_from(&u->st, u->mark);
+	if (u->db)
+		ovsdb_lab_apply(u->db, u->old, u->sw.datapath, LABCTL_SWITCH_TIMEOUT_MS);
+}
+
+static int up_load(const char *path, FILE *diag, struct up *u, char **text, size_t *len)
+{
+	int ret = up_read_file(path, text, len);
+
+	if (ret == 0)
+		ret = labfile_parse(path, *text, *len, diag, &u->lab);
+	if (ret == -EINVAL)
+		err_clear(); /* the file:line:col lines already say it all */
+	return ret;
+}
+
+/* The lab as it is up, from its record; NULL when it is not up. */
+static int up_load_old(struct up *u)
+{
+	int ret;
+
+	if (!state_exists(u->lab->name))
+		return 0;
+	ret = state_open(u->lab->name, &u->st);
+	if (ret < 0)
+		return ret;
+	if (!state_get(&u->st, STATE_COMPLETE)) {
+		err_set("%s: an earlier run on this lab did not finish (run `ovslab gc` or `ovslab "
+			"down %s`)", u->lab->name, u->lab->name);
+		return -EAGAIN;
+	}
+	return labctl_load_saved(&u->st, &u->old);
+}
+
+static void up_free(struct up *u)
+{
+	ovsdb_close(u->db);
+	build_close(&u->b);
+	plan_free(&u->plan);
+	state_close(&u->st);
+	free(u->uplinks);
+	lab_free(u->lab);
+	lab_free(u->old);
+}
+
+int labctl_plan(const char *path, FILE *diag, FILE *out)
+{
+	struct up u = { .b.self_fd = -1 };
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = up_load(path, diag, &u, &text, &len);
+	if (ret == 0)
+		ret = up_load_old(&u);
+	if (ret == 0)
+		ret = plan_make(u.old, u.lab, &u.plan);
+	if (ret == 0)
+		plan_print(&u.plan, u.lab->name, out);
+	up_free(&u);
+	free(text);
 	return ret;
 }
 
 int labctl_up(const char *path, FILE *diag, FILE *out)
 {
-	struct up u = { .self_fd = -1 };
-	bool created = false;
+	struct up u = { .b.self_fd = -1 };
+	bool building = false;
 	char *text = NULL;
 	size_t len = 0;
+	int lock = -1;
 	int ret;
 
-	ret = up_read_file(path, &text, &len);
+	ret = up_load(path, diag, &u, &text, &len);
 	if (ret < 0)
 		goto out;
-	ret = labfile_parse(path, text, len, diag, &u.lab);
-	if (ret == -EINVAL)
-		err_clear(); /* the file:line:col lines already say it all */
+	lock = lock_lab(u.lab->name, UP_LOCK_TIMEOUT_MS);
+	if (lock < 0) {
+		ret = lock;
+		goto out;
+	}
+	ret = up_load_old(&u);
+	if (ret == 0)
+		ret = plan_make(u.old, u.lab, &u.plan);
 	if (ret < 0)
 		goto out;
-	u.uplinks = calloc(u.lab->n_bridges ? u.lab->n_bridges : 1, sizeof(*u.uplinks));
-	u.self_fd = netns_self();
-	if (!u.uplinks || u.self_fd < 0) {
-		ret = u.uplinks ? u.self_fd : -ENOMEM;
+	if (!u.plan.n_steps) {
+		plan_print(&u.plan, u.lab->name, out);
 		goto out;
 	}
-	if (state_exists(u.lab->name)) {
-		err_set("%s: the lab is already up (run `ovslab down %s` first)", u.lab->name,
-			u.lab->name);
-		ret = -EEXIST;
-		goto out;
-	}
-	ret = rtnl_open(&u.nl);
+	u.uplinks = calloc(u.lab->n_bridges + 1, sizeof(*u.uplinks));
+	ret = u.uplinks ? build_open(&u.b, u.lab, &u.st, "") : -ENOMEM;
 	if (ret == 0)
 		ret = up_preflight(&u);
-	if (ret == 0)
+	if (ret == 0 && !u.old)
 		ret = state_create(u.lab->name, text, len, &u.st);
 	if (ret < 0)
 		goto out;
-	created = true;
+	building = true;
+	u.mark = u.st.n_entries;
+	u.b.datapath = u.sw.datapath;
 	ret = up_build(&u);
-	if (ret < 0) {
-		/* Undo this run: the journal lists exactly what it made. */
-		labctl_teardown(&u.st);
+	if (ret == 0 && u.old)
+		ret = state_save_labfile(&u.st, text, len);
+	if (ret == 0)
+		ret = state_add(&u.st, STATE_COMPLETE, "%lld", (long long)time(NULL));
+	if (ret < 0)
 		goto out;
-	}
+	if (u.old)
+		plan_print(&u.plan, u.lab->name, out);
 	fprintf(out, "%s: up: %zu host%s, %zu bridge%s, %s switch (%s datapath)\n", u.lab->name,
 		u.lab->n_hosts, u.lab->n_hosts == 1 ? "" : "s", u.lab->n_bridges,
 		u.lab->n_bridges == 1 ? "" : "s", u.sw.private ? "private" : "shared",
 		u.sw.datapath);
 out:
-	if (created && ret == 0)
-		state_close(&u.st);
-	rtnl_close(u.nl);
-	if (u.self_fd >= 0)
-		close(u.self_fd);
-	free(u.uplinks);
-	lab_free(u.lab);
+	if (ret < 0 && building) {
+		/* Undo this run: the journal lists exactly what it made. */
+		if (u.old)
+			up_undo_change(&u);
+		else
+			labctl_teardown(&u.st);
+	}
+	/* The lock file lives as long as the lab's record. */
+	if (lock >= 0)
+		lock_unlock(u.lab->name, lock, !state_exists(u.lab->name));
+	up_free(&u);
 	free(text);
 	return ret;
 }

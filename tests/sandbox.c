@@ -16,7 +16,7 @@
 static void sandbox_tmpfs(const char *dir)
 {
 	/* The mount point itself may have to be made on the machine; an empty
-	 * directory under /run is all that is left there. */
+	 * directory under /run is all that is left there (/tmp exists). */
 	mkdir(dir, 0755);
 	cr_assert_eq(mount("ovslab-test", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"), 0,
 		     "mount tmpfs on %s: %s", dir, strerror(errno));
@@ -32,6 +32,8 @@ void sandbox_enter(void)
 	sandbox_tmpfs("/run/netns");
 	sandbox_tmpfs("/run/ovslab");
 	sandbox_tmpfs("/run/openvswitch");
+	/* Lab files a test writes go to a /tmp of its own. */
+	sandbox_tmpfs("/tmp");
 	/* /sys shows the namespace that mounted it: remount it for this one. */
 	umount2("/sys", MNT_DETACH);
 	cr_assert_eq(mount("sysfs", "/sys", "sysfs", 0, NULL), 0, "mount sysfs: %s", strerror(errno));
@@ -115,4 +117,13 @@ const char *sandbox_fixture(const char *name)
 
 	snprintf(path, sizeof(path), "%s/%s", FIXTURES_DIR, name);
 	return path;
+}
+
+void sandbox_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+	cr_assert_eq(fputs(text, f) >= 0, 1);
+	cr_assert_eq(fclose(f), 0);
 }

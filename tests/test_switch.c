@@ -75,7 +75,7 @@ static void setup(void)
 static void setup_switch(void)
 {
 	setup();
-	cr_assert_eq(switchd_start(T_LAB, T_LABDIR, &sw), 0, "switchd_start: %s", err_get());
+	cr_assert_eq(switchd_start(T_LABDIR "/ovs", &sw), 0, "switchd_start: %s", err_get());
 	sw_started = true;
 	snprintf(db_arg, sizeof(db_arg), "--db=%s", sw.remote);
 	cr_assert_eq(ovsdb_open(sw.remote, T_TIMEOUT_MS, &db), 0, "ovsdb_open: %s", err_get());
@@ -162,7 +162,7 @@ Test(switch, private_start_stop, .init = setup, .fini = teardown, .timeout = 120
 	struct stat st;
 	pid_t server, vswitchd;
 
-	cr_assert_eq(switchd_start(T_LAB, T_LABDIR, &sw), 0, "switchd_start: %s", err_get());
+	cr_assert_eq(switchd_start(T_LABDIR "/ovs", &sw), 0, "switchd_start: %s", err_get());
 	sw_started = true;
 	cr_assert(sw.private);
 	cr_assert_str_eq(sw.rundir, T_LABDIR "/ovs");
@@ -219,7 +219,7 @@ Test(switch, shared_switch_is_found, .init = setup, .timeout = 60)
 	fd = listen_unix("/run/openvswitch/db.sock");
 	cr_assert_eq(switchd_find_shared(remote, sizeof(remote)), 0);
 	cr_assert_str_eq(remote, "unix:/run/openvswitch/db.sock");
-	cr_assert_eq(switchd_start(T_LAB, T_LABDIR, &shared), 0, "%s", err_get());
+	cr_assert_eq(switchd_start(T_LABDIR "/ovs", &shared), 0, "%s", err_get());
 	cr_assert_not(shared.private);
 	cr_assert_str_eq(shared.remote, "unix:/run/openvswitch/db.sock");
 	cr_assert_eq(access(T_LABDIR "/ovs", F_OK), -1, "no private switch for a shared one");
@@ -282,9 +282,14 @@ Test(switch, apply_shows_ports, .init = setup_switch, .fini = teardown, .timeout
 	cr_assert_eq(c.n, 3, "ports %d", c.n);
 	cr_assert_eq(c.assigned, 3, "ports with an ofport %d", c.assigned);
 
-	/* Applying twice is refused before anything is written. */
+	/* The lab's own rows are no clash (up again on a lab that is up)... */
+	cr_assert_eq(ovsdb_lab_check(db, &t.lab), 0, "%s", err_get());
+	/* ...but another lab with the same names is refused before anything
+	 * is written. */
+	t.lab.name = (char *)"other";
 	cr_assert_eq(ovsdb_lab_check(db, &t.lab), -EEXIST);
 	cr_assert_str_eq(err_get(), "br0: a bridge of that name already exists in the switch");
+	t.lab.name = (char *)T_LAB;
 }
 
 Test(switch, remove_only_marked, .init = setup_switch, .fini = teardown, .timeout = 120)
@@ -354,7 +359,7 @@ Test(switch, check_refuses_foreign_names, .init = setup_switch, .fini = teardown
 	cr_assert_str_eq(err_get(), "v0a: a port of that name already exists in the switch");
 }
 
-Test(switch, apply_missing_iface_rolls_back, .init = setup_switch, .fini = teardown,
+Test(switch, apply_missing_iface_is_reported, .init = setup_switch, .fini = teardown,
      .timeout = 120)
 {
 	struct tlab t;
@@ -368,6 +373,8 @@ Test(switch, apply_missing_iface_rolls_back, .init = setup_switch, .fini = teard
 	cr_assert_lt(ret, 0);
 	cr_assert(strstr(err_get(), "nosuch0: the switch could not add the interface"),
 		  "message: %s", err_get());
+	/* The caller undoes its run (labctl_teardown): that leaves nothing. */
+	cr_assert_eq(ovsdb_lab_remove(db, T_LAB, T_TIMEOUT_MS), 0);
 	cr_assert_not(ovsdb_lab_present(db, T_LAB));
 	cr_assert_eq(vsctl(out, sizeof(out), "list-br"), 0, "%s", out);
 	cr_assert_str_eq(out, "");
@@ -375,7 +382,7 @@ Test(switch, apply_missing_iface_rolls_back, .init = setup_switch, .fini = teard
 	cr_assert_str_eq(out, "");
 }
 
-Test(switch, apply_failed_bridge_rolls_back, .init = setup_switch, .fini = teardown,
+Test(switch, apply_failed_bridge_is_reported, .init = setup_switch, .fini = teardown,
      .timeout = 120)
 {
 	struct tlab t;
@@ -390,6 +397,7 @@ Test(switch, apply_failed_bridge_rolls_back, .init = setup_switch, .fini = teard
 	cr_assert_lt(ovsdb_lab_apply(db, &t.lab, "system", T_TIMEOUT_MS), 0);
 	cr_assert(strstr(err_get(), "br0: the switch could not create the bridge"),
 		  "message: %s", err_get());
+	cr_assert_eq(ovsdb_lab_remove(db, T_LAB, T_TIMEOUT_MS), 0);
 	cr_assert_not(ovsdb_lab_present(db, T_LAB));
 	cr_assert_eq(vsctl(out, sizeof(out), "list-br"), 0, "%s", out);
 	cr_assert_str_eq(out, "");

@@ -1,0 +1,676 @@
+#include "build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/pidfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "ethtool.h"
+#include "labctl.h"
+#include "netns.h"
+#include "sysctl.h"
+
+/* How long one exec: command may take before up gives up on it. */
+#define BUILD_EXEC_TIMEOUT_MS 30000
+
+int build_open(struct build *b, const struct lab *lab, struct state *st, const char *datapath)
+{
+	memset(b, 0, sizeof(*b));
+	b->lab = lab;
+	b->st = st;
+	b->datapath = datapath;
+	b->self_fd = netns_self();
+	if (b->self_fd < 0)
+		return b->self_fd;
+	return rtnl_open(&b->nl);
+}
+
+void build_close(struct build *b)
+{
+	rtnl_close(b->nl);
+	b->nl = NULL;
+	if (b->self_fd >= 0)
+		close(b->self_fd);
+	b->self_fd = -1;
+}
+
+/* Runs fn inside the namespace behind nsfd and comes back, whatever happens. */
+static int build_in_ns(struct build *b, int nsfd, int (*fn)(void *arg), void *arg)
+{
+	int ret = netns_enter(nsfd);
+
+	if (ret < 0)
+		return ret;
+	ret = fn(arg);
+	if (netns_enter(b->self_fd) < 0 && ret == 0)
+		ret = -errno;
+	return ret;
+}
+
+static int build_sysctl_if(const char *ifname, const char *family, const char *key,
+			   const char *value)
+{
+	char path[128];
+	int ret;
+
+	snprintf(path, sizeof(path), "net/%s/conf/%s/%s", family, ifname, key);
+	ret = sysctl_write(path, value);
+	return ret == -ENOENT ? 0 : ret; /* a kernel without IPv6 */
+}
+
+static bool build_iface_has(const struct lab_iface *ifc, int family)
+{
+	for (size_t i = 0; i < ifc->n_addrs; i++)
+		if (ifc->addrs[i].family == family)
+			return true;
+	return false;
+}
+
+/* In a new host, before any interface exists: no IPv6 when the lab declares
+ * none (link-local chatter floods a big bridge), and no IPv6 duplicate address
+ * detection when it does (addresses would stay unusable for a second). */
+static int build_ns_defaults(void *arg)
+{
+	const struct lab *lab = arg;
+	int ret;
+
+	if (!lab->has_ipv6)
+		return build_sysctl_if("default", "ipv6", "disable_ipv6", "1");
+	ret = build_sysctl_if("default", "ipv6", "accept_dad", "0");
+	if (ret == 0)
+		ret = build_sysctl_if("all", "ipv6", "accept_dad", "0");
+	return ret;
+}
+
+static int build_ns_sysctls(void *arg)
+{
+	const struct lab_host *h = arg;
+
+	for (size_t i = 0; i < h->n_sysctls; i++) {
+		const struct lab_sysctl *sc = &h->sysctls[i];
+		char path[256];
+		int ret;
+
+		snprintf(path, sizeof(path), "%s", sc->key);
+		for (char *p = path; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		ret = sysctl_write(path, sc->value);
+		if (ret < 0) {
+			err_set("%s: sysctl %s=%s: %s", h->name, sc->key, sc->value, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int build_ns_csum_off(void *arg)
+{
+	return ethtool_tx_csum_off(arg);
+}
+
+/* The host end of an interface: offloads, MAC, MTU, up, addresses. */
+static int build_iface_inside(struct build *b, struct rtnl *nsnl, int nsfd,
+			      const struct lab_iface *ifc)
+{
+	int idx;
+	int ret = 0;
+
+	/* The userspace datapath forwards what the veth hands it as is, so a
+	 * checksum the sender left to the hardware would never be filled in. */
+	if (ifc->attach == LAB_ATTACH_BRIDGE && !strcmp(b->datapath, "netdev"))
+		ret = build_in_ns(b, nsfd, build_ns_csum_off, ifc->ifname);
+	if (ret < 0)
+		return ret;
+	idx = rtnl_link_index(nsnl, ifc->ifname);
+	if (idx < 0) {
+		err_set("%s: interface missing in the host", ifc->ifname);
+		return idx;
+	}
+	if (ifc->has_mac || ifc->mtu)
+		ret = rtnl_link_set(nsnl, idx, ifc->has_mac ? ifc->mac : NULL, ifc->mtu);
+	if (ret == 0)
+		ret = rtnl_link_up(nsnl, idx);
+	for (size_t i = 0; ret == 0 && i < ifc->n_addrs; i++)
+		ret = rtnl_addr_add(nsnl, idx, &ifc->addrs[i]);
+	return ret;
+}
+
+static struct lab_addr build_host_prefix(const struct lab_addr *a)
+{
+	struct lab_addr r = *a;
+
+	r.prefix = a->family == AF_INET ? 32 : 128;
+	return r;
+}
+
+/* The machine end: a bridge port needs no IP at all; a machine attachment
+ * routes the host's addresses to it and answers ARP for the machine. */
+static int build_iface_outside(struct build *b, const struct lab_iface *ifc)
+{
+	bool machine = ifc->attach == LAB_ATTACH_MACHINE;
+	int idx;
+	int ret;
+
+	ret = build_sysctl_if(ifc->port, "ipv6", "disable_ipv6",
+			      machine && build_iface_has(ifc, AF_INET6) ? "0" : "1");
+	if (ret == 0 && machine)
+		ret = build_sysctl_if(ifc->port, "ipv4", "proxy_arp", "1");
+	idx = ret < 0 ? ret : rtnl_link_index(b->nl, ifc->port);
+	if (idx < 0)
+		return idx;
+	ret = ifc->mtu ? rtnl_link_set(b->nl, idx, NULL, ifc->mtu) : 0;
+	if (ret == 0)
+		ret = rtnl_link_up(b->nl, idx);
+	for (size_t i = 0; ret == 0 && machine && i < ifc->n_addrs; i++) {
+		struct lab_addr dst = build_host_prefix(&ifc->addrs[i]);
+
+		ret = rtnl_route_add(b->nl, &dst, NULL, idx);
+	}
+	return ret;
+}
+
+static int build_ns_rtnl(void *arg)
+{
+	return rtnl_open(arg);
+}
+
+int build_host(struct build *b, const struct lab_host *h)
+{
+	struct rtnl *nsnl = NULL;
+	int nsfd = -1;
+	int lo;
+	int ret;
+
+	ret = state_add(b->st, STATE_NETNS, "%s", h->name);
+	if (ret < 0)
+		goto out;
+	ret = netns_add(h->name);
+	if (ret < 0) {
+		if (ret == -EEXIST)
+			state_forget(b->st, STATE_NETNS, h->name);
+		goto out;
+	}
+	nsfd = netns_open(h->name);
+	if (nsfd < 0) {
+		ret = nsfd;
+		goto out;
+	}
+	ret = build_in_ns(b, nsfd, build_ns_defaults, (void *)b->lab);
+	if (ret == 0)
+		ret = build_in_ns(b, nsfd, build_ns_rtnl, &nsnl);
+	if (ret == 0)
+		ret = build_in_ns(b, nsfd, build_ns_sysctls, (void *)h);
+	if (ret < 0)
+		goto out;
+	lo = rtnl_link_index(nsnl, "lo");
+	ret = lo < 0 ? lo : rtnl_link_up(nsnl, lo);
+	for (size_t i = 0; ret == 0 && i < h->n_ifaces; i++) {
+		const struct lab_iface *ifc = &h->ifaces[i];
+
+		if (ifc->attach == LAB_ATTACH_LINK)
+			continue;
+		ret = state_add(b->st, STATE_LINK, "%s", ifc->port);
+		if (ret < 0)
+			break;
+		ret = rtnl_veth_create(b->nl, ifc->port, ifc->ifname, nsfd);
+		if (ret == -EEXIST)
+			state_forget(b->st, STATE_LINK, ifc->port);
+		if (ret == 0)
+			ret = build_iface_outside(b, ifc);
+		if (ret == 0)
+			ret = build_iface_inside(b, nsnl, nsfd, ifc);
+	}
+out:
+	if (ret < 0)
+		err_set("%s: cannot set up the host: %s", h->name, strerror(-ret));
+	rtnl_close(nsnl);
+	if (nsfd >= 0)
+		close(nsfd);
+	return ret;
+}
+
+static int build_link_end(struct build *b, const char *host, const char *ifname, int nsfd)
+{
+	const struct lab_host *h = lab_find_host(b->lab, host);
+	const struct lab_iface *ifc = h ? lab_find_iface(h, ifname) : NULL;
+	struct rtnl *nsnl = NULL;
+	int ret;
+
+	if (!ifc) {
+		err_set("%s: no interface %s in the lab", host, ifname);
+		return -ENOENT;
+	}
+	ret = rtnl_open_in(nsfd, &nsnl);
+	if (ret == 0)
+		ret = build_iface_inside(b, nsnl, nsfd, ifc);
+	rtnl_close(nsnl);
+	return ret;
+}
+
+int build_link(struct build *b, const struct lab_link *l)
+{
+	struct rtnl *nl0 = NULL;
+	int fd0 = netns_open(l->host[0]);
+	int fd1 = netns_open(l->host[1]);
+	int ret;
+
+	if (fd0 < 0 || fd1 < 0) {
+		ret = fd0 < 0 ? fd0 : fd1;
+		goto out;
+	}
+	/* Both ends are born in their hosts: the first end through a socket in
+	 * the first host, the peer straight into the second. */
+	ret = rtnl_open_in(fd0, &nl0);
+	if (ret == 0)
+		ret = rtnl_veth_create(nl0, l->ifname[0], l->ifname[1], fd1);
+	if (ret == 0)
+		ret = build_link_end(b, l->host[0], l->ifname[0], fd0);
+	if (ret == 0)
+		ret = build_link_end(b, l->host[1], l->ifname[1], fd1);
+out:
+	if (ret < 0)
+		err_set("link %s:%s - %s:%s: cannot set it up: %s", l->host[0], l->ifname[0],
+			l->host[1], l->ifname[1], strerror(-ret));
+	rtnl_close(nl0);
+	if (fd0 >= 0)
+		close(fd0);
+	if (fd1 >= 0)
+		close(fd1);
+	return ret;
+}
+
+int build_link_remove(struct build *b, const struct lab_link *l)
+{
+	struct rtnl *nl0 = NULL;
+	int fd0 = netns_open(l->host[0]);
+	int ret;
+
+	(void)b;
+	if (fd0 < 0)
+		return fd0 == -ENOENT ? 0 : fd0;
+	ret = rtnl_open_in(fd0, &nl0);
+	if (ret == 0)
+		ret = rtnl_link_del(nl0, l->ifname[0]);
+	if (ret == -ENODEV)
+		ret = 0;
+	rtnl_close(nl0);
+	close(fd0);
+	return ret;
+}
+
+static int build_routes_push(struct build_route **v, size_t *n, const struct lab_addr *dst,
+			     const struct lab_addr *via, const char *dev)
+{
+	struct build_route *nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	nv[*n].dst = *dst;
+	if (via)
+		nv[*n].via = *via;
+	else
+		memset(&nv[*n].via, 0, sizeof(nv[*n].via));
+	nv[*n].dev = dev;
+	(*n)++;
+	return 0;
+}
+
+static bool build_declares_default(const struct lab_host *h, int family)
+{
+	for (size_t i = 0; i < h->n_routes; i++)
+		if (h->routes[i].dst.family == family && h->routes[i].dst.prefix == 0)
+			return true;
+	return false;
+}
+
+int build_routes_of(const struct lab *lab, const struct lab_host *h, struct build_route **out)
+{
+	bool have4 = build_declares_default(h, AF_INET);
+	bool have6 = build_declares_default(h, AF_INET6);
+	struct build_route *v = NULL;
+	size_t n = 0;
+	int ret = 0;
+
+	/* A host gets one default route per family, from the first interface
+	 * that offers one, unless it declares its own. */
+	for (size_t i = 0; ret == 0 && i < h->n_ifaces; i++) {
+		const struct lab_iface *ifc = &h->ifaces[i];
+		const struct lab_bridge *br = ifc->bridge ? lab_find_bridge(lab, ifc->bridge) : NULL;
+		struct lab_addr any4 = { .family = AF_INET }, any6 = { .family = AF_INET6 };
+
+		if (br && br->gateway.family && !have4 && build_iface_has(ifc, AF_INET)) {
+			ret = build_routes_push(&v, &n, &any4, &br->gateway, ifc->ifname);
+			have4 = true;
+		}
+		if (ret == 0 && br && br->gateway6.family && !have6 && build_iface_has(ifc, AF_INET6)) {
+			ret = build_routes_push(&v, &n, &any6, &br->gateway6, ifc->ifname);
+			have6 = true;
+		}
+		if (ret == 0 && ifc->attach == LAB_ATTACH_MACHINE && !have4 &&
+		    build_iface_has(ifc, AF_INET)) {
+			ret = build_routes_push(&v, &n, &any4, NULL, ifc->ifname);
+			have4 = true;
+		}
+	}
+	for (size_t i = 0; ret == 0 && i < h->n_routes; i++)
+		ret = build_routes_push(&v, &n, &h->routes[i].dst, &h->routes[i].via, h->routes[i].dev);
+	if (ret < 0) {
+		free(v);
+		return ret;
+	}
+	*out = v;
+	return (int)n;
+}
+
+static int build_route_apply(struct rtnl *nsnl, const char *host, const struct build_route *r,
+			     bool add)
+{
+	int idx = 0;
+
+	if (r->dev) {
+		idx = rtnl_link_index(nsnl, r->dev);
+		if (idx < 0) {
+			err_set("%s: route through %s: no such interface in the host", host, r->dev);
+			return idx;
+		}
+	}
+	if (add)
+		return rtnl_route_add(nsnl, &r->dst, &r->via, idx);
+	return rtnl_route_del(nsnl, &r->dst, &r->via, idx);
+}
+
+static int build_ns_socket(const char *host, struct rtnl **nsnl)
+{
+	int fd = netns_open(host);
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	ret = rtnl_open_in(fd, nsnl);
+	close(fd);
+	return ret;
+}
+
+int build_host_routes(struct build *b, const struct lab_host *h)
+{
+	struct build_route *routes = NULL;
+	struct rtnl *nsnl = NULL;
+	int n;
+	int ret;
+
+	n = build_routes_of(b->lab, h, &routes);
+	if (n <= 0)
+		return n;
+	ret = build_ns_socket(h->name, &nsnl);
+	for (int i = 0; ret == 0 && i < n; i++)
+		ret = build_route_apply(nsnl, h->name, &routes[i], true);
+	if (ret < 0)
+		err_set("%s: cannot add its routes: %s", h->name, strerror(-ret));
+	rtnl_close(nsnl);
+	free(routes);
+	return ret;
+}
+
+static bool build_addr_eq(const struct lab_addr *a, const struct lab_addr *c)
+{
+	if (a->family != c->family || a->prefix != c->prefix)
+		return false;
+	if (a->family == AF_INET)
+		return a->v4.s_addr == c->v4.s_addr;
+	return a->family == 0 || !memcmp(&a->v6, &c->v6, sizeof(a->v6));
+}
+
+static bool build_addr_in(const struct lab_addr *a, const struct lab_addr *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (build_addr_eq(a, &v[i]))
+			return true;
+	return false;
+}
+
+static bool build_route_in(const struct build_route *r, const struct build_route *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (build_addr_eq(&r->dst, &v[i].dst) && build_addr_eq(&r->via, &v[i].via) &&
+		    !strcmp(r->dev ? r->dev : "", v[i].dev ? v[i].dev : ""))
+			return true;
+	return false;
+}
+
+/* Addresses of one interface from old to new, and the machine-side routes
+ * of a machine attachment with them. */
+static int build_iface_update(struct build *b, struct rtnl *nsnl, const struct lab_iface *o,
+			      const struct lab_iface *n)
+{
+	int idx = rtnl_link_index(nsnl, n->ifname);
+	int pidx = n->attach == LAB_ATTACH_MACHINE ? rtnl_link_index(b->nl, n->port) : 0;
+	int ret = 0;
+
+	if (idx < 0 || pidx < 0)
+		return idx < 0 ? idx : pidx;
+	for (size_t i = 0; ret == 0 && i < o->n_addrs; i++) {
+		struct lab_addr dst = build_host_prefix(&o->addrs[i]);
+
+		if (build_addr_in(&o->addrs[i], n->addrs, n->n_addrs))
+			continue;
+		ret = rtnl_addr_del(nsnl, idx, &o->addrs[i]);
+		if (ret == 0 && pidx > 0)
+			ret = rtnl_route_del(b->nl, &dst, NULL, pidx);
+	}
+	for (size_t i = 0; ret == 0 && i < n->n_addrs; i++) {
+		struct lab_addr dst = build_host_prefix(&n->addrs[i]);
+
+		if (build_addr_in(&n->addrs[i], o->addrs, o->n_addrs))
+			continue;
+		ret = rtnl_addr_add(nsnl, idx, &n->addrs[i]);
+		if (ret == 0 && pidx > 0)
+			ret = rtnl_route_add(b->nl, &dst, NULL, pidx);
+	}
+	return ret;
+}
+
+int build_host_update(struct build *b, const struct lab *old_lab, const struct lab_host *old,
+		      const struct lab_host *h)
+{
+	struct build_route *ro = NULL, *rn = NULL;
+	struct rtnl *nsnl = NULL;
+	int nsfd = -1;
+	int no, nn;
+	int ret;
+
+	no = build_routes_of(old_lab, old, &ro);
+	nn = build_routes_of(b->lab, h, &rn);
+	if (no < 0 || nn < 0) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	nsfd = netns_open(h->name);
+	ret = nsfd < 0 ? nsfd : rtnl_open_in(nsfd, &nsnl);
+	/* Old routes first: a changed address may be what they went through. */
+	for (int i = 0; ret == 0 && i < no; i++)
+		if (!build_route_in(&ro[i], rn, nn)) {
+			ret = build_route_apply(nsnl, h->name, &ro[i], false);
+			if (ret == -ESRCH) /* gone with a removed address */
+				ret = 0;
+		}
+	for (size_t i = 0; ret == 0 && i < h->n_ifaces; i++)
+		ret = build_iface_update(b, nsnl, &old->ifaces[i], &h->ifaces[i]);
+	for (int i = 0; ret == 0 && i < nn; i++)
+		if (!build_route_in(&rn[i], ro, no))
+			ret = build_route_apply(nsnl, h->name, &rn[i], true);
+	if (ret == 0)
+		ret = build_in_ns(b, nsfd, build_ns_sysctls, (void *)h);
+out:
+	if (ret < 0)
+		err_set("%s: cannot change the host in place: %s", h->name, strerror(-ret));
+	rtnl_close(nsnl);
+	if (nsfd >= 0)
+		close(nsfd);
+	free(ro);
+	free(rn);
+	return ret;
+}
+
+int build_host_remove(struct build *b, const struct lab_host *h)
+{
+	int ret = 0;
+	int r;
+
+	if (netns_exists(h->name)) {
+		r = netns_kill_pids(h->name, LABCTL_KILL_GRACE_MS);
+		if (r < 0)
+			ret = r;
+	}
+	for (size_t i = 0; i < h->n_ifaces; i++) {
+		const struct lab_iface *ifc = &h->ifaces[i];
+
+		if (ifc->attach == LAB_ATTACH_LINK)
+			continue;
+		r = rtnl_link_del(b->nl, ifc->port);
+		if (r < 0 && r != -ENODEV && ret == 0)
+			ret = r;
+		if (r == 0 || r == -ENODEV)
+			state_forget(b->st, STATE_LINK, ifc->port);
+	}
+	r = netns_del(h->name);
+	if (r < 0 && r != -ENOENT && ret == 0)
+		ret = r;
+	if (r == 0 || r == -ENOENT)
+		state_forget(b->st, STATE_NETNS, h->name);
+	if (ret < 0)
+		err_set("%s: cannot remove the host: %s", h->name, strerror(-ret));
+	return ret;
+}
+
+/* exec: children enter the host's namespace and a mount namespace of their
+ * own with the host's /sys, as `ovslab exec` does; output goes to the lab's
+ * exec.log so a command that leaves a daemon behind does not hold up up. */
+static pid_t build_exec_start(struct build *b, int nsfd, const struct lab_cmd *cmd, int logfd)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid < 0 ? -errno : pid;
+	if (netns_enter(nsfd) < 0)
+		_exit(126);
+	if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == 0 &&
+	    umount2("/sys", MNT_DETACH) == 0)
+		mount("sysfs", "/sys", "sysfs", 0, NULL);
+	(void)b;
+	setsid();
+	dup2(logfd, 1);
+	dup2(logfd, 2);
+	close(0);
+	open("/dev/null", O_RDONLY);
+	execvp(cmd->argv[0], cmd->argv);
+	dprintf(2, "%s: %s\n", cmd->argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int build_exec_wait(pid_t pid, int timeout_ms, int *status)
+{
+	int fd = pidfd_open(pid, 0);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int ret = 0;
+
+	if (fd >= 0 && poll(&pfd, 1, timeout_ms) == 0) {
+		kill(pid, SIGKILL);
+		ret = -ETIMEDOUT;
+	}
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+int build_host_exec(struct build *b, const struct lab_host *h)
+{
+	char log[PATH_MAX + 16];
+	int logfd = -1, nsfd = -1;
+	int ret = 0;
+
+	if (!h->n_exec)
+		return 0;
+	snprintf(log, sizeof(log), "%s/exec.log", b->st->dir);
+	logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	nsfd = netns_open(h->name);
+	if (logfd < 0 || nsfd < 0) {
+		ret = logfd < 0 ? -errno : nsfd;
+		goto out;
+	}
+	for (size_t i = 0; ret == 0 && i < h->n_exec; i++) {
+		const struct lab_cmd *cmd = &h->exec[i];
+		int status = 0;
+		pid_t pid;
+
+		dprintf(logfd, "== %s: %s\n", h->name, cmd->argv[0]);
+		pid = build_exec_start(b, nsfd, cmd, logfd);
+		ret = pid < 0 ? pid : build_exec_wait(pid, BUILD_EXEC_TIMEOUT_MS, &status);
+		if (ret == -ETIMEDOUT)
+			err_set("%s: exec %s: still running after %d s (its output is in %s)", h->name,
+				cmd->argv[0], BUILD_EXEC_TIMEOUT_MS / 1000, log);
+		else if (ret == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+			ret = -ECANCELED;
+			err_set("%s: exec %s: exited with status %d (its output is in %s)", h->name,
+				cmd->argv[0], WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+				log);
+		}
+	}
+out:
+	if (logfd >= 0)
+		close(logfd);
+	if (nsfd >= 0)
+		close(nsfd);
+	return ret;
+}
+
+static int build_gateway_change(struct build *b, const struct lab_bridge *br, bool add)
+{
+	const struct lab_addr *gws[2] = { &br->gateway, &br->gateway6 };
+	int idx;
+	int ret;
+
+	if (!br->gateway.family && !br->gateway6.family)
+		return 0;
+	idx = rtnl_link_index(b->nl, br->name);
+	if (idx < 0) {
+		if (!add)
+			return 0;
+		err_set("%s: the switch did not create the bridge's internal port", br->name);
+		return idx;
+	}
+	ret = add ? build_sysctl_if(br->name, "ipv6", "disable_ipv6",
+				    br->gateway6.family ? "0" : "1") : 0;
+	for (int i = 0; ret == 0 && i < 2; i++)
+		if (gws[i]->family)
+			ret = add ? rtnl_addr_add(b->nl, idx, gws[i]) : rtnl_addr_del(b->nl, idx, gws[i]);
+	if (ret == 0 && add)
+		ret = rtnl_link_up(b->nl, idx);
+	if (ret < 0)
+		err_set("%s: cannot %s the bridge's gateway address: %s", br->name,
+			add ? "set" : "remove", strerror(-ret));
+	return ret;
+}
+
+int build_gateway(struct build *b, const struct lab_bridge *br)
+{
+	return build_gateway_change(b, br, true);
+}
+
+int build_gateway_remove(struct build *b, const struct lab_bridge *br)
+{
+	return build_gateway_change(b, br, false);
+}

@@ -1,0 +1,58 @@
+/* Making and removing the lab's objects on the machine, one host, link or
+ * bridge at a time.  Every object is entered in the lab's journal before it
+ * is made, so a run that stops midway can always be undone. */
+#ifndef OVSLAB_BUILD_H
+#define OVSLAB_BUILD_H
+
+#include <net/if.h>
+
+#include "lab.h"
+#include "rtnl.h"
+#include "state.h"
+
+struct build {
+	const struct lab *lab;
+	struct state *st;
+	const char *datapath; /* "netdev" or "system" */
+	struct rtnl *nl;      /* the machine's namespace */
+	int self_fd;          /* to come back to the machine's namespace */
+};
+
+/* A route as a host gets it: declared, or the default derived from a
+ * gateway or a machine attachment. */
+struct build_route {
+	struct lab_addr dst;
+	struct lab_addr via;
+	const char *dev; /* ifname inside the host, or NULL */
+};
+
+int build_open(struct build *b, const struct lab *lab, struct state *st, const char *datapath);
+void build_close(struct build *b);
+
+/* The namespace, lo, sysctls and every interface that is not a link end. */
+int build_host(struct build *b, const struct lab_host *h);
+/* A direct cable between two existing hosts, both ends configured. */
+int build_link(struct build *b, const struct lab_link *l);
+/* The host's routes (all interfaces must exist). */
+int build_host_routes(struct build *b, const struct lab_host *h);
+/* Runs the host's exec: commands in order, each to its end. */
+int build_host_exec(struct build *b, const struct lab_host *h);
+/* The gateway addresses on a bridge's internal port, once the switch made it. */
+int build_gateway(struct build *b, const struct lab_bridge *br);
+
+/* Routes of h as built (count returned, array malloc'd into *out). */
+int build_routes_of(const struct lab *lab, const struct lab_host *h, struct build_route **out);
+
+/* Addresses and routes of an existing host moved from old to new in place:
+ * the namespace and everything running in it stay. */
+int build_host_update(struct build *b, const struct lab *old_lab, const struct lab_host *old,
+		      const struct lab_host *h);
+/* Stops what runs in the host, removes its outside ends and namespace, and
+ * withdraws them from the journal. */
+int build_host_remove(struct build *b, const struct lab_host *h);
+/* Removes a direct cable (from the first end's namespace). */
+int build_link_remove(struct build *b, const struct lab_link *l);
+/* Takes the gateway addresses off a bridge's internal port. */
+int build_gateway_remove(struct build *b, const struct lab_bridge *br);
+
+#endif
