@@ -11,6 +11,18 @@ static void lab_iface_free(struct lab_iface *i)
 	free(i->bridge);
 	free(i->ifname);
 	free(i->port);
+	free(i->addrs);
+	free(i->peer_host);
+	free(i->peer_ifname);
+}
+
+static void lab_cmd_free(struct lab_cmd *cmd)
+{
+	size_t i;
+
+	for (i = 0; cmd->argv && i < cmd->argc; i++)
+		free(cmd->argv[i]);
+	free(cmd->argv);
 }
 
 static void lab_host_free(struct lab_host *h)
@@ -20,6 +32,17 @@ static void lab_host_free(struct lab_host *h)
 	for (i = 0; i < h->n_ifaces; i++)
 		lab_iface_free(&h->ifaces[i]);
 	free(h->ifaces);
+	for (i = 0; i < h->n_routes; i++)
+		free(h->routes[i].dev);
+	free(h->routes);
+	for (i = 0; i < h->n_sysctls; i++) {
+		free(h->sysctls[i].key);
+		free(h->sysctls[i].value);
+	}
+	free(h->sysctls);
+	for (i = 0; i < h->n_exec; i++)
+		lab_cmd_free(&h->exec[i]);
+	free(h->exec);
 	free(h->name);
 }
 
@@ -37,6 +60,13 @@ void lab_free(struct lab *lab)
 	for (i = 0; i < lab->n_hosts; i++)
 		lab_host_free(&lab->hosts[i]);
 	free(lab->hosts);
+	for (i = 0; i < lab->n_links; i++) {
+		free(lab->links[i].host[0]);
+		free(lab->links[i].host[1]);
+		free(lab->links[i].ifname[0]);
+		free(lab->links[i].ifname[1]);
+	}
+	free(lab->links);
 	free(lab->name);
 	free(lab->file);
 	free(lab);
@@ -63,6 +93,18 @@ struct lab_host *lab_find_host(const struct lab *lab, const char *name)
 	for (i = 0; i < lab->n_hosts; i++)
 		if (lab->hosts[i].name && !strcmp(lab->hosts[i].name, name))
 			return &lab->hosts[i];
+	return NULL;
+}
+
+struct lab_iface *lab_find_iface(const struct lab_host *host, const char *ifname)
+{
+	size_t i;
+
+	if (!host || !ifname)
+		return NULL;
+	for (i = 0; i < host->n_ifaces; i++)
+		if (host->ifaces[i].ifname && !strcmp(host->ifaces[i].ifname, ifname))
+			return &host->ifaces[i];
 	return NULL;
 }
 

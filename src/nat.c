@@ -667,6 +667,69 @@ out:
 	return ret;
 }
 
+struct lab_names {
+	char **v;
+	size_t n;
+};
+
+static int lab_names_add(struct lab_names *ln, const char *lab)
+{
+	char **nv;
+
+	for (size_t i = 0; i < ln->n; i++)
+		if (!strcmp(ln->v[i], lab))
+			return 0;
+	nv = realloc(ln->v, (ln->n + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	ln->v = nv;
+	ln->v[ln->n] = strdup(lab);
+	if (!ln->v[ln->n])
+		return -ENOMEM;
+	ln->n++;
+	return 0;
+}
+
+static int table_lab_names(const char *table, const char *chain, struct lab_names *ln)
+{
+	const struct ipt_entry *e;
+	struct xtc_handle *h;
+	int ret = 0;
+
+	h = table_open(table, true);
+	if (!h) {
+		ret = table_missing(errno) ? 0 : neg_errno();
+		goto out;
+	}
+	for (e = iptc_first_rule(chain, h); e && ret == 0; e = iptc_next_rule(e, h)) {
+		const char *c = nat_rule_comment(e);
+
+		if (c)
+			ret = lab_names_add(ln, c + sizeof(NAT_COMMENT_PREFIX) - 1);
+	}
+out:
+	if (h)
+		iptc_free(h);
+	return ret;
+}
+
+int nat_lab_names(void (*fn)(const char *lab, void *arg), void *arg)
+{
+	struct lab_names ln = { NULL, 0 };
+	int ret;
+
+	ret = table_lab_names(NAT_TABLE, NAT_CHAIN, &ln);
+	if (ret == 0)
+		ret = table_lab_names(FILTER_TABLE, FILTER_CHAIN, &ln);
+	/* Called after the walk: fn may change the very tables walked. */
+	for (size_t i = 0; ret == 0 && i < ln.n; i++)
+		fn(ln.v[i], arg);
+	for (size_t i = 0; i < ln.n; i++)
+		free(ln.v[i]);
+	free(ln.v);
+	return ret;
+}
+
 int nat_list(const char *lab, void (*fn)(const char *table, const char *rule, void *arg),
 	     void *arg)
 {

@@ -22,6 +22,10 @@ int nat_add(const char *lab, const char *bridge, const struct lab_addr *gw,
  * nat/POSTROUTING and filter/FORWARD.  Returns the number removed or -errno. */
 int nat_remove(const char *lab);
 
+/* Calls fn once for each distinct lab that has a rule (comment "ovslab:LAB")
+ * in nat/POSTROUTING or filter/FORWARD. */
+int nat_lab_names(void (*fn)(const char *lab, void *arg), void *arg);
+
 /* Calls fn with a one-line iptables-save-like text of each rule of the lab. */
 int nat_list(const char *lab, void (*fn)(const char *table, const char *rule,
 					 void *arg), void *arg);

@@ -37,6 +37,10 @@ int ovsdb_lab_remove(struct ovsdb *db, const char *lab_name, int timeout_ms);
 /* Whether any row carries the lab's mark. */
 bool ovsdb_lab_present(struct ovsdb *db, const char *lab_name);
 
+/* Calls fn once for each distinct lab name that marks a Bridge, Port or
+ * Interface row. */
+int ovsdb_lab_names(struct ovsdb *db, void (*fn)(const char *lab, void *arg), void *arg);
+
 struct ovsdb_port_info {
 	const char *bridge;
 	const char *port;

@@ -153,15 +153,16 @@ static int up_switch(struct up *u)
 	int lock;
 	int ret;
 
-	if (u->old) {
-		if (!remote || !dp) {
-			err_set("%s: the lab's journal names no switch", u->lab->name);
-			return -EINVAL;
-		}
+	if (u->old && remote && dp) {
 		snprintf(u->sw.remote, sizeof(u->sw.remote), "%s", remote);
 		snprintf(u->sw.datapath, sizeof(u->sw.datapath), "%s", dp);
 		u->sw.private = !strncmp(state_get(&u->st, STATE_SWITCH) ?: "", "private", 7);
 		goto open;
+	}
+	/* A lab of cables and machine attachments needs no switch at all. */
+	if (!u->lab->n_bridges) {
+		snprintf(u->sw.datapath, sizeof(u->sw.datapath), "none");
+		return 0;
 	}
 	lock = lock_lab(SWITCHD_LOCK, UP_LOCK_TIMEOUT_MS);
 	if (lock < 0)
@@ -322,7 +323,7 @@ static int up_build(struct up *u)
 	if (ret == 0)
 		ret = up_each(u, PLAN_HOST_REBUILD, up_host_routes);
 	ret = up_fault(ret, "hosts");
-	if (ret == 0 && u->plan.ports)
+	if (ret == 0 && u->plan.ports && u->db)
 		ret = ovsdb_lab_apply(u->db, u->lab, u->sw.datapath, LABCTL_SWITCH_TIMEOUT_MS);
 	ret = up_fault(ret, "ports");
 	if (ret == 0)
@@ -351,7 +352,7 @@ static int up_build(struct up *u)
 static void up_undo_change(struct up *u)
 {
 	labctl_teardown_from(&u->st, u->mark);
-	if (u->db)
+	if (u->db && u->plan.ports)
 		ovsdb_lab_apply(u->db, u->old, u->sw.datapath, LABCTL_SWITCH_TIMEOUT_MS);
 }
 
@@ -460,10 +461,12 @@ int labctl_up(const char *path, FILE *diag, FILE *out)
 		goto out;
 	if (u.old)
 		plan_print(&u.plan, u.lab->name, out);
-	fprintf(out, "%s: up: %zu host%s, %zu bridge%s, %s switch (%s datapath)\n", u.lab->name,
-		u.lab->n_hosts, u.lab->n_hosts == 1 ? "" : "s", u.lab->n_bridges,
-		u.lab->n_bridges == 1 ? "" : "s", u.sw.private ? "private" : "shared",
-		u.sw.datapath);
+	fprintf(out, "%s: up: %zu host%s, %zu bridge%s", u.lab->name, u.lab->n_hosts,
+		u.lab->n_hosts == 1 ? "" : "s", u.lab->n_bridges, u.lab->n_bridges == 1 ? "" : "s");
+	if (u.sw.remote[0])
+		fprintf(out, ", %s switch (%s datapath)", u.sw.private ? "private" : "shared",
+			u.sw.datapath);
+	fputc('\n', out);
 out:
 	if (ret < 0 && building) {
 		/* Undo this run: the journal lists exactly what it made. */

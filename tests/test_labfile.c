@@ -11,6 +11,9 @@
 #include "labfile.h"
 #include "sandbox.h"
 
+#define IFACE_KEYS "bridge, address, addresses, ifname, port, mac, mtu"
+#define HOST_KEYS IFACE_KEYS ", interfaces, routes, sysctls, exec"
+
 struct result {
 	int ret;
 	struct lab *lab;
@@ -94,8 +97,10 @@ static void expect_host(const struct lab_host *h, const char *name, const char *
 	expect_pos(h->pos, line, 3);
 	cr_assert_eq(h->n_ifaces, 1);
 	cr_expect_str_eq(h->ifaces[0].bridge, "int_br");
-	cr_expect_eq(h->ifaces[0].addr.family, AF_INET);
-	expect_addr(&h->ifaces[0].addr, a);
+	cr_expect_eq(h->ifaces[0].attach, LAB_ATTACH_BRIDGE);
+	cr_assert_eq(h->ifaces[0].n_addrs, 1);
+	cr_expect_eq(h->ifaces[0].addrs[0].family, AF_INET);
+	expect_addr(&h->ifaces[0].addrs[0], a);
 	cr_expect_str_eq(h->ifaces[0].ifname, ifname);
 	cr_expect_str_eq(h->ifaces[0].port, port);
 	expect_pos(h->ifaces[0].pos, line, 3);
@@ -136,6 +141,12 @@ Test(labfile, int_br_model)
 	cr_expect_eq(lab_find_host(lab, "ns02"), &lab->hosts[1]);
 	cr_expect_null(lab_find_host(lab, "ns03"));
 	cr_expect_null(lab_find_host(lab, NULL));
+	cr_expect_eq(lab_find_iface(&lab->hosts[1], "veth-ns02"), &lab->hosts[1].ifaces[0]);
+	cr_expect_null(lab_find_iface(&lab->hosts[1], "veth-ns01"));
+	cr_expect_null(lab_find_iface(&lab->hosts[1], NULL));
+	cr_expect_null(lab_find_iface(NULL, "veth-ns02"));
+	cr_expect_eq(lab->n_links, 0);
+	cr_expect_not(lab->has_ipv6);
 	lab_free(lab);
 	free(diag);
 }
@@ -165,7 +176,8 @@ Test(labfile, defaults)
 	h = lab_find_host(lab, "isolated");
 	cr_assert_not_null(h);
 	cr_expect_str_eq(h->ifaces[0].bridge, "br1");
-	cr_expect_eq(h->ifaces[0].addr.family, 0);
+	cr_expect_eq(h->ifaces[0].n_addrs, 0);
+	cr_expect_null(h->ifaces[0].addrs);
 	expect_pos(h->pos, 14, 3);
 	lab_free(lab);
 }
@@ -191,20 +203,324 @@ Test(labfile, accepted_variants)
 	struct result r;
 
 	/* Empty sections, IPv6, same address on two separate bridges. */
-	r = expect_ok("name: x\nbridges:\nhosts:\n");
+	r = expect_ok("name: x\nbridges:\nhosts:\nlinks:\n");
 	cr_expect_eq(r.lab->n_bridges, 0);
+	cr_expect_eq(r.lab->n_links, 0);
 	result_free(&r);
 	r = expect_ok("name: x\n"
 		      "bridges:\n"
 		      "  b1: {gateway: 10.0.0.1/24}\n"
-		      "  b2: {gateway: '2001:db8::1/64'}\n"
+		      "  b2: {gateway6: 'fd00:db8::1/64'}\n"
 		      "  b3:\n"
 		      "hosts:\n"
 		      "  h1: {bridge: b1, address: 10.0.0.2/24}\n"
-		      "  h2: {bridge: b2, address: '2001:db8::2/64'}\n"
+		      "  h2: {bridge: b2, address: 'fd00:db8::2/64'}\n"
 		      "  h3: {bridge: b3, address: 10.0.0.2/24}\n");
-	cr_expect_eq(r.lab->hosts[1].ifaces[0].addr.family, AF_INET6);
-	expect_addr(&r.lab->hosts[1].ifaces[0].addr, "2001:db8::2/64");
+	cr_expect_eq(r.lab->hosts[1].ifaces[0].addrs[0].family, AF_INET6);
+	expect_addr(&r.lab->hosts[1].ifaces[0].addrs[0], "fd00:db8::2/64");
+	cr_expect(r.lab->has_ipv6);
+	result_free(&r);
+	/* No bridges key at all, and a host with no interface but lo. */
+	r = expect_ok("name: x\nhosts:\n  h1:\n  h2: {}\n");
+	cr_expect_eq(r.lab->n_bridges, 0);
+	cr_expect_eq(r.lab->n_hosts, 2);
+	cr_expect_eq(r.lab->hosts[0].n_ifaces, 0);
+	cr_expect_eq(r.lab->hosts[1].n_ifaces, 0);
+	result_free(&r);
+}
+
+static struct lab *load_fixture(const char *name)
+{
+	struct lab *lab = NULL;
+	char *diag = NULL;
+	size_t len;
+	FILE *f = open_memstream(&diag, &len);
+
+	cr_assert_not_null(f);
+	cr_assert_eq(labfile_load(sandbox_fixture(name), f, &lab), 0, "%s", name);
+	fclose(f);
+	cr_assert_str_empty(diag, "%s: %s", name, diag);
+	free(diag);
+	cr_assert_not_null(lab);
+	return lab;
+}
+
+static void expect_iface(const struct lab_iface *ifc, enum lab_attach attach,
+			 const char *bridge, const char *ifname, const char *port)
+{
+	cr_expect_eq(ifc->attach, attach, "%s: attach %d", ifc->ifname, ifc->attach);
+	if (bridge)
+		cr_expect_str_eq(ifc->bridge, bridge);
+	else
+		cr_expect_null(ifc->bridge);
+	cr_expect_str_eq(ifc->ifname, ifname);
+	if (port)
+		cr_expect_str_eq(ifc->port, port);
+	else
+		cr_expect_null(ifc->port);
+}
+
+static void expect_route(const struct lab_route *r, const char *dst, const char *via,
+			 const char *dev)
+{
+	char buf[64];
+
+	expect_addr(&r->dst, dst);
+	if (via) {
+		cr_expect_str_eq(lab_addr_str(&r->via, buf, sizeof(buf)), via);
+	} else {
+		cr_expect_eq(r->via.family, 0);
+	}
+	if (dev)
+		cr_expect_str_eq(r->dev, dev);
+	else
+		cr_expect_null(r->dev);
+}
+
+Test(labfile, multi_model)
+{
+	struct lab *lab = load_fixture("multi.yaml");
+	const struct lab_host *h;
+
+	cr_expect_str_eq(lab->name, "multi");
+	cr_assert_eq(lab->n_bridges, 2);
+	expect_addr(&lab->bridges[1].gateway, "10.0.2.254/24");
+	cr_expect_not(lab->bridges[0].nat);
+	cr_expect_not(lab->bridges[1].nat);
+	cr_expect_not(lab->has_ipv6);
+	cr_assert_eq(lab->n_hosts, 3);
+
+	h = lab_find_host(lab, "r1");
+	cr_assert_not_null(h);
+	expect_pos(h->pos, 10, 3);
+	cr_assert_eq(h->n_ifaces, 2);
+	expect_iface(&h->ifaces[0], LAB_ATTACH_BRIDGE, "br1", "eth0", "r1_tap");
+	expect_iface(&h->ifaces[1], LAB_ATTACH_BRIDGE, "br2", "eth1", "r1_tap1");
+	expect_pos(h->ifaces[0].pos, 12, 9);
+	expect_pos(h->ifaces[1].pos, 15, 9);
+	cr_assert_eq(h->ifaces[1].n_addrs, 1);
+	expect_addr(&h->ifaces[1].addrs[0], "10.0.2.2/24");
+	cr_assert_eq(h->n_sysctls, 1);
+	cr_expect_str_eq(h->sysctls[0].key, "net.ipv4.ip_forward");
+	cr_expect_str_eq(h->sysctls[0].value, "1");
+	expect_pos(h->sysctls[0].pos, 19, 7);
+	cr_expect_eq(h->n_routes, 0);
+	cr_expect_eq(lab_find_iface(h, "eth1"), &h->ifaces[1]);
+
+	h = lab_find_host(lab, "h1");
+	cr_assert_not_null(h);
+	cr_assert_eq(h->n_ifaces, 1);
+	expect_iface(&h->ifaces[0], LAB_ATTACH_BRIDGE, "br1", "eth0", "h1_tap");
+	cr_assert_eq(h->n_routes, 1);
+	expect_route(&h->routes[0], "10.0.2.0/24", "10.0.1.2/32", NULL);
+	expect_pos(h->routes[0].pos, 24, 9);
+	h = lab_find_host(lab, "h2");
+	cr_assert_not_null(h);
+	cr_assert_eq(h->n_routes, 1);
+	expect_route(&h->routes[0], "10.0.1.0/24", "10.0.2.2/32", NULL);
+	lab_free(lab);
+}
+
+Test(labfile, links_model)
+{
+	struct lab *lab = load_fixture("links.yaml");
+	const struct lab_iface *ifc;
+
+	cr_expect_str_eq(lab->name, "links");
+	cr_expect_eq(lab->n_bridges, 0);
+	cr_expect_null(lab->bridges);
+	cr_assert_eq(lab->n_links, 1);
+	cr_expect_str_eq(lab->links[0].host[0], "ns01");
+	cr_expect_str_eq(lab->links[0].ifname[0], "veth-ns01");
+	cr_expect_str_eq(lab->links[0].host[1], "ns02");
+	cr_expect_str_eq(lab->links[0].ifname[1], "veth-ns02");
+	expect_pos(lab->links[0].pos, 12, 5);
+	cr_assert_eq(lab->n_hosts, 2);
+	ifc = &lab->hosts[0].ifaces[0];
+	expect_iface(ifc, LAB_ATTACH_LINK, NULL, "veth-ns01", NULL);
+	cr_expect_str_eq(ifc->peer_host, "ns02");
+	cr_expect_str_eq(ifc->peer_ifname, "veth-ns02");
+	expect_addr(&ifc->addrs[0], "10.0.0.1/24");
+	ifc = &lab->hosts[1].ifaces[0];
+	expect_iface(ifc, LAB_ATTACH_LINK, NULL, "veth-ns02", NULL);
+	cr_expect_str_eq(ifc->peer_host, "ns01");
+	cr_expect_str_eq(ifc->peer_ifname, "veth-ns01");
+	expect_addr(&ifc->addrs[0], "10.0.0.2/24");
+	lab_free(lab);
+}
+
+Test(labfile, machine_model)
+{
+	struct lab *lab = load_fixture("machine.yaml");
+	const struct lab_host *h;
+
+	cr_expect_str_eq(lab->name, "machine");
+	cr_expect_eq(lab->n_bridges, 0);
+	cr_assert_eq(lab->n_hosts, 1);
+	h = &lab->hosts[0];
+	cr_expect_str_eq(h->name, "ns1");
+	cr_assert_eq(h->n_ifaces, 1);
+	expect_iface(&h->ifaces[0], LAB_ATTACH_MACHINE, NULL, "eth0", "m-ns1");
+	cr_assert_eq(h->ifaces[0].n_addrs, 1);
+	expect_addr(&h->ifaces[0].addrs[0], "10.200.1.2/32");
+	lab_free(lab);
+}
+
+Test(labfile, ipv6_model)
+{
+	struct lab *lab = load_fixture("ipv6.yaml");
+
+	cr_expect_str_eq(lab->name, "six");
+	cr_expect(lab->has_ipv6);
+	cr_assert_eq(lab->n_bridges, 1);
+	cr_expect_eq(lab->bridges[0].gateway.family, 0);
+	cr_expect_eq(lab->bridges[0].gateway6.family, AF_INET6);
+	expect_addr(&lab->bridges[0].gateway6, "fd00:6::fe/64");
+	cr_assert_eq(lab->n_hosts, 2);
+	expect_iface(&lab->hosts[0].ifaces[0], LAB_ATTACH_BRIDGE, "br6", "eth0", "a_tap");
+	expect_addr(&lab->hosts[0].ifaces[0].addrs[0], "fd00:6::1/64");
+	expect_addr(&lab->hosts[1].ifaces[0].addrs[0], "fd00:6::2/64");
+	lab_free(lab);
+}
+
+Test(labfile, features_model)
+{
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 5, 1 };
+	struct lab *lab = load_fixture("features.yaml");
+	const struct lab_host *h;
+	const struct lab_iface *ifc;
+
+	cr_expect_str_eq(lab->name, "feat");
+	cr_assert_eq(lab->n_hosts, 1);
+	h = &lab->hosts[0];
+	ifc = &h->ifaces[0];
+	expect_iface(ifc, LAB_ATTACH_BRIDGE, "brf", "eth0", "f1_tap");
+	cr_expect(ifc->has_mac);
+	cr_expect_arr_eq(ifc->mac, mac, sizeof(mac));
+	cr_expect_eq(ifc->mtu, 1400);
+	cr_assert_eq(h->n_routes, 2);
+	expect_route(&h->routes[0], "10.99.0.0/16", "10.0.5.254/32", NULL);
+	expect_route(&h->routes[1], "10.98.0.0/16", NULL, "eth0");
+	cr_assert_eq(h->n_sysctls, 1);
+	cr_expect_str_eq(h->sysctls[0].key, "net.ipv4.ip_forward");
+	cr_assert_eq(h->n_exec, 2);
+	cr_assert_eq(h->exec[0].argc, 3);
+	cr_expect_str_eq(h->exec[0].argv[0], "sh");
+	cr_expect_str_eq(h->exec[0].argv[2], "sleep 1000 &");
+	cr_expect_null(h->exec[0].argv[3]);
+	expect_pos(h->exec[0].pos, 19, 9);
+	cr_assert_eq(h->exec[1].argc, 6);
+	cr_expect_str_eq(h->exec[1].argv[0], "ip");
+	cr_expect_str_eq(h->exec[1].argv[5], "up");
+	cr_expect_null(h->exec[1].argv[6]);
+	lab_free(lab);
+}
+
+Test(labfile, long_form_and_links)
+{
+	struct result r = expect_ok(
+		"name: x\n"
+		"bridges:\n"
+		"  b1: {gateway: 10.0.1.254/24, gateway6: 'fd00:1::fe/64'}\n"
+		"hosts:\n"
+		"  r1:\n"
+		"    interfaces:\n"
+		"      - bridge: b1\n"
+		"        addresses: [10.0.1.2/24, 'fd00:1::2/64']\n"
+		"        mtu: 9000\n"
+		"      - addresses: [10.0.9.1/30]\n"
+		"      - ifname: up\n"
+		"        bridge: none\n"
+		"        address: 10.200.0.1/32\n"
+		"        port: m-r1\n"
+		"  h2:\n"
+		"    routes: [{to: default, via: 10.0.9.1}]\n"
+		"links:\n"
+		"  - [r1:eth1, h2:eth0]\n"
+		"  - [h2:wire, r1:cable]\n");
+	const struct lab_host *h;
+
+	h = lab_find_host(r.lab, "r1");
+	cr_assert_not_null(h);
+	cr_assert_eq(h->n_ifaces, 4);
+	expect_iface(&h->ifaces[0], LAB_ATTACH_BRIDGE, "b1", "eth0", "r1_tap");
+	cr_assert_eq(h->ifaces[0].n_addrs, 2);
+	expect_addr(&h->ifaces[0].addrs[1], "fd00:1::2/64");
+	cr_expect_eq(h->ifaces[0].mtu, 9000);
+	expect_pos(h->ifaces[0].pos, 7, 9);
+	expect_iface(&h->ifaces[1], LAB_ATTACH_LINK, NULL, "eth1", NULL);
+	cr_expect_str_eq(h->ifaces[1].peer_host, "h2");
+	cr_expect_str_eq(h->ifaces[1].peer_ifname, "eth0");
+	expect_iface(&h->ifaces[2], LAB_ATTACH_MACHINE, NULL, "up", "m-r1");
+	/* Named by a link only: added with no address. */
+	expect_iface(&h->ifaces[3], LAB_ATTACH_LINK, NULL, "cable", NULL);
+	cr_expect_eq(h->ifaces[3].n_addrs, 0);
+	cr_expect_str_eq(h->ifaces[3].peer_ifname, "wire");
+	expect_pos(h->ifaces[3].pos, 19, 15);
+
+	h = lab_find_host(r.lab, "h2");
+	cr_assert_not_null(h);
+	cr_assert_eq(h->n_ifaces, 2);
+	expect_iface(&h->ifaces[0], LAB_ATTACH_LINK, NULL, "eth0", NULL);
+	cr_expect_str_eq(h->ifaces[0].peer_ifname, "eth1");
+	expect_iface(&h->ifaces[1], LAB_ATTACH_LINK, NULL, "wire", NULL);
+	expect_route(&h->routes[0], "0.0.0.0/0", "10.0.9.1/32", NULL);
+	cr_assert_eq(r.lab->n_links, 2);
+	expect_pos(r.lab->links[1].pos, 19, 5);
+	cr_expect(r.lab->has_ipv6);
+	result_free(&r);
+}
+
+Test(labfile, routes_sysctls_exec)
+{
+	struct result r = expect_ok(
+		"name: x\n"
+		"hosts:\n"
+		"  h1:\n"
+		"    routes:\n"
+		"      - {to: default, via: 'fd00::1'}\n"
+		"      - {to: 'fd00:5::/64', dev: eth9}\n"
+		"      - {to: default, dev: eth9}\n"
+		"      - {to: 10.1.2.3/32, via: 10.0.0.1, dev: eth9}\n"
+		"    sysctls:\n"
+		"      net.ipv6.conf.all.forwarding: 1\n"
+		"      net.ipv4.conf.eth9.rp_filter: '0'\n"
+		"      net.ipv4.tcp_ecn: true\n"
+		"    exec:\n"
+		"      - \" sleep \\t 5 \"\n"
+		"      - [sh, -c, 'echo hi > /tmp/x', '']\n"
+		"  h2:\n"
+		"links: [[h1:eth9, h2:eth9]]\n");
+	const struct lab_host *h = &r.lab->hosts[0];
+
+	cr_assert_eq(h->n_routes, 4);
+	expect_route(&h->routes[0], "::/0", "fd00::1/128", NULL);
+	expect_route(&h->routes[1], "fd00:5::/64", NULL, "eth9");
+	expect_route(&h->routes[2], "0.0.0.0/0", NULL, "eth9");
+	expect_route(&h->routes[3], "10.1.2.3/32", "10.0.0.1/32", "eth9");
+	expect_pos(h->routes[1].pos, 6, 9);
+	cr_assert_eq(h->n_sysctls, 3);
+	cr_expect_str_eq(h->sysctls[1].key, "net.ipv4.conf.eth9.rp_filter");
+	cr_expect_str_eq(h->sysctls[1].value, "0");
+	cr_expect_str_eq(h->sysctls[2].value, "true");
+	expect_pos(h->sysctls[2].pos, 12, 7);
+	cr_assert_eq(h->n_exec, 2);
+	cr_assert_eq(h->exec[0].argc, 2);
+	cr_expect_str_eq(h->exec[0].argv[0], "sleep");
+	cr_expect_str_eq(h->exec[0].argv[1], "5");
+	cr_expect_null(h->exec[0].argv[2]);
+	expect_pos(h->exec[0].pos, 14, 9);
+	cr_assert_eq(h->exec[1].argc, 4);
+	cr_expect_str_eq(h->exec[1].argv[2], "echo hi > /tmp/x");
+	cr_expect_str_eq(h->exec[1].argv[3], "");
+	cr_expect_null(h->exec[1].argv[4]);
+	cr_expect(r.lab->has_ipv6);
+	result_free(&r);
+
+	/* An IPv6 route alone turns IPv6 on. */
+	r = expect_ok("name: x\nhosts:\n  h1:\n    routes: [{to: 'fd00:9::/64', dev: e}]\n"
+		      "  h2:\nlinks: [[h1:e, h2:e]]\n");
+	cr_expect(r.lab->has_ipv6);
 	result_free(&r);
 }
 
@@ -213,11 +529,16 @@ Test(labfile, accepted_variants)
 Test(labfile, unknown_keys)
 {
 	expect_problems("name: x\nbrigdes: {}\n",
-			"t.yaml:2:1: unknown key \"brigdes\" (expected name, bridges, hosts)\n");
+			"t.yaml:2:1: unknown key \"brigdes\" (expected name, bridges, hosts, links)\n");
 	expect_problems("name: x\nbridges:\n  b1:\n    gatway: 10.0.0.1/24\n",
-			"t.yaml:4:5: unknown key \"gatway\" (expected gateway, nat, uplink)\n");
+			"t.yaml:4:5: unknown key \"gatway\" (expected gateway, gateway6, nat, uplink)\n");
 	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1:\n    bridge: b1\n    adress: 10.0.0.1/24\n",
-			"t.yaml:6:5: unknown key \"adress\" (expected bridge, address, ifname, port)\n");
+			"t.yaml:6:5: unknown key \"adress\" (expected " HOST_KEYS ")\n");
+	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1:\n    interfaces:\n      - bridge: b1\n        adress: 10.0.0.1/24\n",
+			"t.yaml:7:9: unknown key \"adress\" (expected " IFACE_KEYS ")\n");
+	expect_problems("name: x\nhosts:\n  h1:\n    routes:\n      - {to: default, gw: 10.0.0.1}\n",
+			"t.yaml:5:9: host h1: route to 0.0.0.0/0 needs \"via\" or \"dev\"\n"
+			"t.yaml:5:23: unknown key \"gw\" (expected to, via, dev)\n");
 }
 
 Test(labfile, syntax_errors)
@@ -247,15 +568,15 @@ Test(labfile, syntax_errors)
 Test(labfile, wrong_kinds)
 {
 	expect_problems("- name: x\n",
-			"t.yaml:1:1: the lab file must be a mapping (expected name, bridges, hosts), not a list\n");
+			"t.yaml:1:1: the lab file must be a mapping (expected name, bridges, hosts, links), not a list\n");
 	expect_problems("name: x\nhosts:\n  - ns01\n",
 			"t.yaml:3:3: \"hosts\" must be a mapping of host names\n");
 	expect_problems("name: x\nbridges: int_br\n",
 			"t.yaml:2:10: \"bridges\" must be a mapping of bridge names\n");
 	expect_problems("name: x\nbridges:\n  b1: [gateway]\n",
-			"t.yaml:3:7: bridge b1 must be a mapping of settings (expected gateway, nat, uplink)\n");
+			"t.yaml:3:7: bridge b1 must be a mapping of settings (expected gateway, gateway6, nat, uplink)\n");
 	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1: b1\n",
-			"t.yaml:4:7: host h1 must be a mapping of settings (expected bridge, address, ifname, port)\n");
+			"t.yaml:4:7: host h1 must be a mapping of settings (expected " HOST_KEYS ")\n");
 }
 
 Test(labfile, wrong_kinds_of_values)
@@ -270,11 +591,12 @@ Test(labfile, wrong_kinds_of_values)
 
 Test(labfile, empty_and_missing)
 {
-	expect_problems("", "t.yaml:1:1: the lab file is empty (expected name, bridges, hosts)\n");
-	expect_problems("# nothing\n", "t.yaml:1:1: the lab file is empty (expected name, bridges, hosts)\n");
+	expect_problems("", "t.yaml:1:1: the lab file is empty (expected name, bridges, hosts, links)\n");
+	expect_problems("# nothing\n", "t.yaml:1:1: the lab file is empty (expected name, bridges, hosts, links)\n");
 	expect_problems("bridges: {}\n", "t.yaml:1:1: missing key \"name\"\n");
 	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1:\n    address: 10.0.0.1/24\n",
-			"t.yaml:4:3: host h1: missing key \"bridge\"\n");
+			"t.yaml:4:3: host h1: interface eth0 is attached to nothing"
+			" (give bridge: NAME, bridge: none, or use it in links)\n");
 	expect_problems("name: x\n---\nname: y\n",
 			"t.yaml:3:1: a lab file holds one YAML document; this is a second one\n");
 }
@@ -362,8 +684,11 @@ Test(labfile, host_references)
 			     "t.yaml:5:18: host ns01: unknown bridge \"int_bx\"\n");
 	expect_host_problems("  ns01: {bridge: int_br, address: 192.168.10.1/24}\n",
 			     "t.yaml:5:35: 192.168.10.1/24 is outside int_br's subnet 192.168.100.0/24\n");
-	expect_host_problems("  ns01: {bridge: int_br, address: '2001:db8::1/64'}\n",
-			     "t.yaml:5:35: 2001:db8::1/64 is outside int_br's subnet 192.168.100.0/24\n");
+	expect_problems("name: x\nbridges:\n  b6: {gateway6: 'fd00:6::fe/64'}\nhosts:\n"
+			"  ns01: {bridge: b6, address: 'fd00:7::1/64'}\n"
+			"  ns02: {bridge: b6, address: 'fd00:6::fe/64'}\n",
+			"t.yaml:5:31: fd00:7::1/64 is outside b6's subnet fd00:6::/64\n"
+			"t.yaml:6:31: host ns02: fd00:6::fe is b6's gateway address\n");
 	expect_host_problems("  ns01: {bridge: int_br, address: 192.168.100.254/24}\n",
 			     "t.yaml:5:35: host ns01: 192.168.100.254 is int_br's gateway address\n");
 	expect_host_problems("  ns01: {bridge: int_br, address: 192.168.100.1/24}\n"
@@ -379,8 +704,8 @@ Test(labfile, bridge_checks)
 			"t.yaml:4:17: bridge b2: subnet 10.1.2.0/24 overlaps b1's subnet 10.1.0.0/16\n");
 	expect_problems("name: x\nbridges:\n  b1: {nat: true}\n",
 			"t.yaml:3:13: bridge b1: nat needs an IPv4 gateway\n");
-	expect_problems("name: x\nbridges:\n  b1: {gateway: '2001:db8::1/64', nat: true}\n",
-			"t.yaml:3:40: bridge b1: nat needs an IPv4 gateway\n");
+	expect_problems("name: x\nbridges:\n  b1: {gateway6: 'fd00::1/64', nat: true}\n",
+			"t.yaml:3:37: bridge b1: nat needs an IPv4 gateway\n");
 	/* A malformed gateway is one problem, not two. */
 	expect_problems("name: x\nbridges:\n  b1: {gateway: 10.0.0/24, nat: true}\n",
 			"t.yaml:3:17: \"10.0.0/24\" is not an address with a prefix length (like 192.168.100.1/24)\n");
@@ -403,6 +728,261 @@ Test(labfile, port_and_host_names)
 			"t.yaml:4:26: host h1: port \"wan0\" is bridge b1's uplink\n");
 }
 
+Test(labfile, interface_forms)
+{
+	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n"
+			"  h1:\n    bridge: b1\n    interfaces: [{bridge: b1}]\n",
+			"t.yaml:5:5: host h1: \"bridge\" belongs in one of its \"interfaces\""
+			" (a host has either interface keys or \"interfaces\", not both)\n");
+	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n"
+			"  h1: {bridge: b1, address: 10.0.0.1/24, addresses: [10.0.0.2/24]}\n",
+			"t.yaml:4:42: give \"address\" or \"addresses\", not both\n");
+	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n"
+			"  h1: {bridge: b1, addresses: 10.0.0.1/24}\n",
+			"t.yaml:4:31: \"addresses\" must be a list of addresses, not a single value\n");
+	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n"
+			"  h1: {bridge: b1, addresses: [[10.0.0.1/24]]}\n",
+			"t.yaml:4:32: an address must be a single value, not a list\n");
+	expect_problems("name: x\nhosts:\n  h1:\n    interfaces: {eth0: {}}\n",
+			"t.yaml:4:17: \"interfaces\" must be a list of interfaces, not a mapping\n");
+	expect_problems("name: x\nhosts:\n  h1:\n    interfaces: [eth0]\n",
+			"t.yaml:4:18: an interface must be a mapping of settings (expected " IFACE_KEYS
+			"), not a single value\n"
+			"t.yaml:4:18: host h1: interface eth0 is attached to nothing"
+			" (give bridge: NAME, bridge: none, or use it in links)\n");
+	/* Default names count from eth0 in list order. */
+	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1:\n    interfaces:\n"
+			"      - {bridge: b1}\n      - {address: 10.0.0.1/24}\n"
+			"      - {bridge: b1, ifname: eth0}\n      - {bridge: b1, ifname: lo}\n",
+			"t.yaml:7:9: host h1: interface eth1 is attached to nothing"
+			" (give bridge: NAME, bridge: none, or use it in links)\n"
+			"t.yaml:8:30: host h1: interface name \"eth0\" is already used\n"
+			"t.yaml:9:30: ifname \"lo\" is taken by the namespace's loopback device\n");
+}
+
+Test(labfile, interface_values)
+{
+	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n"
+			"  h1: {bridge: b1, mac: '02:00:00:00:01'}\n"
+			"  h2: {bridge: b1, mac: '01:00:5e:00:00:01'}\n"
+			"  h3: {bridge: b1, mac: '00:00:00:00:00:00'}\n"
+			"  h4: {bridge: b1, mac: '02:00:00:00:01:0g'}\n"
+			"  h5: {bridge: b1, mac: '02:00:00:00:01:01:'}\n",
+			"t.yaml:4:25: mac \"02:00:00:00:01\" is not a MAC address (like 02:00:00:00:01:01)\n"
+			"t.yaml:5:25: mac 01:00:5e:00:00:01 is a multicast address (the first byte must be even)\n"
+			"t.yaml:6:25: mac 00:00:00:00:00:00 is all zero\n"
+			"t.yaml:7:25: mac \"02:00:00:00:01:0g\" is not a MAC address (like 02:00:00:00:01:01)\n"
+			"t.yaml:8:25: mac \"02:00:00:00:01:01:\" is not a MAC address (like 02:00:00:00:01:01)\n");
+	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n"
+			"  h1: {bridge: b1, mtu: 67}\n"
+			"  h2: {bridge: b1, mtu: 65536}\n"
+			"  h3: {bridge: b1, mtu: 1500x}\n"
+			"  h4: {bridge: b1, mtu: -1}\n",
+			"t.yaml:4:25: mtu \"67\" must be a whole number from 68 to 65535\n"
+			"t.yaml:5:25: mtu \"65536\" must be a whole number from 68 to 65535\n"
+			"t.yaml:6:25: mtu \"1500x\" must be a whole number from 68 to 65535\n"
+			"t.yaml:7:25: mtu \"-1\" must be a whole number from 68 to 65535\n");
+	{
+		struct result r = expect_ok("name: x\nbridges: {b1: {}}\nhosts:\n"
+					    "  h1: {bridge: b1, mac: '0A:bc:DE:f0:00:01', mtu: 65535}\n");
+		static const uint8_t mac[6] = { 0x0a, 0xbc, 0xde, 0xf0, 0, 1 };
+
+		cr_expect_arr_eq(r.lab->hosts[0].ifaces[0].mac, mac, sizeof(mac));
+		cr_expect_eq(r.lab->hosts[0].ifaces[0].mtu, 65535);
+		result_free(&r);
+	}
+}
+
+Test(labfile, machine_attach)
+{
+	expect_problems("name: x\nhosts:\n  h1: {bridge: none}\n",
+			"t.yaml:3:16: host h1: interface eth0 has bridge: none and needs an address"
+			" (the machine routes to it)\n");
+	expect_problems("name: x\nhosts:\n"
+			"  h1: {bridge: none, address: 10.200.0.1/32}\n"
+			"  h2: {bridge: none, address: 10.200.0.1/32, port: h1_tap}\n",
+			"t.yaml:4:31: host h2: address 10.200.0.1 is already used by host h1\n"
+			"t.yaml:4:52: host h2: port \"h1_tap\" is already used by host h1\n");
+	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n"
+			"  h1: {bridge: none, address: 10.200.0.1/32, port: b1}\n",
+			"t.yaml:4:52: host h1: port \"b1\" is a bridge's name\n");
+	expect_problems("name: x\nbridges:\n  none: {}\n",
+			"t.yaml:3:3: bridge name \"none\" is reserved"
+			" (a host's \"bridge: none\" attaches it to the machine)\n");
+}
+
+Test(labfile, link_problems)
+{
+	const char *hosts = "name: x\nbridges: {b1: {}}\nhosts:\n"
+			    "  h1: {bridge: b1}\n  h2:\n  h3:\nlinks:\n";
+	char yaml[1024];
+
+#define LINKS(l) (snprintf(yaml, sizeof(yaml), "%s%s", hosts, l), yaml)
+	expect_problems(LINKS("  - [h1:eth0, h2:eth0]\n"),
+			"t.yaml:8:6: host h1: interface eth0 has a \"bridge\" key, so it cannot be the end of a link\n");
+	expect_problems(LINKS("  - [h2:a, h3:a]\n  - [h3:b, h2:a]\n"),
+			"t.yaml:9:12: host h2: interface a is already the end of another link\n");
+	expect_problems(LINKS("  - [h2:a, h2:b]\n"),
+			"t.yaml:8:5: a link must join two different hosts, not h2 to itself\n");
+	expect_problems(LINKS("  - [h2:a]\n  - h2:a h3:a\n  - [h2:a, h3:a, h1:a]\n"),
+			"t.yaml:8:5: a link must be a list of two ends like [ns01:eth1, r1:eth1]\n"
+			"t.yaml:9:5: a link must be a list of two ends like [ns01:eth1, r1:eth1]\n"
+			"t.yaml:10:5: a link must be a list of two ends like [ns01:eth1, r1:eth1]\n");
+	expect_problems(LINKS("  - [h2, 'h3:']\n  - [':a', [h3:a]]\n"),
+			"t.yaml:8:6: link end \"h2\" is not host:interface (like ns01:eth1)\n"
+			"t.yaml:9:12: a link end must be a single host:interface value, not a list\n");
+	expect_problems(LINKS("  - [h9:a, h3:a]\n  - [h2:lo, h3:b]\n  - ['h 2:a', h3:c]\n  - [h2:a:b, h3:d]\n"),
+			"t.yaml:8:6: link end h9:a: unknown host \"h9\"\n"
+			"t.yaml:9:6: ifname \"lo\" is taken by the namespace's loopback device\n"
+			"t.yaml:10:6: link end \"h 2:a\": host name \"h 2\" is not a valid name:"
+			" it contains a space or a control character\n"
+			"t.yaml:11:6: ifname \"a:b\" is not a valid name: it contains ':' (reserved for host:interface)\n");
+	expect_problems("name: x\nlinks: {a: b}\n",
+			"t.yaml:2:8: \"links\" must be a list of links like [ns01:eth1, r1:eth1]\n");
+	expect_problems("name: x\nhosts:\n  h1: {ifname: e1, port: p1}\n  h2:\nlinks: [[h1:e1, h2:e1]]\n",
+			"t.yaml:3:26: host h1: interface e1 has a port but no bridge"
+			" (only bridge: NAME or bridge: none makes one)\n");
+#undef LINKS
+}
+
+Test(labfile, ipv6_and_gateways)
+{
+	expect_problems("name: x\nbridges:\n"
+			"  b1: {gateway: 'fd00::1/64'}\n"
+			"  b2: {gateway6: 10.0.0.1/24}\n",
+			"t.yaml:3:17: bridge b1: gateway fd00::1/64 is IPv6; write it as \"gateway6\"\n"
+			"t.yaml:4:18: bridge b2: gateway6 10.0.0.1/24 is IPv4; write it as \"gateway\"\n");
+	expect_problems("name: x\nbridges:\n"
+			"  b1: {gateway6: 'fd00:1::1/48'}\n"
+			"  b2: {gateway6: 'fd00:1:0:2::1/64', gateway: 10.0.0.1/24}\n",
+			"t.yaml:4:18: bridge b2: subnet fd00:1:0:2::/64 overlaps b1's subnet fd00:1::/48\n");
+	/* Each family is checked against its own gateway only. */
+	expect_problems("name: x\nbridges:\n"
+			"  b1: {gateway: 10.0.0.254/24, gateway6: 'fd00::fe/64'}\n"
+			"hosts:\n"
+			"  h1: {bridge: b1, addresses: [10.0.0.1/24, 'fd00::1/64', 10.0.1.1/24, 'fd00:1::1/64']}\n"
+			"  h2: {bridge: b1, addresses: ['fd00::1/64', 10.0.0.2/24, 10.0.0.2/24]}\n",
+			"t.yaml:5:59: 10.0.1.1/24 is outside b1's subnet 10.0.0.0/24\n"
+			"t.yaml:5:72: fd00:1::1/64 is outside b1's subnet fd00::/64\n"
+			"t.yaml:6:32: host h2: address fd00::1 is already used by host h1\n"
+			"t.yaml:6:59: host h2: address 10.0.0.2 is listed twice\n");
+	{
+		struct result r = expect_ok("name: x\nbridges:\n  b1: {gateway: 10.0.0.254/24}\n"
+					    "hosts:\n  h1: {bridge: b1, address: 'fd00::1/64'}\n");
+
+		cr_expect(r.lab->has_ipv6);
+		result_free(&r);
+	}
+}
+
+Test(labfile, route_problems)
+{
+	expect_problems("name: x\nhosts:\n  h1:\n    routes:\n"
+			"      - {to: 10.9.0.1/16, via: 10.0.0.1}\n"
+			"      - {to: 10.9.0.0, via: 10.0.0.1}\n"
+			"      - {to: 10.8.0.0/16, via: 10.0.0.1/24}\n"
+			"      - {to: 10.7.0.0/16, via: 10.0.0.300}\n"
+			"      - {to: 10.6.0.0/16, via: 'fd00::1'}\n"
+			"      - {to: default}\n"
+			"      - {via: 10.0.0.1}\n"
+			"      - {to: 10.5.0.0/16, dev: eth3}\n"
+			"      - {to: 10.4.0.0/16, dev: 'a/b'}\n"
+			"      - 10.3.0.0/16\n",
+			"t.yaml:5:14: 10.9.0.1/16 has host bits set (did you mean 10.9.0.0/16?)\n"
+			"t.yaml:6:14: \"10.9.0.0\" is not a prefix (like 10.9.0.0/16) or \"default\"\n"
+			"t.yaml:7:32: via \"10.0.0.1/24\" must be an address without a prefix length (like 10.0.1.254)\n"
+			"t.yaml:8:32: via \"10.0.0.300\" is not an address (like 10.0.1.254)\n"
+			"t.yaml:9:32: host h1: route to 10.6.0.0/16 via fd00::1 mixes IPv4 and IPv6\n"
+			"t.yaml:10:9: host h1: route to 0.0.0.0/0 needs \"via\" or \"dev\"\n"
+			"t.yaml:11:9: host h1: a route needs \"to\" (a prefix or default)\n"
+			"t.yaml:12:32: host h1: route dev \"eth3\" is not one of its interfaces\n"
+			"t.yaml:13:32: dev \"a/b\" is not a valid name: it contains '/'\n"
+			"t.yaml:14:9: a route must be a mapping (expected to, via, dev), not a single value\n");
+	expect_problems("name: x\nhosts:\n  h1:\n    routes:\n"
+			"      - {to: default, via: 10.0.0.1}\n"
+			"      - {to: 0.0.0.0/0, via: 10.0.0.2}\n",
+			"t.yaml:6:9: host h1: a route to 0.0.0.0/0 is already given\n");
+	expect_problems("name: x\nhosts:\n  h1:\n    routes: {to: default}\n",
+			"t.yaml:4:13: \"routes\" must be a list of routes, not a mapping\n");
+}
+
+Test(labfile, sysctl_problems)
+{
+	expect_problems("name: x\nhosts:\n  h1:\n    sysctls:\n"
+			"      kernel.hostname: x\n"
+			"      net: 1\n"
+			"      net.ipv4/ip_forward: 1\n"
+			"      net.ipv4..x: 1\n"
+			"      net.ipv4.: 1\n"
+			"      net.ipv4.ip_forward: [1]\n"
+			"      net.core.somaxconn:\n"
+			"      net.core.somaxconn: 2\n",
+			"t.yaml:5:7: sysctl \"kernel.hostname\" is not a net.* setting (only those belong"
+			" to the host's namespace; others would change the machine)\n"
+			"t.yaml:6:7: sysctl \"net\" is not a net.* setting (only those belong"
+			" to the host's namespace; others would change the machine)\n"
+			"t.yaml:7:7: sysctl \"net.ipv4/ip_forward\" is not a valid setting name"
+			" (dots between names, no '/' or \"..\")\n"
+			"t.yaml:8:7: sysctl \"net.ipv4..x\" is not a valid setting name"
+			" (dots between names, no '/' or \"..\")\n"
+			"t.yaml:9:7: sysctl \"net.ipv4.\" is not a valid setting name"
+			" (dots between names, no '/' or \"..\")\n"
+			"t.yaml:10:28: \"net.ipv4.ip_forward\" must be a single value, not a list\n"
+			"t.yaml:11:7: sysctl net.core.somaxconn needs a value\n"
+			"t.yaml:12:7: duplicate sysctl \"net.core.somaxconn\"\n");
+	expect_problems("name: x\nhosts:\n  h1:\n    sysctls: [net.ipv4.ip_forward]\n",
+			"t.yaml:4:14: \"sysctls\" must be a mapping of net.* settings to values, not a list\n");
+}
+
+Test(labfile, exec_problems)
+{
+	expect_problems("name: x\nhosts:\n  h1:\n    exec:\n"
+			"      - []\n"
+			"      - '  '\n"
+			"      - {sleep: 1}\n"
+			"      - [sleep, [1]]\n"
+			"      - ['', x]\n"
+			"      - \"a\\0b\"\n",
+			"t.yaml:5:9: a command must not be empty\n"
+			"t.yaml:6:9: a command must not be empty\n"
+			"t.yaml:7:9: a command must be a list of words or a string, not a mapping\n"
+			"t.yaml:8:17: a command's words must be single values, not a list\n"
+			"t.yaml:9:9: a command's first word must not be empty\n"
+			"t.yaml:10:9: a command contains a NUL character\n");
+	expect_problems("name: x\nhosts:\n  h1:\n    exec: sleep 1\n",
+			"t.yaml:4:11: \"exec\" must be a list of commands, not a single value\n");
+}
+
+Test(labfile, bad_model_fixture)
+{
+	const char *path = sandbox_fixture("bad-model.yaml");
+	struct lab *lab = (struct lab *)&lab;
+	char *diag = NULL, want[4096];
+	size_t len;
+	FILE *f = open_memstream(&diag, &len);
+
+	cr_assert_eq(labfile_load(path, f, &lab), -EINVAL);
+	fclose(f);
+	cr_expect_null(lab);
+	snprintf(want, sizeof(want),
+		 "%1$s:7:14: bridge br6: gateway fd00:6::fe/64 is IPv6; write it as \"gateway6\"\n"
+		 "%1$s:10:5: host r1: \"address\" belongs in one of its \"interfaces\""
+		 " (a host has either interface keys or \"interfaces\", not both)\n"
+		 "%1$s:15:13: host ns1: interface eth0 has bridge: none and needs an address"
+		 " (the machine routes to it)\n"
+		 "%1$s:16:3: host h9: interface eth0 is attached to nothing"
+		 " (give bridge: NAME, bridge: none, or use it in links)\n"
+		 "%1$s:19:14: 10.9.0.1/16 has host bits set (did you mean 10.9.0.0/16?)\n"
+		 "%1$s:21:7: sysctl \"kernel.panic\" is not a net.* setting (only those belong"
+		 " to the host's namespace; others would change the machine)\n"
+		 "%1$s:23:9: a command must not be empty\n"
+		 "%1$s:25:6: host r1: interface eth0 has a \"bridge\" key, so it cannot be the end of a link\n"
+		 "%1$s:26:5: a link must join two different hosts, not h9 to itself\n",
+		 path);
+	cr_expect_str_eq(diag, want);
+	free(diag);
+}
+
 Test(labfile, bad_five)
 {
 	const char *path = sandbox_fixture("bad-five.yaml");
@@ -418,7 +998,7 @@ Test(labfile, bad_five)
 		lines += *p == '\n';
 	cr_expect_eq(lines, 5, "%s", diag);
 	snprintf(want, sizeof(want),
-		 "%1$s:11:1: unknown key \"brigdes\" (expected name, bridges, hosts)\n"
+		 "%1$s:11:1: unknown key \"brigdes\" (expected name, bridges, hosts, links)\n"
 		 "%1$s:17:14: \"192.168.100.300/24\" is not an address with a prefix length (like 192.168.100.1/24)\n"
 		 "%1$s:19:13: host ns02: unknown bridge \"int_bx\"\n"
 		 "%1$s:20:3: host name \"averyveryverylongname\" is longer than 15 bytes\n"
@@ -435,7 +1015,7 @@ Test(labfile, display_name_and_errno)
 	struct result r = parse_as("lab/my.yaml", "name: x\nfoo: 1\n");
 	struct lab *lab = (struct lab *)&lab;
 
-	cr_expect_str_eq(r.diag, "lab/my.yaml:2:1: unknown key \"foo\" (expected name, bridges, hosts)\n");
+	cr_expect_str_eq(r.diag, "lab/my.yaml:2:1: unknown key \"foo\" (expected name, bridges, hosts, links)\n");
 	cr_expect_str_eq(err_get(), "lab/my.yaml: the lab file has 1 problem");
 	result_free(&r);
 
