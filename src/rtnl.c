@@ -501,6 +501,82 @@ out:
 	return ret;
 }
 
+struct rtnl_routes {
+	struct lab_addr *v;
+	int *oif;
+	size_t n;
+	int err;
+};
+
+/* Unicast routes of the main table that lead somewhere: what a lab subnet
+ * must not collide with. */
+static int rtnl_route_list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl_routes *l = data;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct rtnl_attrs a;
+	uint32_t table = rtm->rtm_table;
+	struct lab_addr dst = { .family = rtm->rtm_family, .prefix = rtm->rtm_dst_len };
+	struct lab_addr *nv;
+	int *no;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_type != RTN_UNICAST || l->err ||
+	    (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6))
+		return MNL_CB_OK;
+	rtnl_attrs_parse(nlh, sizeof(*rtm), &a);
+	if (a.tb[RTA_TABLE])
+		table = mnl_attr_get_u32(a.tb[RTA_TABLE]);
+	if (table != RT_TABLE_MAIN)
+		return MNL_CB_OK;
+	if (a.tb[RTA_DST] && mnl_attr_get_payload_len(a.tb[RTA_DST]) == rtnl_addr_len(dst.family))
+		memcpy(&dst.v6, mnl_attr_get_payload(a.tb[RTA_DST]), rtnl_addr_len(dst.family));
+	nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+	no = realloc(l->oif, (l->n + 1) * sizeof(*no));
+	if (nv)
+		l->v = nv;
+	if (no)
+		l->oif = no;
+	if (!nv || !no) {
+		l->err = -ENOMEM;
+		return MNL_CB_OK;
+	}
+	l->v[l->n] = dst;
+	l->oif[l->n++] = a.tb[RTA_OIF] ? (int)mnl_attr_get_u32(a.tb[RTA_OIF]) : 0;
+	return MNL_CB_OK;
+}
+
+int rtnl_route_list(struct rtnl *nl, int family,
+		    void (*fn)(const struct lab_addr *dst, const char *dev, void *arg), void *arg)
+{
+	struct rtnl_req req;
+	struct nlmsghdr *nlh = rtnl_msg(&req, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct rtnl_routes l = { 0 };
+	int ret;
+
+	rtm->rtm_family = (unsigned char)family;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	ret = rtnl_talk(nl, nlh, rtnl_route_list_cb, &l);
+	if (ret == 0)
+		ret = l.err;
+	if (ret < 0) {
+		err_set("the machine's routes: cannot list them: %s", strerror(-ret));
+		goto out;
+	}
+	/* After the dump: fn may use the socket. */
+	for (size_t i = 0; i < l.n; i++) {
+		char name[IF_NAMESIZE] = "";
+
+		if (l.oif[i] > 0)
+			rtnl_link_name(nl, l.oif[i], name);
+		fn(&l.v[i], name, arg);
+	}
+out:
+	free(l.v);
+	free(l.oif);
+	return ret;
+}
+
 struct rtnl_addrs {
 	int ifindex;
 	struct lab_addr *v;

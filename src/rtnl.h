@@ -40,6 +40,11 @@ int rtnl_route_del(struct rtnl *nl, const struct lab_addr *dst,
 /* Name of the device the IPv4 default route leaves through; -ENOENT if none. */
 int rtnl_default_route_dev(struct rtnl *nl, char name[IF_NAMESIZE]);
 
+/* Calls fn for each unicast route of the main table (family AF_INET,
+ * AF_INET6 or AF_UNSPEC), with the name of its device ("" if none). */
+int rtnl_route_list(struct rtnl *nl, int family,
+		    void (*fn)(const struct lab_addr *dst, const char *dev, void *arg), void *arg);
+
 /* Address listing for `show`: calls fn for each address on ifindex. */
 int rtnl_addr_list(struct rtnl *nl, int ifindex,
 		   void (*fn)(const struct lab_addr *a, void *arg), void *arg);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "check.h"
 #include "err.h"
 #include "labctl.h"
 #include "labfile.h"
@@ -67,81 +68,6 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return ret;
-}
-
-static bool up_step_makes(const struct up *u, enum plan_op op, const char *host)
-{
-	for (size_t i = 0; i < u->plan.n_steps; i++) {
-		const struct plan_step *s = &u->plan.steps[i];
-
-		if (s->op == op && s->new && !strcmp(((const struct lab_host *)s->new)->name, host))
-			return true;
-	}
-	return false;
-}
-
-/* Names the run would take on the machine must be free (or the lab's own):
- * checked before anything is made, so a clash creates nothing.  Uplinks are
- * resolved here for the same reason. */
-static int up_preflight(struct up *u)
-{
-	const struct lab *lab = u->lab;
-
-	for (size_t i = 0; i < lab->n_hosts; i++) {
-		const struct lab_host *h = &lab->hosts[i];
-		bool mine = u->old && lab_find_host(u->old, h->name);
-
-		if (!up_step_makes(u, PLAN_HOST_ADD, h->name) &&
-		    !up_step_makes(u, PLAN_HOST_REBUILD, h->name))
-			continue;
-		if (!mine && netns_exists(h->name)) {
-			err_set("%s: a network namespace of that name already exists on the machine",
-				h->name);
-			return -EEXIST;
-		}
-		for (size_t j = 0; j < h->n_ifaces; j++) {
-			const struct lab_iface *ifc = &h->ifaces[j];
-			const struct lab_host *oh = mine ? lab_find_host(u->old, h->name) : NULL;
-			bool own_port = false;
-
-			for (size_t k = 0; oh && k < oh->n_ifaces; k++)
-				own_port |= oh->ifaces[k].port && ifc->port &&
-					    !strcmp(oh->ifaces[k].port, ifc->port);
-			if (ifc->port && !own_port && rtnl_link_index(u->b.nl, ifc->port) > 0) {
-				err_set("%s: interface name \"%s\" already exists on the machine",
-					h->name, ifc->port);
-				return -EEXIST;
-			}
-		}
-	}
-	for (size_t i = 0; i < lab->n_bridges; i++) {
-		const struct lab_bridge *b = &lab->bridges[i];
-		int ret;
-
-		if (!(u->old && lab_find_bridge(u->old, b->name)) &&
-		    rtnl_link_index(u->b.nl, b->name) > 0) {
-			err_set("%s: interface name \"%s\" already exists on the machine", b->name,
-				b->name);
-			return -EEXIST;
-		}
-		if (!b->nat)
-			continue;
-		if (!b->uplink || !strcmp(b->uplink, "auto")) {
-			ret = rtnl_default_route_dev(u->b.nl, u->uplinks[i]);
-			if (ret < 0) {
-				err_set("%s: uplink auto: the machine has no IPv4 default route", b->name);
-				return ret;
-			}
-		} else {
-			if (rtnl_link_index(u->b.nl, b->uplink) <= 0) {
-				err_set("%s: uplink \"%s\": no such interface on the machine", b->name,
-					b->uplink);
-				return -ENODEV;
-			}
-			snprintf(u->uplinks[i], IF_NAMESIZE, "%s", b->uplink);
-		}
-	}
-	return 0;
 }
 
 /* A new lab finds or starts its switch; a lab that is up uses the one its
@@ -443,8 +369,9 @@ int labctl_up(const char *path, FILE *diag, FILE *out)
 	}
 	u.uplinks = calloc(u.lab->n_bridges + 1, sizeof(*u.uplinks));
 	ret = u.uplinks ? build_open(&u.b, u.lab, &u.st, "") : -ENOMEM;
+	/* Clashes with the machine, all of them, before anything is made. */
 	if (ret == 0)
-		ret = up_preflight(&u);
+		ret = check_machine(u.lab, u.old, u.b.nl, u.uplinks, diag);
 	if (ret == 0 && !u.old)
 		ret = state_create(u.lab->name, text, len, &u.st);
 	if (ret < 0)

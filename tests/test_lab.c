@@ -544,3 +544,28 @@ Test(lab, machine_switch_bridge_is_not_adopted)
 	cr_assert_neq(sandbox_runf(buf, sizeof(buf), "ip -o link show int_br"), 0, "the internal port outlived the switch");
 	assert_nothing_left();
 }
+
+/* Every clash with what the machine already has, reported at once as
+ * file:line:col lines, and nothing made; the foreign objects stay. */
+Test(lab, machine_clashes_all_reported)
+{
+	char cmd[4200];
+	int lines = 0;
+
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns add ns01"), 0, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip link add ns02_tap type veth peer name foreign0"), 0, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip route add 192.168.0.0/16 via " OUT_SERVER), 0, "%s", buf);
+	snprintf(cmd, sizeof(cmd), "up %s", sandbox_fixture("int_br.yaml"));
+	cr_assert_eq(ovslab(buf, sizeof(buf), cmd), 1, "%s", buf);
+	cr_assert_not_null(strstr(buf, "int_br.yaml:8:3: host ns01: a network namespace of that name already exists"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "int_br.yaml:13:3: host ns02: interface name \"ns02_tap\" already exists"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "int_br.yaml:3:3: bridge int_br: NAT subnet 192.168.100.0/24 overlaps the machine's route 192.168.0.0/16 dev up0"), "%s", buf);
+	for (char *p = buf; (p = strchr(p, '\n')); p++)
+		lines++;
+	cr_assert_eq(lines, 3, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip -o link show ns02_tap"), 0, "the foreign interface is gone");
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec ns01 true"), 0, "the foreign namespace is gone");
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns del ns01"), 0);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip link del ns02_tap"), 0);
+	assert_nothing_left();
+}
