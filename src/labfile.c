@@ -1288,7 +1288,10 @@ static void top_name(struct ctx *c, const yaml_node_t *key,
 
 	(void)obj;
 	c->name_seen = true;
-	if (s && check_name(c, val, "lab name", s))
+	/* /run/ovslab keeps its own files under names that start with a dot. */
+	if (s && s[0] == '.' && lab_name_valid(s))
+		report(c, pos_of(val), "lab name \"%s\" must not start with a dot", s);
+	else if (s && check_name(c, val, "lab name", s))
 		c->lab->name = str_dup(c, s);
 }
 

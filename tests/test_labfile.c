@@ -610,6 +610,8 @@ Test(labfile, names)
 	expect_problems("name: ''\n", "t.yaml:1:7: lab name \"\" is empty\n");
 	expect_problems("name: ..\n",
 			"t.yaml:1:7: lab name \"..\" is not a valid name: \".\" and \"..\" are reserved\n");
+	expect_problems("name: .switch\n",
+			"t.yaml:1:7: lab name \".switch\" must not start with a dot\n");
 	expect_problems("name: 'a b'\n",
 			"t.yaml:1:7: lab name \"a b\" is not a valid name: it contains a space or a control character\n");
 	/* A control character is shown as '?' so each problem stays on one line. */
