@@ -19,6 +19,8 @@ static const char usage[] =
 	"  down LAB|FILE                  remove everything the lab made\n"
 	"  show LAB|FILE [--json]         hosts, interfaces, addresses, ports, switch, NAT\n"
 	"  exec LAB HOST -- CMD [ARGS...] run CMD inside HOST's network namespace\n"
+	"  ls [--json]                    labs that have a record: hosts, switch, state\n"
+	"  gc                             remove what killed or crashed runs left behind\n"
 	"  --help, --version\n"
 	"\n"
 	"Lab records live in /run/ovslab/LAB; hosts are `ip netns` namespaces.\n";
@@ -84,6 +86,12 @@ static int main_run(int argc, char **argv)
 	if (!strcmp(cmd, "show") && (argc == 3 || (argc == 4 && !strcmp(argv[3], "--json")))) {
 		ret = main_lab_name(argv[2], name, sizeof(name));
 		return ret < 0 ? ret : labctl_show(name, argc == 4, stdout);
+	}
+	if (!strcmp(cmd, "ls") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "--json"))))
+		return labctl_ls(argc == 3, stdout);
+	if (!strcmp(cmd, "gc") && argc == 2) {
+		ret = main_need_root(cmd);
+		return ret < 0 ? ret : labctl_gc(stdout);
 	}
 	if (!strcmp(cmd, "exec") && argc >= 6 && !strcmp(argv[4], "--")) {
 		ret = main_need_root(cmd);

@@ -8,7 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +24,87 @@ static void sandbox_tmpfs(const char *dir)
 	mkdir(dir, 0755);
 	cr_assert_eq(mount("ovslab-test", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"), 0,
 		     "mount tmpfs on %s: %s", dir, strerror(errno));
+}
+
+/* Whether pid lives in the sandbox's namespace or in one named under
+ * /run/netns (which only this sandbox sees). */
+static bool sandbox_owns(pid_t pid, ino_t self_ns)
+{
+	char path[64];
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	bool owned = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	if (stat(path, &st) < 0)
+		return false;
+	if (st.st_ino == self_ns)
+		return true;
+	d = opendir("/run/netns");
+	while (d && !owned && (de = readdir(d))) {
+		char ns[300];
+		struct stat nst;
+
+		snprintf(ns, sizeof(ns), "/run/netns/%s", de->d_name);
+		owned = de->d_name[0] != '.' && stat(ns, &nst) == 0 && nst.st_ino == st.st_ino;
+	}
+	if (d)
+		closedir(d);
+	return owned;
+}
+
+static int sandbox_kill_all(ino_t self_ns)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d))) {
+		pid_t pid = (pid_t)atoi(de->d_name);
+
+		if (pid > 1 && pid != getpid() && sandbox_owns(pid, self_ns) && kill(pid, SIGKILL) == 0)
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* However the test ends (assertion, crash, timeout), a watchdog left in
+ * the sandbox kills what the test started there: switch daemons and
+ * processes in lab hosts would otherwise keep the namespaces alive. */
+static void sandbox_watchdog(void)
+{
+	pid_t test = getpid();
+	struct stat st;
+	pid_t pid;
+
+	cr_assert_eq(stat("/proc/self/ns/net", &st), 0);
+	/* Forked twice so it is no child of the test's, which may wait for all
+	 * of its children. */
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid > 0) {
+		cr_assert_eq(waitpid(pid, NULL, 0), pid);
+		return;
+	}
+	if (fork() != 0)
+		_exit(0);
+	{
+		int fd = pidfd_open(test, 0);
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		setsid();
+		for (int i = 0; i < 1024; i++)
+			if (i != fd)
+				close(i);
+		while (fd >= 0 && poll(&pfd, 1, -1) < 0)
+			;
+		for (int round = 0; round < 50 && sandbox_kill_all(st.st_ino) > 0; round++)
+			usleep(20000);
+		_exit(0);
+	}
 }
 
 void sandbox_enter(void)
@@ -38,6 +123,7 @@ void sandbox_enter(void)
 	umount2("/sys", MNT_DETACH);
 	cr_assert_eq(mount("sysfs", "/sys", "sysfs", 0, NULL), 0, "mount sysfs: %s", strerror(errno));
 	cr_assert_eq(sandbox_runf(NULL, 0, "ip link set lo up"), 0);
+	sandbox_watchdog();
 }
 
 int sandbox_run(char *const argv[], char *out, size_t len)
