@@ -535,6 +535,57 @@ static int ovsdb_remove_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const
 	return 0;
 }
 
+struct drop_arg {
+	const char *lab_name;
+	const char *const *ports;
+	size_t n;
+};
+
+static bool ovsdb_listed(const struct drop_arg *d, const char *name)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (!strcmp(d->ports[i], name))
+			return true;
+	return false;
+}
+
+static int ovsdb_drop_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const void *arg)
+{
+	const struct drop_arg *d = arg;
+	const struct ovsrec_bridge *br;
+	struct hmapx gone = HMAPX_INITIALIZER(&gone);
+
+	(void)txn;
+	OVSREC_BRIDGE_FOR_EACH (br, db->idl)
+		for (size_t i = 0; i < br->n_ports; i++) {
+			const struct ovsrec_port *port = br->ports[i];
+
+			if (ovsdb_marked(&port->external_ids, d->lab_name) &&
+			    ovsdb_listed(d, port->name)) {
+				ovsrec_bridge_update_ports_delvalue(br, port);
+				ovsdb_port_delete(port, &gone);
+			}
+		}
+	hmapx_destroy(&gone);
+	return 0;
+}
+
+int ovsdb_lab_drop_ports(struct ovsdb *db, const char *lab_name, const char *const *ports,
+			 size_t n, int timeout_ms)
+{
+	struct drop_arg d = { .lab_name = lab_name, .ports = ports, .n = n };
+	long long int deadline = time_msec() + timeout_ms;
+	int64_t next_cfg = 0;
+	int ret;
+
+	if (!n)
+		return 0;
+	ret = ovsdb_commit(db, ovsdb_drop_build, &d, lab_name, deadline, &next_cfg);
+	if (ret == 0 && next_cfg)
+		ret = ovsdb_wait_cfg(db, next_cfg, deadline, lab_name);
+	return ret;
+}
+
 int ovsdb_lab_remove(struct ovsdb *db, const char *lab_name, int timeout_ms)
 {
 	long long int deadline = time_msec() + timeout_ms;

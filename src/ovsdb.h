@@ -4,6 +4,7 @@
 #define OVSLAB_OVSDB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lab.h"
@@ -33,6 +34,12 @@ int ovsdb_lab_apply(struct ovsdb *db, const struct lab *lab,
  * transaction, and waits for ovs-vswitchd to apply it.  Rows not marked
  * with this lab are never touched. */
 int ovsdb_lab_remove(struct ovsdb *db, const char *lab_name, int timeout_ms);
+
+/* Deletes the lab's ports of these names (and their interfaces).  A veth
+ * made anew under an old name must be opened anew by ovs-vswitchd: it gets
+ * its port back by the next ovsdb_lab_apply. */
+int ovsdb_lab_drop_ports(struct ovsdb *db, const char *lab_name, const char *const *ports,
+			 size_t n, int timeout_ms);
 
 /* Whether any row carries the lab's mark. */
 bool ovsdb_lab_present(struct ovsdb *db, const char *lab_name);

@@ -228,6 +228,45 @@ static int up_bridge_gateway(struct up *u, const struct plan_step *s)
 	return ret < 0 ? ret : build_gateway(&u->b, s->new);
 }
 
+/* The switch ports of hosts made anew (their old definitions) leave the
+ * switch before their veths are deleted, so that ovs-vswitchd opens the new
+ * veths of the same names when the ports come back. */
+static int up_drop_rebuilt_ports(struct up *u)
+{
+	const char **names = NULL;
+	size_t n = 0, cap = 0;
+	int ret = 0;
+
+	if (!u->db)
+		return 0;
+	for (size_t i = 0; ret == 0 && i < u->plan.n_steps; i++) {
+		const struct plan_step *s = &u->plan.steps[i];
+		const struct lab_host *h = s->old;
+
+		if (s->op != PLAN_HOST_REBUILD)
+			continue;
+		for (size_t j = 0; j < h->n_ifaces; j++) {
+			if (h->ifaces[j].attach != LAB_ATTACH_BRIDGE)
+				continue;
+			if (n == cap) {
+				const char **nn = realloc(names, (cap + 8) * sizeof(*nn));
+
+				if (!nn) {
+					ret = -ENOMEM;
+					break;
+				}
+				names = nn;
+				cap += 8;
+			}
+			names[n++] = h->ifaces[j].port;
+		}
+	}
+	if (ret == 0)
+		ret = ovsdb_lab_drop_ports(u->db, u->lab->name, names, n, LABCTL_SWITCH_TIMEOUT_MS);
+	free(names);
+	return ret;
+}
+
 /* Hosts whose interfaces change are made anew before anything is added, so
  * their names are free again; hosts and cables that go, go last, once the
  * new state is in place. */
@@ -236,6 +275,8 @@ static int up_build(struct up *u)
 	int ret;
 
 	ret = up_fault(up_switch(u), "switch");
+	if (ret == 0)
+		ret = up_drop_rebuilt_ports(u);
 	if (ret == 0)
 		ret = up_each(u, PLAN_HOST_REBUILD, up_host_gone);
 	if (ret == 0)
@@ -273,13 +314,76 @@ static int up_build(struct up *u)
 	return up_fault(ret, "exec");
 }
 
-/* A failed run on a lab that was up: what this run made goes; the switch
- * rows and NAT rules go back to the lab as it was. */
+static bool up_step_old(const struct up *u, enum plan_op op, const char *host)
+{
+	for (size_t i = 0; i < u->plan.n_steps; i++) {
+		const struct plan_step *s = &u->plan.steps[i];
+
+		if (s->op == op && s->old && !strcmp(((const struct lab_host *)s->old)->name, host))
+			return true;
+	}
+	return false;
+}
+
+/* The uplink a bridge had before this run, from the journal. */
+static const char *up_old_uplink(const struct up *u, const char *bridge)
+{
+	size_t len = strlen(bridge);
+
+	for (size_t i = u->mark; i-- > 0;) {
+		const struct state_entry *e = &u->st.entries[i];
+
+		if (e->kind == STATE_UPLINK && !e->forgotten && !strncmp(e->value, bridge, len) &&
+		    e->value[len] == '=')
+			return e->value + len + 1;
+	}
+	return NULL;
+}
+
+static void up_undo_nat(struct up *u)
+{
+	nat_remove(u->lab->name);
+	for (size_t i = 0; i < u->old->n_bridges; i++) {
+		const struct lab_bridge *b = &u->old->bridges[i];
+		const char *uplink = up_old_uplink(u, b->name);
+
+		if (b->nat && uplink)
+			nat_add(u->lab->name, b->name, &b->gateway, uplink);
+	}
+}
+
+/* A failed run on a lab that was up: what this run made goes, and what it
+ * changed goes back (hosts it made anew are made as they were, addresses,
+ * routes, gateways, switch rows and NAT rules restored), so the lab is as
+ * before.  Hosts and cables to remove go last, once all else succeeded, so
+ * none has gone yet.  Best effort: the first failure is what is reported. */
 static void up_undo_change(struct up *u)
 {
+	up_drop_rebuilt_ports(u);
 	labctl_teardown_from(&u->st, u->mark);
+	u->b.lab = u->old;
+	for (size_t i = 0; i < u->plan.n_steps; i++) {
+		const struct plan_step *s = &u->plan.steps[i];
+
+		if (s->op == PLAN_HOST_REBUILD && build_host(&u->b, s->old) == 0)
+			build_host_routes(&u->b, s->old);
+		else if (s->op == PLAN_HOST_UPDATE)
+			build_host_update(&u->b, u->lab, s->new, s->old);
+		else if (s->op == PLAN_BRIDGE_GATEWAY && build_gateway_remove(&u->b, s->new) == 0)
+			build_gateway(&u->b, s->old);
+	}
+	for (size_t i = 0; i < u->old->n_links; i++) {
+		const struct lab_link *l = &u->old->links[i];
+
+		if (up_step_old(u, PLAN_HOST_REBUILD, l->host[0]) ||
+		    up_step_old(u, PLAN_HOST_REBUILD, l->host[1]))
+			build_link(&u->b, l);
+	}
 	if (u->db && u->plan.ports)
 		ovsdb_lab_apply(u->db, u->old, u->sw.datapath, LABCTL_SWITCH_TIMEOUT_MS);
+	if (plan_has(&u->plan, PLAN_NAT))
+		up_undo_nat(u);
+	state_add(&u->st, STATE_COMPLETE, "%lld", (long long)time(NULL));
 }
 
 static int up_load(const char *path, FILE *diag, struct up *u, char **text, size_t *len)
@@ -374,6 +478,12 @@ int labctl_up(const char *path, FILE *diag, FILE *out)
 		ret = check_machine(u.lab, u.old, u.b.nl, u.uplinks, diag);
 	if (ret == 0 && !u.old)
 		ret = state_create(u.lab->name, text, len, &u.st);
+	if (ret < 0)
+		goto out;
+	/* While an edit runs the lab is not complete: killed midway, it shows
+	 * as such (ls) and gc can take it down. */
+	while (ret == 0 && u.old && state_get(&u.st, STATE_COMPLETE))
+		ret = state_forget(&u.st, STATE_COMPLETE, state_get(&u.st, STATE_COMPLETE));
 	if (ret < 0)
 		goto out;
 	building = true;

@@ -182,3 +182,60 @@ Test(edit, same_lab_twice_at_once_does_not_interleave)
 	ping_ok("a", "10.60.0.3");
 	cr_assert_eq(ovslab("down ed"), 0, "%s", buf);
 }
+
+/* An edit that fails midway puts the lab back as it was: the host it would
+ * remove is still there, the changed address is back, the added host gone. */
+Test(edit, failed_edit_leaves_the_lab_as_it_was)
+{
+	ino_t a, b;
+
+	sandbox_write("/tmp/ed.yaml", lab_v1);
+	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 0, "%s", buf);
+	a = ns_inode("a");
+	b = ns_inode("b");
+	sandbox_write("/tmp/ed.yaml", lab_v2);
+	cr_assert_eq(setenv("OVSLAB_FAULT", "gateways", 1), 0);
+	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 1, "%s", buf);
+	unsetenv("OVSLAB_FAULT");
+	cr_assert_not_null(strstr(buf, "failure injected"), "%s", buf);
+	cr_assert_eq(ns_inode("a"), a);
+	cr_assert_eq(ns_inode("b"), b);
+	cr_assert_eq(access("/run/netns/d", F_OK), -1, "the added host is left");
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip -o link show d_tap"), 1, "d's port is left");
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec b ip -o addr show dev eth0"), 0);
+	cr_assert_not_null(strstr(buf, "10.60.0.2/24"), "%s", buf);
+	cr_assert_null(strstr(buf, "10.60.0.12/"), "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ovs-vsctl --db=unix:/run/ovslab/.switch/db.sock list-ports br0"), 0);
+	cr_assert_str_eq(buf, "a_tap\nb_tap\nc_tap\n");
+	ping_ok("c", "10.60.0.2");
+	ping_ok("a", "10.60.0.254");
+	/* the lab is complete as before: the same edit now goes through */
+	cr_assert_eq(ovslab("ls"), 0, "%s", buf);
+	cr_assert_not_null(strstr(buf, " up"), "%s", buf);
+	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 0, "%s", buf);
+	ping_ok("d", "10.60.0.12");
+	cr_assert_eq(ovslab("down ed"), 0, "%s", buf);
+}
+
+/* An edit whose interfaces change makes that host anew, and a failure
+ * then brings the old host back. */
+Test(edit, rebuilt_host_comes_back_after_a_failed_edit)
+{
+	static const char *const v3 = LAB_HEAD HOST("a", "1") HOST("b", "2")
+		"  c:\n    bridge: br0\n    address: 10.60.0.3/24\n    ifname: eth7\n";
+
+	sandbox_write("/tmp/ed.yaml", lab_v1);
+	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 0, "%s", buf);
+	sandbox_write("/tmp/ed.yaml", v3);
+	cr_assert_eq(ovslab("plan /tmp/ed.yaml"), 0, "%s", buf);
+	cr_assert_str_eq(buf, "~ host c: interfaces (made anew)\n");
+	cr_assert_eq(setenv("OVSLAB_FAULT", "gateways", 1), 0);
+	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 1, "%s", buf);
+	unsetenv("OVSLAB_FAULT");
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec c ip -o link show eth0"), 0, "c's old interface is not back: %s", buf);
+	ping_ok("c", "10.60.0.1");
+	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 0, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec c ip -o link show eth7"), 0, "%s", buf);
+	ping_ok("c", "10.60.0.1");
+	cr_assert_eq(ovslab("down ed"), 0, "%s", buf);
+}
