@@ -19,6 +19,7 @@
 #include "labctl.h"
 #include "netns.h"
 #include "sysctl.h"
+#include "timing.h"
 
 /* How long one exec: command may take before up gives up on it. */
 #define BUILD_EXEC_TIMEOUT_MS 30000
@@ -215,6 +216,7 @@ int build_host(struct build *b, const struct lab_host *h)
 		goto out;
 	lo = rtnl_link_index(nsnl, "lo");
 	ret = lo < 0 ? lo : rtnl_link_up(nsnl, lo);
+	timing_phase("namespaces");
 	for (size_t i = 0; ret == 0 && i < h->n_ifaces; i++) {
 		const struct lab_iface *ifc = &h->ifaces[i];
 
@@ -226,10 +228,12 @@ int build_host(struct build *b, const struct lab_host *h)
 		ret = rtnl_veth_create(b->nl, ifc->port, ifc->ifname, nsfd);
 		if (ret == -EEXIST)
 			state_forget(b->st, STATE_LINK, ifc->port);
+		timing_phase("links");
 		if (ret == 0)
 			ret = build_iface_outside(b, ifc);
 		if (ret == 0)
 			ret = build_iface_inside(b, nsnl, nsfd, ifc);
+		timing_phase("addresses");
 	}
 out:
 	if (ret < 0)

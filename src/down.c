@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "err.h"
 #include "labctl.h"
@@ -10,9 +11,13 @@
 #include "ovsdb.h"
 #include "rtnl.h"
 #include "switchd.h"
+#include "timing.h"
 #include "sysctl.h"
 
 #define DOWN_LOCK_TIMEOUT_MS 60000
+/* How long down waits for the kernel to take interfaces away with their
+ * namespaces before it deletes the rest itself. */
+#define DOWN_LINK_WAIT_MS 5000
 
 /* Keeps the first failure but goes on: down removes all it can. */
 static void down_note(int *first, int ret)
@@ -135,21 +140,36 @@ out:
 	return ret;
 }
 
+/* Interfaces whose peer was in a deleted namespace go with it, in one batch
+ * the kernel does on its own; deleting them one by one costs a grace period
+ * each (about 20 ms).  So down waits for them to go and deletes only what
+ * stays (a machine end whose namespace some process still holds). */
 static int down_links(struct state *st, size_t from)
 {
+	struct timespec tick = { .tv_nsec = 5 * 1000 * 1000 };
 	struct rtnl *nl = NULL;
+	size_t first = from;
 	int ret;
 
 	ret = rtnl_open(&nl);
 	if (ret < 0)
 		return ret;
+	for (int waited = 0; waited < DOWN_LINK_WAIT_MS; waited += 5) {
+		while (first < st->n_entries &&
+		       (st->entries[first].kind != STATE_LINK || st->entries[first].forgotten ||
+			rtnl_link_index(nl, st->entries[first].value) == -ENODEV))
+			first++;
+		if (first == st->n_entries)
+			break;
+		nanosleep(&tick, NULL);
+	}
 	for (size_t i = from; i < st->n_entries; i++) {
 		const struct state_entry *e = &st->entries[i];
 		int r;
 
 		if (e->kind != STATE_LINK || e->forgotten)
 			continue;
-		r = rtnl_link_del(nl, e->value);
+		r = i < first ? 0 : rtnl_link_del(nl, e->value);
 		if (r < 0 && r != -ENODEV) {
 			err_set("%s: cannot delete the interface: %s", e->value, strerror(-r));
 			down_note(&ret, r);
@@ -190,8 +210,8 @@ int labctl_teardown_from(struct state *st, size_t from)
 	int ret = 0;
 
 	down_note(&ret, down_namespaces(st, from, true));
-	down_note(&ret, down_links(st, from));
 	down_note(&ret, down_namespaces(st, from, false));
+	down_note(&ret, down_links(st, from));
 	return ret;
 }
 
@@ -200,10 +220,15 @@ int labctl_teardown(struct state *st)
 	int ret = 0;
 
 	down_note(&ret, down_nat(st));
+	timing_phase("nat");
 	down_note(&ret, down_namespaces(st, 0, true));
+	timing_phase("stop processes");
 	down_note(&ret, down_switch(st));
-	down_note(&ret, down_links(st, 0));
+	timing_phase("switch");
 	down_note(&ret, down_namespaces(st, 0, false));
+	timing_phase("namespaces");
+	down_note(&ret, down_links(st, 0));
+	timing_phase("interfaces");
 	/* The record stays when something could not be removed, so that a
 	 * second `down` can finish the job. */
 	if (ret == 0)

@@ -9,14 +9,15 @@
 #include "err.h"
 #include "labctl.h"
 #include "labfile.h"
+#include "timing.h"
 
 static const char usage[] =
 	"usage: ovslab COMMAND ...\n"
 	"\n"
-	"  up FILE                        build the lab described by FILE, or bring a lab\n"
+	"  up FILE [--timings]            build the lab described by FILE, or bring a lab\n"
 	"                                 that is up in line with its edited file\n"
 	"  plan FILE                      print what up would change, change nothing\n"
-	"  down LAB|FILE                  remove everything the lab made\n"
+	"  down LAB|FILE [--timings]      remove everything the lab made\n"
 	"  show LAB|FILE [--json]         hosts, interfaces, addresses, ports, switch, NAT\n"
 	"  exec LAB HOST -- CMD [ARGS...] run CMD inside HOST's network namespace\n"
 	"  ls [--json]                    labs that have a record: hosts, switch, state\n"
@@ -69,7 +70,10 @@ static int main_run(int argc, char **argv)
 
 	if (!strcmp(cmd, "up") && argc == 3) {
 		ret = main_need_root(cmd);
-		return ret < 0 ? ret : labctl_up(argv[2], stderr, stdout);
+		if (ret == 0)
+			ret = labctl_up(argv[2], stderr, stdout);
+		timing_print(stdout);
+		return ret;
 	}
 	if (!strcmp(cmd, "plan") && argc == 3)
 		return labctl_plan(argv[2], stderr, stdout);
@@ -81,6 +85,7 @@ static int main_run(int argc, char **argv)
 			ret = labctl_down(name);
 		if (ret == 0)
 			printf("%s: down\n", name);
+		timing_print(stdout);
 		return ret;
 	}
 	if (!strcmp(cmd, "show") && (argc == 3 || (argc == 4 && !strcmp(argv[3], "--json")))) {
@@ -117,6 +122,14 @@ int main(int argc, char **argv)
 		printf("ovslab %s\n", OVSLAB_VERSION);
 		return 0;
 	}
+	/* --timings, anywhere after the command: where the time went. */
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--timings")) {
+			timing_enable(true);
+			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(*argv));
+			argc--;
+			break;
+		}
 	ret = main_run(argc, argv);
 	if (ret == 1)
 		return EXIT_USAGE;

@@ -18,6 +18,7 @@
 
 #include "err.h"
 #include "ovslib.h"
+#include "timing.h"
 
 struct ovsdb {
 	struct ovsdb_idl *idl;
@@ -492,11 +493,13 @@ int ovsdb_lab_apply(struct ovsdb *db, const struct lab *lab,
 	int ret;
 
 	ret = ovsdb_commit(db, ovsdb_apply_build, &arg, lab->name, deadline, &next_cfg);
+	timing_phase("switch transaction");
 	if (ret < 0)
 		return ret;
 	/* next_cfg is 0 only for a transaction that changed nothing. */
 	if (next_cfg)
 		ret = ovsdb_wait_cfg(db, next_cfg, deadline, lab->name);
+	timing_phase("wait for the switch");
 	if (ret == 0)
 		ret = ovsdb_lab_verify(db, lab->name);
 	/* On failure the caller undoes what its run made: on a lab that was

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <poll.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
@@ -378,8 +379,91 @@ out:
 	return error ? -error : 0;
 }
 
+/* Closing an AF_PACKET socket waits for an RCU grace period (about 12 ms
+ * here), and ovs-vswitchd closes its ports' sockets one after the other: a
+ * 1000-port switch took 13 s to stop.  Holding duplicates of its sockets
+ * while it exits, its closes only drop references; ovslab then releases the
+ * sockets from many threads at once, and the grace periods overlap (300
+ * sockets: 3.6 s one by one, 0.18 s from 32 threads). */
+struct switchd_fds {
+	int *fd;
+	size_t n;
+};
+
+static void switchd_grab_sockets(pid_t pid, struct switchd_fds *g)
+{
+	char path[64], link[64];
+	int pidfd = pidfd_open(pid, 0);
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = pidfd >= 0 ? opendir(path) : NULL;
+	while (d && (de = readdir(d))) {
+		char fdpath[352];
+		ssize_t len;
+		int *nfd, fd;
+
+		snprintf(fdpath, sizeof(fdpath), "%s/%s", path, de->d_name);
+		len = readlink(fdpath, link, sizeof(link) - 1);
+		if (len <= 0 || strncmp(link, "socket:", 7))
+			continue;
+		fd = pidfd_getfd(pidfd, atoi(de->d_name), 0);
+		nfd = fd >= 0 ? realloc(g->fd, (g->n + 1) * sizeof(*nfd)) : NULL;
+		if (!nfd) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		g->fd = nfd;
+		g->fd[g->n++] = fd;
+	}
+	if (d)
+		closedir(d);
+	if (pidfd >= 0)
+		close(pidfd);
+}
+
+struct switchd_closer {
+	const struct switchd_fds *g;
+	size_t first, step;
+};
+
+static void *switchd_close_some(void *arg)
+{
+	const struct switchd_closer *c = arg;
+
+	for (size_t i = c->first; i < c->g->n; i += c->step)
+		close(c->g->fd[i]);
+	return NULL;
+}
+
+#define SWITCHD_CLOSERS 32
+
+static void switchd_release_sockets(struct switchd_fds *g)
+{
+	struct switchd_closer c[SWITCHD_CLOSERS];
+	pthread_t th[SWITCHD_CLOSERS];
+	bool started[SWITCHD_CLOSERS] = { false };
+
+	for (size_t i = 0; i < SWITCHD_CLOSERS; i++) {
+		c[i] = (struct switchd_closer){ .g = g, .first = i, .step = SWITCHD_CLOSERS };
+		started[i] = g->n > i && pthread_create(&th[i], NULL, switchd_close_some, &c[i]) == 0;
+	}
+	for (size_t i = 0; i < SWITCHD_CLOSERS; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		else
+			switchd_close_some(&c[i]); /* a thread that did not start: close here */
+	}
+	free(g->fd);
+	g->fd = NULL;
+	g->n = 0;
+}
+
 static int switchd_stop_daemon(const char *dir, const char *name)
 {
+	struct switchd_fds grabbed = { 0 };
 	char ctl[PATH_MAX];
 	pid_t pid;
 	int ret = 0;
@@ -388,6 +472,8 @@ static int switchd_stop_daemon(const char *dir, const char *name)
 	if (!pid || switchd_pid_gone(pid))
 		goto out;
 	switchd_path(ctl, dir, name, ".ctl");
+	if (!strcmp(name, "ovs-vswitchd"))
+		switchd_grab_sockets(pid, &grabbed);
 	/* --cleanup makes ovs-vswitchd delete its datapaths and tap devices. */
 	if (switchd_unixctl(ctl, "exit", strcmp(name, "ovs-vswitchd") ? NULL : "--cleanup",
 			    SWITCHD_REPLY_MS) == 0 &&
@@ -405,6 +491,7 @@ static int switchd_stop_daemon(const char *dir, const char *name)
 		ret = -EBUSY;
 	}
 out:
+	switchd_release_sockets(&grabbed);
 	return ret;
 }
 

@@ -19,6 +19,7 @@
 #include "rtnl.h"
 #include "switchd.h"
 #include "sysctl.h"
+#include "timing.h"
 
 /* How long a command waits for another one working on the same lab. */
 #define UP_LOCK_TIMEOUT_MS 60000
@@ -275,6 +276,7 @@ static int up_build(struct up *u)
 	int ret;
 
 	ret = up_fault(up_switch(u), "switch");
+	timing_phase("switch start");
 	if (ret == 0)
 		ret = up_drop_rebuilt_ports(u);
 	if (ret == 0)
@@ -289,6 +291,7 @@ static int up_build(struct up *u)
 		ret = up_each(u, PLAN_HOST_ADD, up_host_routes);
 	if (ret == 0)
 		ret = up_each(u, PLAN_HOST_REBUILD, up_host_routes);
+	timing_phase("routes");
 	ret = up_fault(ret, "hosts");
 	if (ret == 0 && u->plan.ports && u->db)
 		ret = ovsdb_lab_apply(u->db, u->lab, u->sw.datapath, LABCTL_SWITCH_TIMEOUT_MS);
@@ -298,11 +301,13 @@ static int up_build(struct up *u)
 	if (ret == 0)
 		ret = up_each(u, PLAN_BRIDGE_GATEWAY, up_bridge_gateway);
 	ret = up_fault(ret, "gateways");
+	timing_phase("gateways");
 	if (ret == 0)
 		ret = up_each(u, PLAN_HOST_UPDATE, up_host_update);
 	if (ret == 0 && plan_has(&u->plan, PLAN_NAT))
 		ret = up_nat(u);
 	ret = up_fault(ret, "nat");
+	timing_phase("nat");
 	if (ret == 0)
 		ret = up_each(u, PLAN_LINK_DEL, up_link_gone);
 	if (ret == 0)
@@ -311,7 +316,9 @@ static int up_build(struct up *u)
 		ret = up_each(u, PLAN_HOST_ADD, up_host_exec);
 	if (ret == 0)
 		ret = up_each(u, PLAN_HOST_REBUILD, up_host_exec);
-	return up_fault(ret, "exec");
+	ret = up_fault(ret, "exec");
+	timing_phase("removals and exec");
+	return ret;
 }
 
 static bool up_step_old(const struct up *u, enum plan_op op, const char *host)
@@ -455,6 +462,7 @@ int labctl_up(const char *path, FILE *diag, FILE *out)
 	int ret;
 
 	ret = up_load(path, diag, &u, &text, &len);
+	timing_phase("parse");
 	if (ret < 0)
 		goto out;
 	lock = lock_lab(u.lab->name, UP_LOCK_TIMEOUT_MS);
@@ -476,6 +484,7 @@ int labctl_up(const char *path, FILE *diag, FILE *out)
 	/* Clashes with the machine, all of them, before anything is made. */
 	if (ret == 0)
 		ret = check_machine(u.lab, u.old, u.b.nl, u.uplinks, diag);
+	timing_phase("validate");
 	if (ret == 0 && !u.old)
 		ret = state_create(u.lab->name, text, len, &u.st);
 	if (ret < 0)
