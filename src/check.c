@@ -122,10 +122,11 @@ int check_machine(const struct lab *lab, const struct lab *old, struct rtnl *nl,
 		  char (*uplinks)[IF_NAMESIZE], FILE *diag)
 {
 	struct check c = { .lab = lab, .old = old, .nl = nl, .diag = diag };
+	bool held = err_hold();
 
 	check_hosts(&c);
 	check_bridges(&c, uplinks);
 	/* Lookups that fail leave messages of their own; these lines say it. */
-	err_clear();
+	err_release(held);
 	return c.problems ? -EINVAL : 0;
 }

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -181,7 +182,24 @@ static int down_links(struct state *st, size_t from)
 	return ret;
 }
 
-static int down_namespaces(struct state *st, size_t from, bool kill_only)
+/* Everything still running in the lab's hosts, in one pass over /proc. */
+static int down_kill(struct state *st, size_t from)
+{
+	const char **names = calloc(st->n_entries + 1, sizeof(*names));
+	size_t n = 0;
+	int ret;
+
+	if (!names)
+		return -ENOMEM;
+	for (size_t i = from; i < st->n_entries; i++)
+		if (st->entries[i].kind == STATE_NETNS && !st->entries[i].forgotten)
+			names[n++] = st->entries[i].value;
+	ret = netns_kill_pids_many(names, n, LABCTL_KILL_GRACE_MS);
+	free(names);
+	return ret < 0 ? ret : 0;
+}
+
+static int down_namespaces(struct state *st, size_t from)
 {
 	int ret = 0;
 
@@ -191,11 +209,6 @@ static int down_namespaces(struct state *st, size_t from, bool kill_only)
 
 		if (e->kind != STATE_NETNS || e->forgotten || !netns_exists(e->value))
 			continue;
-		if (kill_only) {
-			r = netns_kill_pids(e->value, LABCTL_KILL_GRACE_MS);
-			down_note(&ret, r < 0 ? r : 0);
-			continue;
-		}
 		r = netns_del(e->value);
 		if (r < 0 && r != -ENOENT)
 			down_note(&ret, r);
@@ -209,8 +222,8 @@ int labctl_teardown_from(struct state *st, size_t from)
 {
 	int ret = 0;
 
-	down_note(&ret, down_namespaces(st, from, true));
-	down_note(&ret, down_namespaces(st, from, false));
+	down_note(&ret, down_kill(st, from));
+	down_note(&ret, down_namespaces(st, from));
 	down_note(&ret, down_links(st, from));
 	return ret;
 }
@@ -221,11 +234,11 @@ int labctl_teardown(struct state *st)
 
 	down_note(&ret, down_nat(st));
 	timing_phase("nat");
-	down_note(&ret, down_namespaces(st, 0, true));
+	down_note(&ret, down_kill(st, 0));
 	timing_phase("stop processes");
 	down_note(&ret, down_switch(st));
 	timing_phase("switch");
-	down_note(&ret, down_namespaces(st, 0, false));
+	down_note(&ret, down_namespaces(st, 0));
 	timing_phase("namespaces");
 	down_note(&ret, down_links(st, 0));
 	timing_phase("interfaces");

@@ -47,3 +47,14 @@ void err_clear(void)
 	err_have = false;
 	err_buf[0] = '\0';
 }
+
+bool err_hold(void)
+{
+	return err_have;
+}
+
+void err_release(bool held)
+{
+	if (!held)
+		err_clear();
+}

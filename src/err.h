@@ -14,5 +14,10 @@ void err_reset(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *err_get(void);
 bool err_isset(void);
 void err_clear(void);
+/* Around lookups whose failure is an answer rather than an error: a message
+ * they leave is dropped, one recorded before them is kept.
+ *   bool held = err_hold(); ...; err_release(held); */
+bool err_hold(void);
+void err_release(bool held);
 
 #endif

@@ -294,9 +294,36 @@ static int netns_collect(pid_t pid, void *arg)
 	return 0;
 }
 
-/* Waits up to ms for the processes to leave the namespace; returns how many
- * are still there, compacted to the front of p->pids. */
-static size_t netns_wait_gone(struct netns_pids *p, const struct stat *ns, int ms)
+/* A set of namespaces by inode, sorted, so that one pass over /proc finds
+ * the processes of a whole lab (1000 namespaces: one pass, not 1000). */
+struct netns_set {
+	ino_t *ino;
+	size_t n;
+	dev_t dev;
+};
+
+static int netns_ino_cmp(const void *a, const void *b)
+{
+	ino_t x = *(const ino_t *)a, y = *(const ino_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool netns_set_has(const struct netns_set *set, pid_t pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	/* A zombie has no namespace any more: it counts as gone. */
+	if (stat(path, &st) < 0 || st.st_dev != set->dev)
+		return false;
+	return bsearch(&st.st_ino, set->ino, set->n, sizeof(*set->ino), netns_ino_cmp) != NULL;
+}
+
+/* Waits up to ms for the processes to leave; returns how many are still
+ * there, compacted to the front of p->pids. */
+static size_t netns_wait_gone(struct netns_pids *p, const struct netns_set *set, int ms)
 {
 	const struct timespec tick = { 0, NETNS_POLL_MS * 1000000L };
 	size_t left = p->n;
@@ -305,7 +332,7 @@ static size_t netns_wait_gone(struct netns_pids *p, const struct stat *ns, int m
 		size_t j = 0;
 
 		for (size_t i = 0; i < left; i++)
-			if (netns_pid_in(p->pids[i], ns))
+			if (netns_set_has(set, p->pids[i]))
 				p->pids[j++] = p->pids[i];
 		left = j;
 		if (!left || waited >= ms)
@@ -315,31 +342,74 @@ static size_t netns_wait_gone(struct netns_pids *p, const struct stat *ns, int m
 	return left;
 }
 
-int netns_kill_pids(const char *name, int grace_ms)
+static int netns_collect_set(const struct netns_set *set, struct netns_pids *p)
 {
-	struct netns_pids p = { 0 };
-	struct stat ns;
-	size_t found;
-	int ret;
+	DIR *dir = opendir("/proc");
+	struct dirent *de;
+	int ret = 0;
 
-	ret = netns_stat(name, &ns);
+	if (!dir) {
+		ret = -errno;
+		err_set("/proc: cannot list processes: %s", strerror(errno));
+		return ret;
+	}
+	while (ret == 0 && (de = readdir(dir))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 0 || end == de->d_name || !netns_set_has(set, (pid_t)pid))
+			continue;
+		ret = netns_collect((pid_t)pid, p);
+	}
+	closedir(dir);
+	return ret;
+}
+
+int netns_kill_pids_many(const char *const *names, size_t n, int grace_ms)
+{
+	struct netns_set set = { 0 };
+	struct netns_pids p = { 0 };
+	size_t found;
+	int ret = 0;
+
+	set.ino = calloc(n ? n : 1, sizeof(*set.ino));
+	if (!set.ino)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		bool held = err_hold();
+		struct stat st;
+
+		if (netns_stat(names[i], &st) < 0) {
+			err_release(held); /* already gone: nothing runs there */
+			continue;
+		}
+		set.dev = st.st_dev;
+		set.ino[set.n++] = st.st_ino;
+	}
+	qsort(set.ino, set.n, sizeof(*set.ino), netns_ino_cmp);
+	if (set.n)
+		ret = netns_collect_set(&set, &p);
 	if (ret < 0)
 		goto out;
-	ret = netns_for_each_pid(name, netns_collect, &p);
-	if (ret < 0) {
-		err_set("%s: cannot list its processes: %s", name, strerror(-ret));
-		goto out;
-	}
 	for (size_t i = 0; i < p.n; i++)
 		kill(p.pids[i], SIGTERM);
 	found = p.n;
-	p.n = netns_wait_gone(&p, &ns, grace_ms);
+	p.n = netns_wait_gone(&p, &set, grace_ms);
 	for (size_t i = 0; i < p.n; i++)
 		kill(p.pids[i], SIGKILL);
 	if (p.n)
-		netns_wait_gone(&p, &ns, NETNS_KILL_WAIT_MS);
+		netns_wait_gone(&p, &set, NETNS_KILL_WAIT_MS);
 	ret = found > INT_MAX ? INT_MAX : (int)found;
 out:
 	free(p.pids);
+	free(set.ino);
 	return ret;
+}
+
+int netns_kill_pids(const char *name, int grace_ms)
+{
+	struct stat st;
+	int ret = netns_stat(name, &st);
+
+	return ret < 0 ? ret : netns_kill_pids_many(&name, 1, grace_ms);
 }

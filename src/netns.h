@@ -4,6 +4,7 @@
 #define OVSLAB_NETNS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #define NETNS_RUN_DIR "/run/netns"
@@ -25,6 +26,9 @@ int netns_self(void);
  * SIGKILL for those still there after grace_ms.  Returns how many processes
  * were found, or -errno. */
 int netns_kill_pids(const char *name, int grace_ms);
+/* The same for several namespaces at once, with one pass over /proc; names
+ * that no longer exist are skipped. */
+int netns_kill_pids_many(const char *const *names, size_t n, int grace_ms);
 /* Calls fn(pid, arg) for each process inside NAME; stops on non-zero return. */
 int netns_for_each_pid(const char *name, int (*fn)(pid_t pid, void *arg), void *arg);
 

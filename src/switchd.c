@@ -6,6 +6,7 @@
 #include "switchd.h"
 
 #include <dirent.h>
+#include <net/if.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -31,6 +32,7 @@
 
 #include "err.h"
 #include "ovslib.h"
+#include "rtnl.h"
 
 #define SWITCHD_SCHEMA_DIR "/usr/share/openvswitch"
 /* A daemon that does not answer within this is taken for wedged. */
@@ -388,7 +390,35 @@ out:
 struct switchd_fds {
 	int *fd;
 	size_t n;
+	char (*taps)[IF_NAMESIZE]; /* its tap devices, from /proc/PID/fdinfo */
+	size_t n_taps;
 };
+
+/* The name of the tap device behind a /dev/net/tun fd ("iff:" in fdinfo). */
+static void switchd_note_tap(pid_t pid, const char *fd, struct switchd_fds *g)
+{
+	char path[352], line[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, fd);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		char (*nt)[IF_NAMESIZE];
+
+		if (strncmp(line, "iff:", 4))
+			continue;
+		nt = realloc(g->taps, (g->n_taps + 1) * sizeof(*nt));
+		if (!nt)
+			break;
+		g->taps = nt;
+		snprintf(g->taps[g->n_taps], IF_NAMESIZE, "%.*s", IF_NAMESIZE - 1,
+			 line + 4 + strspn(line + 4, " \t"));
+		g->taps[g->n_taps][strcspn(g->taps[g->n_taps], "\n")] = '\0';
+		g->n_taps++;
+	}
+	if (f)
+		fclose(f);
+}
 
 static void switchd_grab_sockets(pid_t pid, struct switchd_fds *g)
 {
@@ -406,6 +436,9 @@ static void switchd_grab_sockets(pid_t pid, struct switchd_fds *g)
 
 		snprintf(fdpath, sizeof(fdpath), "%s/%s", path, de->d_name);
 		len = readlink(fdpath, link, sizeof(link) - 1);
+		if (len > 0 && (size_t)len == strlen("/dev/net/tun") &&
+		    !strncmp(link, "/dev/net/tun", (size_t)len))
+			switchd_note_tap(pid, de->d_name, g);
 		if (len <= 0 || strncmp(link, "socket:", 7))
 			continue;
 		fd = pidfd_getfd(pidfd, atoi(de->d_name), 0);
@@ -459,6 +492,22 @@ static void switchd_release_sockets(struct switchd_fds *g)
 	free(g->fd);
 	g->fd = NULL;
 	g->n = 0;
+	free(g->taps);
+	g->taps = NULL;
+	g->n_taps = 0;
+}
+
+/* ovs-vswitchd's tap devices are persistent: killed, it leaves them. */
+static void switchd_delete_taps(const struct switchd_fds *g)
+{
+	bool held = err_hold();
+	struct rtnl *nl = NULL;
+
+	if (g->n_taps && rtnl_open(&nl) == 0)
+		for (size_t i = 0; i < g->n_taps; i++)
+			rtnl_link_del(nl, g->taps[i]);
+	rtnl_close(nl);
+	err_release(held); /* a tap already gone is no failure */
 }
 
 static int switchd_stop_daemon(const char *dir, const char *name)
@@ -472,8 +521,17 @@ static int switchd_stop_daemon(const char *dir, const char *name)
 	if (!pid || switchd_pid_gone(pid))
 		goto out;
 	switchd_path(ctl, dir, name, ".ctl");
-	if (!strcmp(name, "ovs-vswitchd"))
+	/* ovs-vswitchd would delete its ports one by one on exit (about 1.4 ms
+	 * each); the private switch is ovslab's alone and its state goes with
+	 * it, so with its sockets in hand ovslab ends it at once and deletes its
+	 * tap devices itself. */
+	if (!strcmp(name, "ovs-vswitchd") && switchd_pid_is(pid, name)) {
 		switchd_grab_sockets(pid, &grabbed);
+		if (grabbed.n && kill(pid, SIGKILL) == 0 && switchd_wait_gone(pid, SWITCHD_KILL_MS)) {
+			switchd_delete_taps(&grabbed);
+			goto out;
+		}
+	}
 	/* --cleanup makes ovs-vswitchd delete its datapaths and tap devices. */
 	if (switchd_unixctl(ctl, "exit", strcmp(name, "ovs-vswitchd") ? NULL : "--cleanup",
 			    SWITCHD_REPLY_MS) == 0 &&
