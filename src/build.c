@@ -115,35 +115,83 @@ static int build_ns_sysctls(void *arg)
 	return 0;
 }
 
-static int build_ns_csum_off(void *arg)
+/* Where a host's set-up happens: sockets opened inside its namespace stay
+ * there, so after one visit everything is done from the machine's side. */
+struct build_ns {
+	struct build *b;
+	const struct lab_host *h;
+	struct rtnl *nl;  /* NETLINK_ROUTE in the host */
+	int sock;         /* AF_INET in the host, for ethtool ioctls */
+	int fd;           /* the namespace, for IFLA_NET_NS_FD */
+};
+
+static void build_ns_close(struct build_ns *ns)
 {
-	return ethtool_tx_csum_off(arg);
+	rtnl_close(ns->nl);
+	ns->nl = NULL;
+	if (ns->sock >= 0)
+		close(ns->sock);
+	if (ns->fd >= 0)
+		close(ns->fd);
+	ns->sock = ns->fd = -1;
 }
 
-/* The host end of an interface: offloads, MAC, MTU, up, addresses. */
-static int build_iface_inside(struct build *b, struct rtnl *nsnl, int nsfd,
-			      const struct lab_iface *ifc)
+/* Runs inside the new namespace, once. */
+static int build_ns_setup(void *arg)
 {
-	int idx;
+	struct build_ns *ns = arg;
+	int ret;
+
+	ret = build_ns_defaults((void *)ns->b->lab);
+	if (ret == 0)
+		ret = build_ns_sysctls((void *)ns->h);
+	if (ret == 0)
+		ret = rtnl_open(&ns->nl);
+	if (ret < 0)
+		return ret;
+	ns->sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ns->fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	return ns->sock < 0 || ns->fd < 0 ? -errno : 0;
+}
+
+/* Sockets in an existing namespace (a cable's ends). */
+static int build_ns_sockets(void *arg)
+{
+	struct build_ns *ns = arg;
+	int ret = rtnl_open(&ns->nl);
+
+	if (ret < 0)
+		return ret;
+	ns->sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	return ns->sock < 0 ? -errno : 0;
+}
+
+/* The host end of an interface: offloads, MAC, MTU, addresses.  idx is its
+ * index in the host, 0 when it has to be looked up; up says whether it
+ * still has to be brought up. */
+static int build_iface_inside(struct build *b, struct build_ns *ns, const struct lab_iface *ifc,
+			      int idx, bool up)
+{
 	int ret = 0;
 
 	/* The userspace datapath forwards what the veth hands it as is, so a
 	 * checksum the sender left to the hardware would never be filled in. */
 	if (ifc->attach == LAB_ATTACH_BRIDGE && !strcmp(b->datapath, "netdev"))
-		ret = build_in_ns(b, nsfd, build_ns_csum_off, ifc->ifname);
+		ret = ethtool_tx_csum_off_fd(ns->sock, ifc->ifname);
 	if (ret < 0)
 		return ret;
-	idx = rtnl_link_index(nsnl, ifc->ifname);
+	if (idx <= 0)
+		idx = rtnl_link_index(ns->nl, ifc->ifname);
 	if (idx < 0) {
 		err_set("%s: interface missing in the host", ifc->ifname);
 		return idx;
 	}
 	if (ifc->has_mac || ifc->mtu)
-		ret = rtnl_link_set(nsnl, idx, ifc->has_mac ? ifc->mac : NULL, ifc->mtu);
-	if (ret == 0)
-		ret = rtnl_link_up(nsnl, idx);
+		ret = rtnl_link_set(ns->nl, idx, ifc->has_mac ? ifc->mac : NULL, ifc->mtu);
+	if (ret == 0 && up)
+		ret = rtnl_link_up(ns->nl, idx);
 	for (size_t i = 0; ret == 0 && i < ifc->n_addrs; i++)
-		ret = rtnl_addr_add(nsnl, idx, &ifc->addrs[i]);
+		ret = rtnl_addr_add(ns->nl, idx, &ifc->addrs[i]);
 	return ret;
 }
 
@@ -155,24 +203,25 @@ static struct lab_addr build_host_prefix(const struct lab_addr *a)
 	return r;
 }
 
-/* The machine end: a bridge port needs no IP at all; a machine attachment
- * routes the host's addresses to it and answers ARP for the machine. */
+/* The machine end, born up: a bridge port needs no IP at all; a machine
+ * attachment routes the host's addresses to it and answers ARP for the
+ * machine. */
 static int build_iface_outside(struct build *b, const struct lab_iface *ifc)
 {
 	bool machine = ifc->attach == LAB_ATTACH_MACHINE;
-	int idx;
+	int idx = 0;
 	int ret;
 
 	ret = build_sysctl_if(ifc->port, "ipv6", "disable_ipv6",
 			      machine && build_iface_has(ifc, AF_INET6) ? "0" : "1");
 	if (ret == 0 && machine)
 		ret = build_sysctl_if(ifc->port, "ipv4", "proxy_arp", "1");
-	idx = ret < 0 ? ret : rtnl_link_index(b->nl, ifc->port);
+	if (ret == 0 && (machine || ifc->mtu))
+		idx = rtnl_link_index(b->nl, ifc->port);
 	if (idx < 0)
 		return idx;
-	ret = ifc->mtu ? rtnl_link_set(b->nl, idx, NULL, ifc->mtu) : 0;
-	if (ret == 0)
-		ret = rtnl_link_up(b->nl, idx);
+	if (ret == 0 && ifc->mtu)
+		ret = rtnl_link_set(b->nl, idx, NULL, ifc->mtu);
 	for (size_t i = 0; ret == 0 && machine && i < ifc->n_addrs; i++) {
 		struct lab_addr dst = build_host_prefix(&ifc->addrs[i]);
 
@@ -181,41 +230,31 @@ static int build_iface_outside(struct build *b, const struct lab_iface *ifc)
 	return ret;
 }
 
-static int build_ns_rtnl(void *arg)
+static bool build_has_links(const struct lab_host *h)
 {
-	return rtnl_open(arg);
+	for (size_t i = 0; i < h->n_ifaces; i++)
+		if (h->ifaces[i].attach == LAB_ATTACH_LINK)
+			return true;
+	return false;
 }
+
+static int build_routes_with(struct build *b, const struct lab_host *h, struct rtnl *nsnl);
 
 int build_host(struct build *b, const struct lab_host *h)
 {
-	struct rtnl *nsnl = NULL;
-	int nsfd = -1;
-	int lo;
+	struct build_ns ns = { .b = b, .h = h, .sock = -1, .fd = -1 };
 	int ret;
 
 	ret = state_add(b->st, STATE_NETNS, "%s", h->name);
 	if (ret < 0)
 		goto out;
-	ret = netns_add(h->name);
+	ret = netns_add_in(h->name, build_ns_setup, &ns);
 	if (ret < 0) {
 		if (ret == -EEXIST)
 			state_forget(b->st, STATE_NETNS, h->name);
 		goto out;
 	}
-	nsfd = netns_open(h->name);
-	if (nsfd < 0) {
-		ret = nsfd;
-		goto out;
-	}
-	ret = build_in_ns(b, nsfd, build_ns_defaults, (void *)b->lab);
-	if (ret == 0)
-		ret = build_in_ns(b, nsfd, build_ns_rtnl, &nsnl);
-	if (ret == 0)
-		ret = build_in_ns(b, nsfd, build_ns_sysctls, (void *)h);
-	if (ret < 0)
-		goto out;
-	lo = rtnl_link_index(nsnl, "lo");
-	ret = lo < 0 ? lo : rtnl_link_up(nsnl, lo);
+	ret = rtnl_link_up(ns.nl, 1); /* lo */
 	timing_phase("namespaces");
 	for (size_t i = 0; ret == 0 && i < h->n_ifaces; i++) {
 		const struct lab_iface *ifc = &h->ifaces[i];
@@ -225,22 +264,24 @@ int build_host(struct build *b, const struct lab_host *h)
 		ret = state_add(b->st, STATE_LINK, "%s", ifc->port);
 		if (ret < 0)
 			break;
-		ret = rtnl_veth_create(b->nl, ifc->port, ifc->ifname, nsfd);
+		ret = rtnl_veth_create_up(b->nl, ifc->port, ifc->ifname, ns.fd);
 		if (ret == -EEXIST)
 			state_forget(b->st, STATE_LINK, ifc->port);
 		timing_phase("links");
 		if (ret == 0)
 			ret = build_iface_outside(b, ifc);
 		if (ret == 0)
-			ret = build_iface_inside(b, nsnl, nsfd, ifc);
+			ret = build_iface_inside(b, &ns, ifc, 0, true);
 		timing_phase("addresses");
 	}
+	/* Routes through cables wait until the cables exist. */
+	if (ret == 0 && !build_has_links(h))
+		ret = build_routes_with(b, h, ns.nl);
+	timing_phase("routes");
 out:
 	if (ret < 0)
 		err_set("%s: cannot set up the host: %s", h->name, strerror(-ret));
-	rtnl_close(nsnl);
-	if (nsfd >= 0)
-		close(nsfd);
+	build_ns_close(&ns);
 	return ret;
 }
 
@@ -248,17 +289,17 @@ static int build_link_end(struct build *b, const char *host, const char *ifname,
 {
 	const struct lab_host *h = lab_find_host(b->lab, host);
 	const struct lab_iface *ifc = h ? lab_find_iface(h, ifname) : NULL;
-	struct rtnl *nsnl = NULL;
+	struct build_ns ns = { .b = b, .h = h, .sock = -1, .fd = -1 };
 	int ret;
 
 	if (!ifc) {
 		err_set("%s: no interface %s in the lab", host, ifname);
 		return -ENOENT;
 	}
-	ret = rtnl_open_in(nsfd, &nsnl);
+	ret = build_in_ns(b, nsfd, build_ns_sockets, &ns);
 	if (ret == 0)
-		ret = build_iface_inside(b, nsnl, nsfd, ifc);
-	rtnl_close(nsnl);
+		ret = build_iface_inside(b, &ns, ifc, 0, true);
+	build_ns_close(&ns);
 	return ret;
 }
 
@@ -407,23 +448,33 @@ static int build_ns_socket(const char *host, struct rtnl **nsnl)
 	return ret;
 }
 
-int build_host_routes(struct build *b, const struct lab_host *h)
+static int build_routes_with(struct build *b, const struct lab_host *h, struct rtnl *nsnl)
 {
 	struct build_route *routes = NULL;
-	struct rtnl *nsnl = NULL;
 	int n;
-	int ret;
+	int ret = 0;
 
 	n = build_routes_of(b->lab, h, &routes);
-	if (n <= 0)
-		return n;
-	ret = build_ns_socket(h->name, &nsnl);
 	for (int i = 0; ret == 0 && i < n; i++)
 		ret = build_route_apply(nsnl, h->name, &routes[i], true);
 	if (ret < 0)
 		err_set("%s: cannot add its routes: %s", h->name, strerror(-ret));
-	rtnl_close(nsnl);
 	free(routes);
+	return n < 0 ? n : ret;
+}
+
+int build_host_routes(struct build *b, const struct lab_host *h)
+{
+	struct rtnl *nsnl = NULL;
+	int ret;
+
+	/* A host without cables got its routes when it was made. */
+	if (!build_has_links(h))
+		return 0;
+	ret = build_ns_socket(h->name, &nsnl);
+	if (ret == 0)
+		ret = build_routes_with(b, h, nsnl);
+	rtnl_close(nsnl);
 	return ret;
 }
 

@@ -6,5 +6,8 @@
  * network namespace.  Needed on the namespace end of veths attached to the
  * userspace datapath: otherwise TCP segments leave with bad checksums. */
 int ethtool_tx_csum_off(const char *ifname);
+/* The same through an AF_INET socket of the namespace the interface is in
+ * (an ioctl acts in its socket's namespace): no need to move there. */
+int ethtool_tx_csum_off_fd(int sockfd, const char *ifname);
 
 #endif

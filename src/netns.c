@@ -36,6 +36,8 @@ static int netns_path(const char *name, char *buf, size_t len)
  * sees /run/netns (`ip netns exec` runs in a slave copy of ours), so the
  * directory has to be a shared mount point: make it one, bind-mounting it on
  * itself first when it is not a mount point yet, as iproute2 does. */
+static bool netns_run_dir_done;
+
 static int netns_run_dir_shared(void)
 {
 	int ret = 0;
@@ -58,6 +60,11 @@ out:
 
 int netns_add(const char *name)
 {
+	return netns_add_in(name, NULL, NULL);
+}
+
+int netns_add_in(const char *name, int (*fn)(void *arg), void *arg)
+{
 	char path[PATH_MAX];
 	int lockfd = -1, selffd = -1, fd = -1;
 	bool created = false, moved = false;
@@ -79,9 +86,13 @@ int netns_add(const char *name)
 		err_set("%s: cannot lock: %s", NETNS_RUN_DIR, strerror(errno));
 		goto out;
 	}
-	ret = netns_run_dir_shared();
-	if (ret < 0)
-		goto out;
+	/* Once per process: the directory stays shared. */
+	if (!netns_run_dir_done) {
+		ret = netns_run_dir_shared();
+		if (ret < 0)
+			goto out;
+		netns_run_dir_done = true;
+	}
 	selffd = netns_self();
 	if (selffd < 0) {
 		ret = selffd;
@@ -113,6 +124,13 @@ int netns_add(const char *name)
 		ret = -errno;
 		err_set("%s: cannot bind mount the namespace on %s: %s", name, path, strerror(errno));
 		goto out;
+	}
+	/* While the thread is in there anyway: the caller's set-up, without
+	 * two more moves. */
+	if (fn) {
+		ret = fn(arg);
+		if (ret < 0)
+			umount2(path, MNT_DETACH);
 	}
 out:
 	if (moved && setns(selffd, CLONE_NEWNET) < 0 && ret == 0) {

@@ -12,6 +12,9 @@
 /* Creates the named namespace as iproute2 does.  -EEXIST if the name is taken.
  * The calling thread stays in its own namespace. */
 int netns_add(const char *name);
+/* The same, running fn(arg) inside the new namespace before coming back;
+ * a failure of fn undoes the namespace and is returned. */
+int netns_add_in(const char *name, int (*fn)(void *arg), void *arg);
 /* Removes the name (lazy unmount + unlink).  The namespace itself dies with
  * its last user.  -ENOENT if there is no such name. */
 int netns_del(const char *name);

@@ -484,27 +484,39 @@ static int ovsdb_lab_verify(struct ovsdb *db, const char *lab_name)
 	return 0;
 }
 
+int ovsdb_lab_commit(struct ovsdb *db, const struct lab *lab, const char *datapath,
+		     int timeout_ms, int64_t *next_cfg)
+{
+	struct apply_arg arg = { .lab = lab, .datapath = datapath };
+	int ret;
+
+	*next_cfg = 0;
+	ret = ovsdb_commit(db, ovsdb_apply_build, &arg, lab->name, time_msec() + timeout_ms,
+			   next_cfg);
+	timing_phase("switch transaction");
+	return ret;
+}
+
+int ovsdb_lab_wait(struct ovsdb *db, const char *lab_name, int64_t next_cfg, int timeout_ms)
+{
+	int ret = 0;
+
+	/* next_cfg is 0 only for a transaction that changed nothing. */
+	if (next_cfg)
+		ret = ovsdb_wait_cfg(db, next_cfg, time_msec() + timeout_ms, lab_name);
+	timing_phase("wait for the switch");
+	/* On failure the caller undoes what its run made: on a lab that was
+	 * already up, the rows from before must stay. */
+	return ret < 0 ? ret : ovsdb_lab_verify(db, lab_name);
+}
+
 int ovsdb_lab_apply(struct ovsdb *db, const struct lab *lab,
 		    const char *datapath, int timeout_ms)
 {
-	struct apply_arg arg = { .lab = lab, .datapath = datapath };
-	long long int deadline = time_msec() + timeout_ms;
-	int64_t next_cfg = 0;
-	int ret;
+	int64_t next_cfg;
+	int ret = ovsdb_lab_commit(db, lab, datapath, timeout_ms, &next_cfg);
 
-	ret = ovsdb_commit(db, ovsdb_apply_build, &arg, lab->name, deadline, &next_cfg);
-	timing_phase("switch transaction");
-	if (ret < 0)
-		return ret;
-	/* next_cfg is 0 only for a transaction that changed nothing. */
-	if (next_cfg)
-		ret = ovsdb_wait_cfg(db, next_cfg, deadline, lab->name);
-	timing_phase("wait for the switch");
-	if (ret == 0)
-		ret = ovsdb_lab_verify(db, lab->name);
-	/* On failure the caller undoes what its run made: on a lab that was
-	 * already up, the rows from before must stay. */
-	return ret;
+	return ret < 0 ? ret : ovsdb_lab_wait(db, lab->name, next_cfg, timeout_ms);
 }
 
 static int ovsdb_remove_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const void *arg)

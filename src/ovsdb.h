@@ -30,6 +30,14 @@ int ovsdb_lab_check(struct ovsdb *db, const struct lab *lab);
 int ovsdb_lab_apply(struct ovsdb *db, const struct lab *lab,
 		    const char *datapath, int timeout_ms);
 
+/* ovsdb_lab_apply in two halves, so that the caller can go on building
+ * while ovs-vswitchd works: commit returns once the database took the
+ * transaction, with the next_cfg to wait for; wait waits for it and checks
+ * the interfaces. */
+int ovsdb_lab_commit(struct ovsdb *db, const struct lab *lab, const char *datapath,
+		     int timeout_ms, int64_t *next_cfg);
+int ovsdb_lab_wait(struct ovsdb *db, const char *lab_name, int64_t next_cfg, int timeout_ms);
+
 /* Deletes every Bridge, Port and Interface marked with the lab's name, in one
  * transaction, and waits for ovs-vswitchd to apply it.  Rows not marked
  * with this lab are never touched. */

@@ -204,7 +204,8 @@ static const char *rtnl_addr_str(const struct lab_addr *a, char *buf, size_t len
 	return lab_addr_str(a, buf, len);
 }
 
-int rtnl_veth_create(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd)
+static int rtnl_veth(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd,
+		     bool up)
 {
 	struct rtnl_req req;
 	struct nlmsghdr *nlh = rtnl_msg(&req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
@@ -213,12 +214,18 @@ int rtnl_veth_create(struct rtnl *nl, const char *name, const char *peer, int pe
 	int ret;
 
 	ifm->ifi_family = AF_UNSPEC;
+	/* Born up: no second request to bring this end up. */
+	if (up) {
+		ifm->ifi_flags = IFF_UP;
+		ifm->ifi_change = IFF_UP;
+	}
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
 	peerinfo = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-	/* The peer's attributes follow an ifinfomsg of their own. */
+	/* The peer's attributes follow an ifinfomsg of their own.  The kernel
+	 * refuses IFF_UP there (ENOTCONN): the peer is brought up apart. */
 	mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
@@ -236,6 +243,16 @@ int rtnl_veth_create(struct rtnl *nl, const char *name, const char *peer, int pe
 			strerror(-ret));
 	}
 	return ret;
+}
+
+int rtnl_veth_create(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd)
+{
+	return rtnl_veth(nl, name, peer, peer_netns_fd, false);
+}
+
+int rtnl_veth_create_up(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd)
+{
+	return rtnl_veth(nl, name, peer, peer_netns_fd, true);
 }
 
 int rtnl_link_del(struct rtnl *nl, const char *name)

@@ -21,6 +21,9 @@
 #include "sysctl.h"
 #include "timing.h"
 
+/* Hosts per transaction while a new lab's hosts are made. */
+#define UP_PORT_CHUNK 128
+
 /* How long a command waits for another one working on the same lab. */
 #define UP_LOCK_TIMEOUT_MS 60000
 
@@ -35,6 +38,7 @@ struct up {
 	struct ovsdb *db;
 	char (*uplinks)[IF_NAMESIZE]; /* per bridge, resolved before anything is made */
 	size_t mark;                  /* journal entries before this run */
+	int64_t next_cfg;             /* the switch's configuration to wait for */
 };
 
 static int up_read_file(const char *path, char **text, size_t *len)
@@ -268,6 +272,34 @@ static int up_drop_rebuilt_ports(struct up *u)
 	return ret;
 }
 
+/* A new lab's ports go to the switch a chunk at a time while the next hosts
+ * are made: ovs-vswitchd opens the ports on the other core meanwhile, and the
+ * wait at the end is for the last chunk only.  An edit sends its changes in
+ * one transaction (a partial lab would drop the ports of hosts not yet in
+ * it). */
+static int up_hosts_new(struct up *u)
+{
+	size_t made = 0;
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < u->plan.n_steps; i++) {
+		const struct plan_step *s = &u->plan.steps[i];
+
+		if (s->op != PLAN_HOST_ADD)
+			continue;
+		ret = build_host(&u->b, s->new);
+		made++;
+		if (ret == 0 && !u->old && u->db && made % UP_PORT_CHUNK == 0) {
+			struct lab part = *u->lab;
+
+			part.n_hosts = (size_t)((const struct lab_host *)s->new - u->lab->hosts) + 1;
+			ret = ovsdb_lab_commit(u->db, &part, u->sw.datapath, LABCTL_SWITCH_TIMEOUT_MS,
+					       &u->next_cfg);
+		}
+	}
+	return ret;
+}
+
 /* Hosts whose interfaces change are made anew before anything is added, so
  * their names are free again; hosts and cables that go, go last, once the
  * new state is in place. */
@@ -282,7 +314,7 @@ static int up_build(struct up *u)
 	if (ret == 0)
 		ret = up_each(u, PLAN_HOST_REBUILD, up_host_gone);
 	if (ret == 0)
-		ret = up_each(u, PLAN_HOST_ADD, up_host_new);
+		ret = up_hosts_new(u);
 	if (ret == 0)
 		ret = up_each(u, PLAN_HOST_REBUILD, up_host_new);
 	if (ret == 0)
@@ -294,7 +326,10 @@ static int up_build(struct up *u)
 	timing_phase("routes");
 	ret = up_fault(ret, "hosts");
 	if (ret == 0 && u->plan.ports && u->db)
-		ret = ovsdb_lab_apply(u->db, u->lab, u->sw.datapath, LABCTL_SWITCH_TIMEOUT_MS);
+		ret = ovsdb_lab_commit(u->db, u->lab, u->sw.datapath, LABCTL_SWITCH_TIMEOUT_MS,
+				       &u->next_cfg);
+	if (ret == 0 && u->plan.ports && u->db)
+		ret = ovsdb_lab_wait(u->db, u->lab->name, u->next_cfg, LABCTL_SWITCH_TIMEOUT_MS);
 	ret = up_fault(ret, "ports");
 	if (ret == 0)
 		ret = up_each(u, PLAN_BRIDGE_ADD, up_bridge_new);

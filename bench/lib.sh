@@ -1,0 +1,50 @@
+# Shared by bench/run, bench/tutorial.sh and bench/batch.sh: the lab's
+# numbering and the private switch the hand-written baselines start.
+# Sourced, never run.
+
+GW=10.200.255.254
+GW_PREFIX=16
+
+# Host i gets 10.200.(i/256).(i%256): unique in the /16 for i up to 65279,
+# never the network address (i >= 1) nor the gateway.
+host_addr() {
+	echo "10.200.$(($1 / 256)).$(($1 % 256))"
+}
+
+# Everything OVS would otherwise write under /etc, /var/lib, /var/log goes to
+# the sandbox's tmpfs, as tests/test_lab.c's machine_switch_start does.
+switch_env() {
+	export OVS_RUNDIR=/run/openvswitch OVS_DBDIR=/run/openvswitch
+	export OVS_LOGDIR=/run/openvswitch OVS_SYSCONFDIR=/run/openvswitch
+}
+
+switch_start() {
+	switch_env
+	ovsdb-tool create /run/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema &&
+	ovsdb-server /run/openvswitch/conf.db --remote=punix:/run/openvswitch/db.sock \
+		--pidfile --detach --no-chdir --log-file &&
+	ovs-vsctl --no-wait init &&
+	ovs-vswitchd --disable-system --pidfile --detach --no-chdir --log-file
+}
+
+# ovs-appctl exit answers before the daemon is gone: wait for the pidfiles'
+# processes to disappear (at most 60 s).
+switch_stop() {
+	local pids="" p i
+	switch_env
+	for p in ovs-vswitchd ovsdb-server; do
+		[ -r /run/openvswitch/$p.pid ] && pids="$pids $(cat /run/openvswitch/$p.pid)"
+	done
+	ovs-appctl -t ovs-vswitchd exit --cleanup
+	ovs-appctl -t ovsdb-server exit
+	for ((i = 0; i < 3000; i++)); do
+		for p in $pids; do
+			kill -0 "$p" 2>/dev/null && break
+			pids=${pids/$p/}
+		done
+		[ -z "${pids// /}" ] && return 0
+		sleep 0.02
+	done
+	echo "switch_stop: still running after 60 s:$pids" >&2
+	return 1
+}
