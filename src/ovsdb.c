@@ -488,11 +488,15 @@ int ovsdb_lab_commit(struct ovsdb *db, const struct lab *lab, const char *datapa
 		     int timeout_ms, int64_t *next_cfg)
 {
 	struct apply_arg arg = { .lab = lab, .datapath = datapath };
+	int64_t cfg = 0;
 	int ret;
 
-	*next_cfg = 0;
 	ret = ovsdb_commit(db, ovsdb_apply_build, &arg, lab->name, time_msec() + timeout_ms,
-			   next_cfg);
+			   &cfg);
+	/* A transaction that changed nothing leaves the configuration to wait
+	 * for at what an earlier one (an earlier chunk) set. */
+	if (cfg > *next_cfg)
+		*next_cfg = cfg;
 	timing_phase("switch transaction");
 	return ret;
 }
@@ -513,7 +517,7 @@ int ovsdb_lab_wait(struct ovsdb *db, const char *lab_name, int64_t next_cfg, int
 int ovsdb_lab_apply(struct ovsdb *db, const struct lab *lab,
 		    const char *datapath, int timeout_ms)
 {
-	int64_t next_cfg;
+	int64_t next_cfg = 0;
 	int ret = ovsdb_lab_commit(db, lab, datapath, timeout_ms, &next_cfg);
 
 	return ret < 0 ? ret : ovsdb_lab_wait(db, lab->name, next_cfg, timeout_ms);

@@ -32,8 +32,8 @@ int ovsdb_lab_apply(struct ovsdb *db, const struct lab *lab,
 
 /* ovsdb_lab_apply in two halves, so that the caller can go on building
  * while ovs-vswitchd works: commit returns once the database took the
- * transaction, with the next_cfg to wait for; wait waits for it and checks
- * the interfaces. */
+ * transaction, raising *next_cfg (start at 0) to the configuration to wait
+ * for; wait waits for it and checks the interfaces. */
 int ovsdb_lab_commit(struct ovsdb *db, const struct lab *lab, const char *datapath,
 		     int timeout_ms, int64_t *next_cfg);
 int ovsdb_lab_wait(struct ovsdb *db, const char *lab_name, int64_t next_cfg, int timeout_ms);

@@ -22,7 +22,7 @@
 #include "timing.h"
 
 /* Hosts per transaction while a new lab's hosts are made. */
-#define UP_PORT_CHUNK 128
+#define UP_PORT_CHUNK 256
 
 /* How long a command waits for another one working on the same lab. */
 #define UP_LOCK_TIMEOUT_MS 60000
