@@ -20,7 +20,7 @@
 static void sandbox_tmpfs(const char *dir)
 {
 	/* The mount point itself may have to be made on the machine; an empty
-	 * directory under /run is all that is left there (/tmp exists). */
+	 * directory under /run is all that is left there. */
 	mkdir(dir, 0755);
 	cr_assert_eq(mount("ovslab-test", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"), 0,
 		     "mount tmpfs on %s: %s", dir, strerror(errno));
@@ -117,8 +117,9 @@ void sandbox_enter(void)
 	sandbox_tmpfs("/run/netns");
 	sandbox_tmpfs("/run/ovslab");
 	sandbox_tmpfs("/run/openvswitch");
-	/* Lab files a test writes go to a /tmp of its own. */
-	sandbox_tmpfs("/tmp");
+	/* Lab files a test writes go to a directory of its own (not a tmpfs
+	 * over /tmp: the build, and so the binary under test, may be there). */
+	sandbox_tmpfs(SANDBOX_FILES);
 	/* /sys shows the namespace that mounted it: remount it for this one. */
 	umount2("/sys", MNT_DETACH);
 	cr_assert_eq(mount("sysfs", "/sys", "sysfs", 0, NULL), 0, "mount sysfs: %s", strerror(errno));

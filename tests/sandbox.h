@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 /* unshare(CLONE_NEWNET|CLONE_NEWNS), / made recursively private, fresh
- * tmpfs on /run/netns, /run/ovslab, /run/openvswitch and /tmp, sysfs remounted for
+ * tmpfs on /run/netns, /run/ovslab, /run/openvswitch and SANDBOX_FILES, sysfs remounted for
  * the new namespace, lo up.  Aborts the test (cr_assert) on failure. */
 void sandbox_enter(void);
 
@@ -22,7 +22,10 @@ int sandbox_run(char *const argv[], char *out, size_t len);
 int sandbox_runf(char *out, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Writes text to path (a test's own lab file, under the sandbox's /tmp). */
+/* Where a test writes its own lab files: a tmpfs of the sandbox's. */
+#define SANDBOX_FILES "/run/ovslab-test"
+
+/* Writes text to path (a test's own lab file, under SANDBOX_FILES). */
 void sandbox_write(const char *path, const char *text);
 
 /* Path of the ovslab binary under test (meson passes OVSLAB_BIN). */

@@ -66,12 +66,12 @@ Test(edit, second_up_changes_nothing)
 {
 	ino_t a;
 
-	sandbox_write("/tmp/ed.yaml", lab_v1);
-	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 0, "%s", buf);
+	sandbox_write("/run/ovslab-test/ed.yaml", lab_v1);
+	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 0, "%s", buf);
 	a = ns_inode("a");
-	cr_assert_eq(ovslab("plan /tmp/ed.yaml"), 0, "%s", buf);
+	cr_assert_eq(ovslab("plan /run/ovslab-test/ed.yaml"), 0, "%s", buf);
 	cr_assert_str_eq(buf, "ed: up to date, nothing to change\n");
-	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 0, "%s", buf);
+	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 0, "%s", buf);
 	cr_assert_str_eq(buf, "ed: up to date, nothing to change\n");
 	cr_assert_eq(ns_inode("a"), a, "the namespace was made anew");
 	cr_assert_eq(ovslab("down ed"), 0, "%s", buf);
@@ -83,21 +83,21 @@ Test(edit, edited_file_changes_only_what_differs)
 	pid_t sleeper;
 	int st;
 
-	sandbox_write("/tmp/ed.yaml", lab_v1);
-	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 0, "%s", buf);
+	sandbox_write("/run/ovslab-test/ed.yaml", lab_v1);
+	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 0, "%s", buf);
 	a = ns_inode("a");
 	b = ns_inode("b");
 	sleeper = sleeper_in("a");
 
-	sandbox_write("/tmp/ed.yaml", lab_v2);
-	cr_assert_eq(ovslab("plan /tmp/ed.yaml"), 0, "%s", buf);
+	sandbox_write("/run/ovslab-test/ed.yaml", lab_v2);
+	cr_assert_eq(ovslab("plan /run/ovslab-test/ed.yaml"), 0, "%s", buf);
 	cr_assert_not_null(strstr(buf, "- host c\n"), "%s", buf);
 	cr_assert_not_null(strstr(buf, "+ host d\n"), "%s", buf);
 	cr_assert_not_null(strstr(buf, "~ host b: addresses"), "%s", buf);
 	cr_assert_null(strstr(buf, "host a"), "plan touches a: %s", buf);
 	cr_assert_eq(access("/run/netns/d", F_OK), -1, "plan made something");
 
-	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 0, "%s", buf);
+	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 0, "%s", buf);
 	cr_assert_eq(ns_inode("a"), a, "untouched host a was made anew");
 	cr_assert_eq(ns_inode("b"), b, "host b was made anew for an address change");
 	cr_assert_eq(waitpid(sleeper, &st, WNOHANG), 0, "the process in a was disturbed");
@@ -113,7 +113,7 @@ Test(edit, edited_file_changes_only_what_differs)
 	ping_ok("b", "10.60.0.254");
 
 	/* and once more: nothing left to do */
-	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 0, "%s", buf);
+	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 0, "%s", buf);
 	cr_assert_str_eq(buf, "ed: up to date, nothing to change\n");
 	cr_assert_eq(ovslab("down ed"), 0, "%s", buf);
 	cr_assert_eq(waitpid(sleeper, &st, 0), sleeper);
@@ -122,9 +122,9 @@ Test(edit, edited_file_changes_only_what_differs)
 
 Test(edit, down_by_name_without_the_file)
 {
-	sandbox_write("/tmp/ed.yaml", lab_v1);
-	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 0, "%s", buf);
-	cr_assert_eq(unlink("/tmp/ed.yaml"), 0);
+	sandbox_write("/run/ovslab-test/ed.yaml", lab_v1);
+	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 0, "%s", buf);
+	cr_assert_eq(unlink("/run/ovslab-test/ed.yaml"), 0);
 	cr_assert_eq(ovslab("down ed"), 0, "%s", buf);
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns list"), 0);
 	cr_assert_str_eq(buf, "");
@@ -142,13 +142,13 @@ Test(edit, two_labs_in_parallel)
 	pid_t p[2];
 	int st;
 
-	sandbox_write("/tmp/ed.yaml", lab_v1);
-	sandbox_write("/tmp/ot.yaml", other);
+	sandbox_write("/run/ovslab-test/ed.yaml", lab_v1);
+	sandbox_write("/run/ovslab-test/ot.yaml", other);
 	for (int i = 0; i < 2; i++) {
 		p[i] = fork();
 		cr_assert_geq(p[i], 0);
 		if (p[i] == 0)
-			_exit(ovslab(i ? "up /tmp/ot.yaml" : "up /tmp/ed.yaml") ? (fprintf(stderr, "%s", buf), 1) : 0);
+			_exit(ovslab(i ? "up /run/ovslab-test/ot.yaml" : "up /run/ovslab-test/ed.yaml") ? (fprintf(stderr, "%s", buf), 1) : 0);
 	}
 	for (int i = 0; i < 2; i++) {
 		cr_assert_eq(waitpid(p[i], &st, 0), p[i]);
@@ -167,12 +167,12 @@ Test(edit, same_lab_twice_at_once_does_not_interleave)
 	pid_t p[2];
 	int st;
 
-	sandbox_write("/tmp/ed.yaml", lab_v1);
+	sandbox_write("/run/ovslab-test/ed.yaml", lab_v1);
 	for (int i = 0; i < 2; i++) {
 		p[i] = fork();
 		cr_assert_geq(p[i], 0);
 		if (p[i] == 0)
-			_exit(ovslab("up /tmp/ed.yaml"));
+			_exit(ovslab("up /run/ovslab-test/ed.yaml"));
 	}
 	/* One builds, the other waits for the lock, then finds nothing to do. */
 	for (int i = 0; i < 2; i++) {
@@ -189,13 +189,13 @@ Test(edit, failed_edit_leaves_the_lab_as_it_was)
 {
 	ino_t a, b;
 
-	sandbox_write("/tmp/ed.yaml", lab_v1);
-	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 0, "%s", buf);
+	sandbox_write("/run/ovslab-test/ed.yaml", lab_v1);
+	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 0, "%s", buf);
 	a = ns_inode("a");
 	b = ns_inode("b");
-	sandbox_write("/tmp/ed.yaml", lab_v2);
+	sandbox_write("/run/ovslab-test/ed.yaml", lab_v2);
 	cr_assert_eq(setenv("OVSLAB_FAULT", "gateways", 1), 0);
-	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 1, "%s", buf);
+	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 1, "%s", buf);
 	unsetenv("OVSLAB_FAULT");
 	cr_assert_not_null(strstr(buf, "failure injected"), "%s", buf);
 	cr_assert_eq(ns_inode("a"), a);
@@ -212,7 +212,7 @@ Test(edit, failed_edit_leaves_the_lab_as_it_was)
 	/* the lab is complete as before: the same edit now goes through */
 	cr_assert_eq(ovslab("ls"), 0, "%s", buf);
 	cr_assert_not_null(strstr(buf, " up"), "%s", buf);
-	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 0, "%s", buf);
+	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 0, "%s", buf);
 	ping_ok("d", "10.60.0.12");
 	cr_assert_eq(ovslab("down ed"), 0, "%s", buf);
 }
@@ -224,17 +224,17 @@ Test(edit, rebuilt_host_comes_back_after_a_failed_edit)
 	static const char *const v3 = LAB_HEAD HOST("a", "1") HOST("b", "2")
 		"  c:\n    bridge: br0\n    address: 10.60.0.3/24\n    ifname: eth7\n";
 
-	sandbox_write("/tmp/ed.yaml", lab_v1);
-	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 0, "%s", buf);
-	sandbox_write("/tmp/ed.yaml", v3);
-	cr_assert_eq(ovslab("plan /tmp/ed.yaml"), 0, "%s", buf);
+	sandbox_write("/run/ovslab-test/ed.yaml", lab_v1);
+	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 0, "%s", buf);
+	sandbox_write("/run/ovslab-test/ed.yaml", v3);
+	cr_assert_eq(ovslab("plan /run/ovslab-test/ed.yaml"), 0, "%s", buf);
 	cr_assert_str_eq(buf, "~ host c: interfaces (made anew)\n");
 	cr_assert_eq(setenv("OVSLAB_FAULT", "gateways", 1), 0);
-	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 1, "%s", buf);
+	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 1, "%s", buf);
 	unsetenv("OVSLAB_FAULT");
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec c ip -o link show eth0"), 0, "c's old interface is not back: %s", buf);
 	ping_ok("c", "10.60.0.1");
-	cr_assert_eq(ovslab("up /tmp/ed.yaml"), 0, "%s", buf);
+	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 0, "%s", buf);
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec c ip -o link show eth7"), 0, "%s", buf);
 	ping_ok("c", "10.60.0.1");
 	cr_assert_eq(ovslab("down ed"), 0, "%s", buf);

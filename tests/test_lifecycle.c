@@ -387,7 +387,7 @@ static pid_t ovslab_spawn(const char *arg1, const char *arg2)
 
 Test(lifecycle, gc_cleans_up_after_a_killed_up, .timeout = 300)
 {
-	char dir[] = "/tmp/ovslab-gc-XXXXXX";
+	char dir[] = SANDBOX_FILES "/gc-XXXXXX";
 	char file[64];
 	size_t hosts = 0;
 	char sw[16] = "", state[16] = "";

@@ -18,7 +18,7 @@ TestSuite(scale, .init = sandbox_enter, .timeout = 300);
 
 Test(scale, many_hosts_up_reach_down)
 {
-	FILE *f = fopen("/tmp/big.yaml", "w");
+	FILE *f = fopen("/run/ovslab-test/big.yaml", "w");
 	int answered = 0;
 
 	cr_assert_not_null(f);
@@ -26,7 +26,7 @@ Test(scale, many_hosts_up_reach_down)
 	for (int i = 1; i <= HOSTS; i++)
 		fprintf(f, "  h%d:\n    bridge: int_br\n    address: 10.70.%d.%d/16\n", i, i / 200, i % 200 + 1);
 	cr_assert_eq(fclose(f), 0);
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "%s up /tmp/big.yaml", sandbox_ovslab()), 0, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "%s up /run/ovslab-test/big.yaml", sandbox_ovslab()), 0, "%s", buf);
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "%s show big --json", sandbox_ovslab()), 0);
 	cr_assert_null(strstr(buf, "\"ofport\":-1"), "a port failed");
 	/* From the machine, through the gateway port, to every host; a host
