@@ -11,6 +11,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 rm -rf "$tree"
 mkdir -p "$out"
+# make leaves temporary files behind; keep them in the build directory.
+export TMPDIR="$out"
 tar -xzf "$tarball" -C "$out"
 cd "$tree"
 # Only the library is wanted: no shared objects, no Python extension.
