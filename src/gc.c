@@ -284,23 +284,11 @@ out:
 static bool gc_daemon_of_switch(pid_t pid, bool *vswitchd)
 {
 	static const char dir[] = SWITCHD_PRIVATE_DIR "/";
-	char path[64], cmd[8192];
+	char cmd[8192];
 	const char *base;
-	ssize_t n;
-	int fd;
+	ssize_t n = switchd_cmdline(pid, cmd, sizeof(cmd), &base);
 
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, cmd, sizeof(cmd) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	cmd[n] = '\0';
-	base = strrchr(cmd, '/');
-	base = base ? base + 1 : cmd;
-	if (strcmp(base, "ovs-vswitchd") && strcmp(base, "ovsdb-server"))
+	if (n <= 0 || (strcmp(base, "ovs-vswitchd") && strcmp(base, "ovsdb-server")))
 		return false;
 	*vswitchd = !strcmp(base, "ovs-vswitchd");
 	for (ssize_t off = (ssize_t)strlen(cmd) + 1; off < n; off += (ssize_t)strlen(cmd + off) + 1)

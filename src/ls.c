@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "json.h"
 #include "labctl.h"
 #include "lock.h"
 
@@ -158,22 +159,6 @@ static int ls_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void ls_json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 static void ls_print(FILE *out, bool json, const struct ls_lab *l, bool first)
 {
 	if (!json) {
@@ -183,14 +168,14 @@ static void ls_print(FILE *out, bool json, const struct ls_lab *l, bool first)
 	}
 	fputs(first ? "\n  " : ",\n  ", out);
 	fputs("{\"name\":", out);
-	ls_json_str(out, l->name);
+	json_str(out, l->name);
 	fprintf(out, ",\"hosts\":%zu,\"switch\":", l->hosts);
 	if (l->sw)
-		ls_json_str(out, l->sw);
+		json_str(out, l->sw);
 	else
 		fputs("null", out);
 	fputs(",\"state\":", out);
-	ls_json_str(out, l->state);
+	json_str(out, l->state);
 	fputc('}', out);
 }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "json.h"
 #include "labctl.h"
 #include "labfile.h"
 #include "nat.h"
@@ -27,22 +28,6 @@ struct show {
 	size_t n_rules;
 	bool switch_down; /* the switch did not answer */
 };
-
-static void show_json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
 
 static void show_port_cb(const struct ovsdb_port_info *p, void *arg)
 {
@@ -188,12 +173,12 @@ static void show_json(const struct show *s, FILE *out)
 	const char *sw = state_get(&s->st, STATE_SWITCH);
 
 	fputs("{\"name\":", out);
-	show_json_str(out, s->lab->name);
+	json_str(out, s->lab->name);
 	fprintf(out, ",\"switch\":{\"private\":%s,\"remote\":",
 		sw && !strncmp(sw, "private", 7) ? "true" : "false");
-	show_json_str(out, state_get(&s->st, STATE_REMOTE));
+	json_str(out, state_get(&s->st, STATE_REMOTE));
 	fputs(",\"datapath\":", out);
-	show_json_str(out, state_get(&s->st, STATE_DATAPATH));
+	json_str(out, state_get(&s->st, STATE_DATAPATH));
 	fprintf(out, ",\"answering\":%s},\"bridges\":[", s->switch_down ? "false" : "true");
 	for (size_t i = 0; i < s->lab->n_bridges; i++) {
 		const struct lab_bridge *b = &s->lab->bridges[i];
@@ -202,11 +187,11 @@ static void show_json(const struct show *s, FILE *out)
 		if (b->gateway.family)
 			lab_addr_str(&b->gateway, gw, sizeof(gw));
 		fputs(i ? ",{\"name\":" : "{\"name\":", out);
-		show_json_str(out, b->name);
+		json_str(out, b->name);
 		fputs(",\"gateway\":", out);
-		show_json_str(out, gw);
+		json_str(out, gw);
 		fprintf(out, ",\"nat\":%s,\"uplink\":", b->nat ? "true" : "false");
-		show_json_str(out, show_uplink(s, b->name));
+		json_str(out, show_uplink(s, b->name));
 		fputc('}', out);
 	}
 	fputs("],\"hosts\":[", out);
@@ -214,7 +199,7 @@ static void show_json(const struct show *s, FILE *out)
 		const struct lab_host *h = &s->lab->hosts[i];
 
 		fputs(i ? ",{\"name\":" : "{\"name\":", out);
-		show_json_str(out, h->name);
+		json_str(out, h->name);
 		fputs(",\"interfaces\":[", out);
 		for (size_t j = 0; j < h->n_ifaces; j++) {
 			const struct lab_iface *ifc = &h->ifaces[j];
@@ -223,15 +208,15 @@ static void show_json(const struct show *s, FILE *out)
 
 			show_host_addrs(h->name, ifc->ifname, addrs, sizeof(addrs));
 			fputs(j ? ",{\"ifname\":" : "{\"ifname\":", out);
-			show_json_str(out, ifc->ifname);
+			json_str(out, ifc->ifname);
 			fputs(",\"addresses\":", out);
-			show_json_str(out, addrs);
+			json_str(out, addrs);
 			fputs(",\"bridge\":", out);
-			show_json_str(out, show_attach(ifc, peer, sizeof(peer)));
+			json_str(out, show_attach(ifc, peer, sizeof(peer)));
 			fputs(",\"port\":", out);
-			show_json_str(out, ifc->port);
+			json_str(out, ifc->port);
 			fprintf(out, ",\"ofport\":%lld,\"error\":", p ? p->ofport : 0LL);
-			show_json_str(out, p ? p->error : "");
+			json_str(out, p ? p->error : "");
 			fputc('}', out);
 		}
 		fputs("]}", out);
@@ -240,7 +225,7 @@ static void show_json(const struct show *s, FILE *out)
 	for (size_t i = 0; i < s->n_rules; i++) {
 		if (i)
 			fputc(',', out);
-		show_json_str(out, s->rules[i]);
+		json_str(out, s->rules[i]);
 	}
 	fputs("]}\n", out);
 }

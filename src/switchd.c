@@ -312,27 +312,35 @@ static bool switchd_wait_gone(pid_t pid, int timeout_ms)
 	return gone;
 }
 
-/* Signals pid only if it still runs the daemon named: a pidfile may
- * outlive its process and the number be reused. */
-static bool switchd_pid_is(pid_t pid, const char *name)
+ssize_t switchd_cmdline(pid_t pid, char *cmd, size_t len, const char **base)
 {
-	char path[64], cmd[PATH_MAX];
-	const char *base;
+	char path[64];
 	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return false;
-	n = read(fd, cmd, sizeof(cmd) - 1);
+		return -errno;
+	n = read(fd, cmd, len - 1);
 	close(fd);
 	if (n <= 0)
-		return false;
+		return n < 0 ? -errno : -ESRCH;
 	cmd[n] = '\0';
-	base = strrchr(cmd, '/');
-	base = base ? base + 1 : cmd;
-	return !strncmp(base, name, strlen(name));
+	*base = strrchr(cmd, '/');
+	*base = *base ? *base + 1 : cmd;
+	return n;
+}
+
+/* Signals pid only if it still runs the daemon named: a pidfile may
+ * outlive its process and the number be reused. */
+static bool switchd_pid_is(pid_t pid, const char *name)
+{
+	char cmd[PATH_MAX];
+	const char *base;
+
+	return switchd_cmdline(pid, cmd, sizeof(cmd), &base) > 0 &&
+	       !strncmp(base, name, strlen(name));
 }
 
 /* unixctl_client_transact() would wait forever on a wedged daemon; this

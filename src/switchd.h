@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdbool.h>
 
 #define SWITCHD_RUN_ROOT "/run/ovslab"
@@ -34,6 +35,10 @@ int switchd_start(const char *rundir, struct switchd *sw);
 /* Stops a private switch (ovs-vswitchd exit --cleanup, then ovsdb-server
  * exit) and removes its directory.  Does nothing for a shared switch. */
 int switchd_stop(const struct switchd *sw);
+
+/* Reads /proc/PID/cmdline into cmd (NUL-separated words); *base points at
+ * the program's name without its directory.  Returns the length or -errno. */
+ssize_t switchd_cmdline(pid_t pid, char *cmd, size_t len, const char **base);
 
 /* "netdev" when the kernel has no openvswitch datapath, else "system". */
 const char *switchd_datapath(void);

@@ -214,3 +214,51 @@ void sandbox_write(const char *path, const char *text)
 	cr_assert_eq(fputs(text, f) >= 0, 1);
 	cr_assert_eq(fclose(f), 0);
 }
+
+void sandbox_outside(void)
+{
+	static const char *const steps[] = {
+		"ip netns add outside",
+		"ip link add up0 type veth peer name eth0 netns outside",
+		"ip addr add " SANDBOX_OUT_UPLINK "/24 dev up0",
+		"ip link set up0 up",
+		"ip -n outside addr add " SANDBOX_OUT_SERVER "/24 dev eth0",
+		"ip -n outside link set eth0 up",
+		"ip -n outside link set lo up",
+		"ip route add default via " SANDBOX_OUT_SERVER,
+	};
+	char out[4096];
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		cr_assert_eq(sandbox_runf(out, sizeof(out), "%s", steps[i]), 0, "%s: %s", steps[i], out);
+}
+
+bool sandbox_proc_running(const char *comm)
+{
+	struct stat me, st;
+	struct dirent *de;
+	bool found = false;
+	DIR *d = opendir("/proc");
+
+	cr_assert_eq(stat("/proc/self/ns/net", &me), 0);
+	while (d && (de = readdir(d))) {
+		char path[300], name[64] = "";
+		FILE *f;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
+		if (stat(path, &st) < 0 || st.st_ino != me.st_ino || st.st_dev != me.st_dev)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		f = fopen(path, "r");
+		if (f && fgets(name, sizeof(name), f))
+			name[strcspn(name, "\n")] = '\0';
+		if (f)
+			fclose(f);
+		found |= !strcmp(name, comm);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}

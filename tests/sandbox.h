@@ -28,6 +28,16 @@ int sandbox_runf(char *out, size_t len, const char *fmt, ...)
 /* Writes text to path (a test's own lab file, under SANDBOX_FILES). */
 void sandbox_write(const char *path, const char *text);
 
+/* The "outside" of NAT tests: a namespace "outside" holding
+ * SANDBOX_OUT_SERVER, reached through the veth up0 (SANDBOX_OUT_UPLINK), which
+ * is the sandbox's default route.  Traffic to it never leaves the sandbox. */
+#define SANDBOX_OUT_SERVER "198.51.100.2"
+#define SANDBOX_OUT_UPLINK "198.51.100.1"
+void sandbox_outside(void);
+
+/* Whether a process named comm runs in the sandbox's own namespace. */
+bool sandbox_proc_running(const char *comm);
+
 /* Path of the ovslab binary under test (meson passes OVSLAB_BIN). */
 const char *sandbox_ovslab(void);
 

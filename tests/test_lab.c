@@ -22,30 +22,16 @@
 
 #include "sandbox.h"
 
-#define OUT_SERVER "198.51.100.2"
-#define OUT_UPLINK "198.51.100.1"
+#define OUT_SERVER SANDBOX_OUT_SERVER
+#define OUT_UPLINK SANDBOX_OUT_UPLINK
 #define XFER_BYTES (1 << 20)
 
 static char buf[65536];
 
-static void outside_make(void)
-{
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns add outside"), 0, "%s", buf);
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf),
-				  "ip link add up0 type veth peer name eth0 netns outside"), 0, "%s", buf);
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip addr add " OUT_UPLINK "/24 dev up0"), 0);
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip link set up0 up"), 0);
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf),
-				  "ip -n outside addr add " OUT_SERVER "/24 dev eth0"), 0);
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip -n outside link set eth0 up"), 0);
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip -n outside link set lo up"), 0);
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip route add default via " OUT_SERVER), 0);
-}
-
 static void lab_init(void)
 {
 	sandbox_enter();
-	outside_make();
+	sandbox_outside();
 }
 
 static int ovslab(char *out, size_t len, const char *args)
@@ -224,37 +210,6 @@ static void start_server(struct server *sv, int rep[2], int rdy[2], const char *
 	close(rdy[0]);
 }
 
-static bool proc_in_my_netns(const char *comm)
-{
-	struct stat me, st;
-	struct dirent *de;
-	bool found = false;
-	DIR *d = opendir("/proc");
-
-	cr_assert_eq(stat("/proc/self/ns/net", &me), 0);
-	while (d && (de = readdir(d))) {
-		char path[300], name[64] = "";
-		FILE *f;
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
-		if (stat(path, &st) < 0 || st.st_ino != me.st_ino || st.st_dev != me.st_dev)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		f = fopen(path, "r");
-		if (f && fgets(name, sizeof(name), f))
-			name[strcspn(name, "\n")] = '\0';
-		if (f)
-			fclose(f);
-		if (!strcmp(name, comm))
-			found = true;
-	}
-	if (d)
-		closedir(d);
-	return found;
-}
-
 /* The machine (here: the sandbox) holds nothing of the lab. */
 static void assert_nothing_left(void)
 {
@@ -273,8 +228,8 @@ static void assert_nothing_left(void)
 	cr_assert_null(strstr(buf, "ovslab"), "iptables rule left: %s", buf);
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "cat /proc/sys/net/ipv4/ip_forward"), 0);
 	cr_assert_str_eq(buf, "0\n", "ip_forward not restored");
-	cr_assert_not(proc_in_my_netns("ovs-vswitchd"), "ovs-vswitchd still running");
-	cr_assert_not(proc_in_my_netns("ovsdb-server"), "ovsdb-server still running");
+	cr_assert_not(sandbox_proc_running("ovs-vswitchd"), "ovs-vswitchd still running");
+	cr_assert_not(sandbox_proc_running("ovsdb-server"), "ovsdb-server still running");
 	d = opendir("/run/ovslab");
 	cr_assert_not_null(d);
 	while ((de = readdir(d)))
@@ -500,7 +455,7 @@ static void machine_switch_stop(void)
 	sandbox_runf(buf, sizeof(buf), "ovs-appctl -t ovsdb-server exit");
 	unsetenv("OVS_RUNDIR");
 	/* exit answers before the daemon is gone */
-	for (int i = 0; i < 500 && (proc_in_my_netns("ovs-vswitchd") || proc_in_my_netns("ovsdb-server")); i++)
+	for (int i = 0; i < 500 && (sandbox_proc_running("ovs-vswitchd") || sandbox_proc_running("ovsdb-server")); i++)
 		usleep(20000);
 }
 
@@ -520,9 +475,9 @@ Test(lab, machine_switch_is_used_and_left_alone)
 	cr_assert_str_eq(buf, "foreign\n", "down touched rows that were not the lab's");
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ovs-vsctl --columns=name find Port external_ids:ovslab-lab=seed"), 0);
 	cr_assert_str_eq(buf, "", "lab rows left: %s", buf);
-	cr_assert(proc_in_my_netns("ovs-vswitchd"), "down stopped the machine's switch");
+	cr_assert(sandbox_proc_running("ovs-vswitchd"), "down stopped the machine's switch");
 	machine_switch_stop();
-	cr_assert_not(proc_in_my_netns("ovs-vswitchd"));
+	cr_assert_not(sandbox_proc_running("ovs-vswitchd"));
 	assert_nothing_left();
 }
 

@@ -26,26 +26,13 @@
 
 #include "sandbox.h"
 
-#define OUT_SERVER "198.51.100.2"
-#define OUT_UPLINK "198.51.100.1"
+#define OUT_SERVER SANDBOX_OUT_SERVER
+#define OUT_UPLINK SANDBOX_OUT_UPLINK
 #define BIG_HOSTS 200
 
 static char buf[65536];
 
 /* A default route for `uplink: auto`, through a namespace this test makes. */
-static void outside_make(void)
-{
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns add outside"), 0, "%s", buf);
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf),
-				  "ip link add up0 type veth peer name eth0 netns outside"), 0, "%s", buf);
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip addr add " OUT_UPLINK "/24 dev up0"), 0);
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip link set up0 up"), 0);
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf),
-				  "ip -n outside addr add " OUT_SERVER "/24 dev eth0"), 0);
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip -n outside link set eth0 up"), 0);
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip route add default via " OUT_SERVER), 0);
-}
-
 static void outside_remove(void)
 {
 	sandbox_runf(buf, sizeof(buf), "ip link del up0");
@@ -114,41 +101,10 @@ static bool ls_row(const char *text, const char *lab, size_t *hosts, char *sw, c
 	return false;
 }
 
-static bool proc_in_my_netns(const char *comm)
-{
-	struct stat me, st;
-	struct dirent *de;
-	bool found = false;
-	DIR *d = opendir("/proc");
-
-	cr_assert_eq(stat("/proc/self/ns/net", &me), 0);
-	while (d && (de = readdir(d))) {
-		char path[300], name[64] = "";
-		FILE *f;
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
-		if (stat(path, &st) < 0 || st.st_ino != me.st_ino || st.st_dev != me.st_dev)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		f = fopen(path, "r");
-		if (f && fgets(name, sizeof(name), f))
-			name[strcspn(name, "\n")] = '\0';
-		if (f)
-			fclose(f);
-		if (!strcmp(name, comm))
-			found = true;
-	}
-	if (d)
-		closedir(d);
-	return found;
-}
-
 static void assert_no_switch_left(void)
 {
-	cr_assert_not(proc_in_my_netns("ovs-vswitchd"), "ovs-vswitchd still running");
-	cr_assert_not(proc_in_my_netns("ovsdb-server"), "ovsdb-server still running");
+	cr_assert_not(sandbox_proc_running("ovs-vswitchd"), "ovs-vswitchd still running");
+	cr_assert_not(sandbox_proc_running("ovsdb-server"), "ovsdb-server still running");
 }
 
 /* Nothing in /run/ovslab but dot files of labs other than `lab`. */
@@ -293,7 +249,7 @@ Test(lifecycle, ls_shows_a_lab_up_and_busy)
 	pid_t child;
 	char *t;
 
-	outside_make();
+	sandbox_outside();
 	up_int_br();
 	t = capture_ls(false);
 	cr_assert(ls_row(t, "seed", &hosts, sw, state), "no seed line: %s", t);
@@ -451,7 +407,7 @@ Test(lifecycle, gc_leaves_a_complete_lab_alone)
 	int ret;
 	char *t;
 
-	outside_make();
+	sandbox_outside();
 	up_int_br();
 	t = capture_gc(&ret);
 	cr_assert_eq(ret, 0, "%s", err_get());
@@ -465,7 +421,7 @@ Test(lifecycle, gc_leaves_a_complete_lab_alone)
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec ns01 ping -c 1 -W 2 192.168.100.2"), 0, "%s", buf);
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "iptables-legacy-save -t nat"), 0);
 	cr_assert_not_null(strstr(buf, "ovslab:seed"), "gc took the lab's NAT rule: %s", buf);
-	cr_assert(proc_in_my_netns("ovs-vswitchd"), "gc stopped the lab's switch");
+	cr_assert(sandbox_proc_running("ovs-vswitchd"), "gc stopped the lab's switch");
 
 	/* Through the binary as well. */
 	cr_assert_eq(ovslab(buf, sizeof(buf), "gc"), 0, "ovslab gc: %s", buf);
@@ -530,8 +486,8 @@ static void private_switch_start(void)
 
 	cr_assert_eq(switchd_start(SWITCHD_PRIVATE_DIR, &sw), 0, "%s", err_get());
 	cr_assert(sw.private);
-	cr_assert(proc_in_my_netns("ovs-vswitchd"));
-	cr_assert(proc_in_my_netns("ovsdb-server"));
+	cr_assert(sandbox_proc_running("ovs-vswitchd"));
+	cr_assert(sandbox_proc_running("ovsdb-server"));
 }
 
 /* ovslab's private switch with no lab record left to use it: gc stops it,
