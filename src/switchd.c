@@ -394,7 +394,8 @@ out:
  * 1000-port switch took 13 s to stop.  Holding duplicates of its sockets
  * while it exits, its closes only drop references; ovslab then releases the
  * sockets from many threads at once, and the grace periods overlap (300
- * sockets: 3.6 s one by one, 0.18 s from 32 threads). */
+ * sockets: 3.6 s one by one, 0.18 s from 32 threads; a 1000-port switch
+ * stops in 0.5 s with 32 threads, 0.17 s with 128). */
 struct switchd_fds {
 	int *fd;
 	size_t n;
@@ -479,7 +480,7 @@ static void *switchd_close_some(void *arg)
 	return NULL;
 }
 
-#define SWITCHD_CLOSERS 32
+#define SWITCHD_CLOSERS 128
 
 static void switchd_release_sockets(struct switchd_fds *g)
 {
