@@ -27,7 +27,7 @@ tally() {
 meson test -C build --print-errorlogs --num-processes 2 --logbase all || status=1
 tally all
 
-vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+vg="valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 echo "test.sh: unit suites under valgrind"
 meson test -C build --print-errorlogs --suite unit --wrapper "$vg" --logbase vg-unit || status=1
 tally vg-unit-valgrind  # meson names a wrapped run after its wrapper

@@ -455,7 +455,8 @@ static void gc_private_switch(struct gc *g)
 		}
 		stopped = stopped > ds.n ? stopped - ds.n : 0;
 	}
-	qsort(ds.v, ds.n, sizeof(*ds.v), gc_daemon_cmp);
+	if (ds.n)
+		qsort(ds.v, ds.n, sizeof(*ds.v), gc_daemon_cmp);
 	for (size_t i = 0; i < ds.n; i++) {
 		ret = gc_stop_daemon(&ds.v[i]);
 		gc_note(g, ret);

@@ -153,7 +153,8 @@ static void print_problems(struct ctx *c, FILE *diag)
 {
 	size_t i;
 
-	qsort(c->probs, c->n_probs, sizeof(*c->probs), problem_cmp);
+	if (c->n_probs)
+		qsort(c->probs, c->n_probs, sizeof(*c->probs), problem_cmp);
 	for (i = 0; diag && i < c->n_probs; i++)
 		fprintf(diag, "%s:%d:%d: %s\n", c->display, c->probs[i].pos.line,
 			c->probs[i].pos.col, c->probs[i].text);

@@ -189,7 +189,8 @@ int labctl_ls(bool json, FILE *out)
 		err_set("%s: cannot list the lab records: %s", STATE_RUN_DIR, strerror(-ret));
 		goto out;
 	}
-	qsort(names.v, names.n, sizeof(*names.v), ls_cmp);
+	if (names.n) /* qsort wants a real array even for none */
+		qsort(names.v, names.n, sizeof(*names.v), ls_cmp);
 	if (json)
 		fputc('[', out);
 	else
