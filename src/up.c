@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,6 +21,9 @@
 #include "switchd.h"
 #include "sysctl.h"
 #include "timing.h"
+
+/* Labs with fewer hosts come up too fast to need a progress line. */
+#define UP_PROGRESS_MIN 50
 
 /* Hosts per transaction while a new lab's hosts are made. */
 #define UP_PORT_CHUNK 256
@@ -277,18 +281,31 @@ static int up_drop_rebuilt_ports(struct up *u)
  * wait at the end is for the last chunk only.  An edit sends its changes in
  * one transaction (a partial lab would drop the ports of hosts not yet in
  * it). */
+/* Hosts done / total while a long run makes them, on a terminal only. */
+static void up_progress(const struct up *u, size_t done, size_t total)
+{
+	if (total < UP_PROGRESS_MIN || !isatty(STDERR_FILENO))
+		return;
+	if (done == SIZE_MAX)
+		fputs("\r\033[K", stderr); /* the line goes once the hosts are made */
+	else if (done % 16 == 0 || done == total)
+		fprintf(stderr, "\r%s: hosts %zu/%zu", u->lab->name, done, total);
+}
+
 static int up_hosts_new(struct up *u)
 {
-	size_t made = 0;
+	size_t made = 0, total = 0;
 	int ret = 0;
 
+	for (size_t i = 0; i < u->plan.n_steps; i++)
+		total += u->plan.steps[i].op == PLAN_HOST_ADD;
 	for (size_t i = 0; ret == 0 && i < u->plan.n_steps; i++) {
 		const struct plan_step *s = &u->plan.steps[i];
 
 		if (s->op != PLAN_HOST_ADD)
 			continue;
 		ret = build_host(&u->b, s->new);
-		made++;
+		up_progress(u, ++made, total);
 		if (ret == 0 && !u->old && u->db && made % UP_PORT_CHUNK == 0) {
 			struct lab part = *u->lab;
 
@@ -297,6 +314,7 @@ static int up_hosts_new(struct up *u)
 					       &u->next_cfg);
 		}
 	}
+	up_progress(u, SIZE_MAX, total);
 	return ret;
 }
 

@@ -47,3 +47,30 @@ Test(scale, many_hosts_up_reach_down)
 	cr_assert_eq(access("/run/ovslab/big", F_OK), -1);
 	cr_assert_eq(access("/run/ovslab/.switch", F_OK), -1);
 }
+
+/* Progress (hosts done / total) shows on a terminal, and only there. */
+Test(scale, progress_on_a_terminal_only)
+{
+	FILE *f = fopen(SANDBOX_FILES "/mid.yaml", "w");
+	char cmd[4200];
+
+	cr_assert_not_null(f);
+	fprintf(f, "name: mid\nbridges:\n  br0:\n    gateway: 10.71.0.254/24\nhosts:\n");
+	for (int i = 1; i <= 64; i++)
+		fprintf(f, "  m%d:\n    bridge: br0\n    address: 10.71.0.%d/24\n", i, i);
+	cr_assert_eq(fclose(f), 0);
+	/* not a terminal: the output is the summary line alone */
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "%s up " SANDBOX_FILES "/mid.yaml", sandbox_ovslab()), 0, "%s", buf);
+	cr_assert_str_eq(buf, "mid: up: 64 hosts, 1 bridge, private switch (netdev datapath)\n");
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "%s down mid", sandbox_ovslab()), 0, "%s", buf);
+	/* on a terminal (script(1) gives it one) */
+	snprintf(cmd, sizeof(cmd), "%s up " SANDBOX_FILES "/mid.yaml", sandbox_ovslab());
+	{
+		char *argv[] = { "script", "-q", "-e", "-c", cmd, "/dev/null", NULL };
+
+		cr_assert_eq(sandbox_run(argv, buf, sizeof(buf)), 0, "%s", buf);
+	}
+	cr_assert_not_null(strstr(buf, "mid: hosts 64/64"), "no progress on a terminal: %s", buf);
+	cr_assert_not_null(strstr(buf, "mid: up: 64 hosts"), "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "%s down mid", sandbox_ovslab()), 0, "%s", buf);
+}
