@@ -39,7 +39,7 @@ static int down_scan_lab(const char *lab, void *arg)
 
 	if (!strcmp(lab, scan->self))
 		return 0;
-	if (state_open(lab, &other) == 0) {
+	if (state_read(lab, &other) == 0) {
 		if (state_get(&other, STATE_NAT))
 			scan->other_uses_nat = true;
 		state_close(&other);
@@ -87,7 +87,7 @@ static int down_switch_user(const char *lab, void *arg)
 
 	if (!strcmp(lab, scan->self))
 		return 0;
-	if (state_open(lab, &other) == 0) {
+	if (state_read(lab, &other) == 0) {
 		const char *sw = state_get(&other, STATE_SWITCH);
 
 		if (sw && !strncmp(sw, "private ", 8))

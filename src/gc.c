@@ -398,7 +398,7 @@ static int gc_switch_user(const char *lab, void *arg)
 	struct state st;
 
 	/* A record that cannot be read may well use it. */
-	if (state_open(lab, &st) < 0) {
+	if (state_read(lab, &st) < 0) {
 		err_clear();
 		*used = true;
 		return 0;

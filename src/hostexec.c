@@ -26,7 +26,7 @@ int labctl_exec(const char *lab, const char *host, char *const argv[])
 	int fd = -1;
 	int ret;
 
-	ret = state_open(lab, &st);
+	ret = state_read(lab, &st);
 	if (ret < 0)
 		return ret;
 	if (!hostexec_is_lab_host(&st, host)) {

@@ -127,11 +127,14 @@ static void show_text(const struct show *s, FILE *out)
 	const char *sw = state_get(&s->st, STATE_SWITCH);
 
 	fprintf(out, "lab %s\n", s->lab->name);
-	fprintf(out, "switch: %s, %s, datapath %s%s\n",
-		sw && !strncmp(sw, "private", 7) ? "private" : "shared",
-		state_get(&s->st, STATE_REMOTE) ? state_get(&s->st, STATE_REMOTE) : "-",
-		state_get(&s->st, STATE_DATAPATH) ? state_get(&s->st, STATE_DATAPATH) : "-",
-		s->switch_down ? " (not answering)" : "");
+	if (!sw)
+		fputs("switch: none (the lab has no bridge)\n", out);
+	else
+		fprintf(out, "switch: %s, %s, datapath %s%s\n",
+			!strncmp(sw, "private", 7) ? "private" : "shared",
+			state_get(&s->st, STATE_REMOTE) ? state_get(&s->st, STATE_REMOTE) : "-",
+			state_get(&s->st, STATE_DATAPATH) ? state_get(&s->st, STATE_DATAPATH) : "-",
+			s->switch_down ? " (not answering)" : "");
 	for (size_t i = 0; i < s->lab->n_bridges; i++) {
 		const struct lab_bridge *b = &s->lab->bridges[i];
 		const char *up = show_uplink(s, b->name);
@@ -252,15 +255,15 @@ int labctl_show(const char *lab, bool json, FILE *out)
 	const char *remote;
 	int ret;
 
-	ret = state_open(lab, &s.st);
+	ret = state_read(lab, &s.st);
 	if (ret < 0)
 		return ret;
 	ret = labctl_load_saved(&s.st, &s.lab);
 	if (ret < 0)
 		goto out;
 	remote = state_get(&s.st, STATE_REMOTE);
-	if (!remote || ovsdb_open(remote, 5000, &db) < 0 ||
-	    ovsdb_lab_ports(db, lab, show_port_cb, &s) < 0) {
+	if (remote && (ovsdb_open(remote, 5000, &db) < 0 ||
+		       ovsdb_lab_ports(db, lab, show_port_cb, &s) < 0)) {
 		s.switch_down = true;
 		err_clear();
 	}

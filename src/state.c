@@ -135,7 +135,25 @@ out:
 	return ret;
 }
 
+static int state_load(const char *lab, struct state *st, bool write);
+
 int state_open(const char *lab, struct state *st)
+{
+	return state_load(lab, st, true);
+}
+
+int state_read(const char *lab, struct state *st)
+{
+	int ret = state_load(lab, st, false);
+
+	if (st->journal) {
+		fclose(st->journal);
+		st->journal = NULL;
+	}
+	return ret;
+}
+
+static int state_load(const char *lab, struct state *st, bool write)
 {
 	char line[PATH_MAX + 64];
 	int ret;
@@ -148,7 +166,9 @@ int state_open(const char *lab, struct state *st)
 		err_set("%s: no such lab is up (nothing in %s)", lab, st->dir);
 		return ret;
 	}
-	ret = state_open_journal(st, "a+");
+	/* "a+" would make a journal that a concurrent down just removed, and
+	 * needs root; readers (show, ls, the scans of other labs) use "r". */
+	ret = state_open_journal(st, write ? "a+" : "r");
 	if (ret < 0)
 		return ret;
 	rewind(st->journal);

@@ -49,6 +49,8 @@ bool state_exists(const char *lab);
 int state_create(const char *lab, const char *labfile_text, size_t len, struct state *st);
 /* Reads the journal of an existing lab; the journal stays open for appending. */
 int state_open(const char *lab, struct state *st);
+/* Reads it only: for commands that change nothing, and works without root. */
+int state_read(const char *lab, struct state *st);
 /* Appends an entry (and keeps it in memory) before the change is made. */
 int state_add(struct state *st, enum state_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -68,6 +68,16 @@ Test(features, direct_cable)
 	reach("ns02", "10.0.0.1");
 	in_ns("ns01", "ip -o link show veth-ns01", "link-netns ns02");
 	cr_assert_eq(access("/run/ovslab/.switch", F_OK), -1, "a switch was started for a lab without bridges");
+	cr_assert_eq(ovslab("show %s", "links"), 0, "%s", buf);
+	cr_assert_not_null(strstr(buf, "switch: none"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "ns02:veth-ns02"), "%s", buf);
+	/* show and ls change nothing, and work without root */
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "setpriv --reuid=65534 --regid=65534 --clear-groups %s show links",
+				  sandbox_ovslab()), 0, "%s", buf);
+	cr_assert_not_null(strstr(buf, "ns01"), "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "setpriv --reuid=65534 --regid=65534 --clear-groups %s ls",
+				  sandbox_ovslab()), 0, "%s", buf);
+	cr_assert_not_null(strstr(buf, "links"), "%s", buf);
 	down("links");
 }
 
