@@ -27,6 +27,7 @@
 
 /* Hosts per transaction while a new lab's hosts are made. */
 #define UP_PORT_CHUNK 256
+#define UP_PORT_CHUNK_MIN 24
 
 /* How long a command waits for another one working on the same lab. */
 #define UP_LOCK_TIMEOUT_MS 60000
@@ -294,11 +295,15 @@ static void up_progress(const struct up *u, size_t done, size_t total)
 
 static int up_hosts_new(struct up *u)
 {
-	size_t made = 0, total = 0;
+	size_t made = 0, total = 0, chunk;
 	int ret = 0;
 
 	for (size_t i = 0; i < u->plan.n_steps; i++)
 		total += u->plan.steps[i].op == PLAN_HOST_ADD;
+	/* A quarter of the lab, within bounds: a small lab gets its ports to
+	 * the switch early too. */
+	chunk = total / 4 < UP_PORT_CHUNK_MIN ? UP_PORT_CHUNK_MIN
+		: total / 4 > UP_PORT_CHUNK ? UP_PORT_CHUNK : total / 4;
 	for (size_t i = 0; ret == 0 && i < u->plan.n_steps; i++) {
 		const struct plan_step *s = &u->plan.steps[i];
 
@@ -306,7 +311,7 @@ static int up_hosts_new(struct up *u)
 			continue;
 		ret = build_host(&u->b, s->new);
 		up_progress(u, ++made, total);
-		if (ret == 0 && !u->old && u->db && made % UP_PORT_CHUNK == 0) {
+		if (ret == 0 && !u->old && u->db && made % chunk == 0) {
 			struct lab part = *u->lab;
 
 			part.n_hosts = (size_t)((const struct lab_host *)s->new - u->lab->hosts) + 1;
