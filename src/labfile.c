@@ -1296,6 +1296,18 @@ static void top_name(struct ctx *c, const yaml_node_t *key,
 		c->lab->name = str_dup(c, s);
 }
 
+/* The entries of a top-level mapping (bridges, hosts): how many slots to
+ * allocate for them, 0 once a wrong kind of value is reported. */
+static size_t top_mapping(struct ctx *c, const yaml_node_t *val, const char *what,
+			  struct pairs *ps)
+{
+	if (!get_pairs(val, ps)) {
+		report(c, pos_of(val), "\"%ss\" must be a mapping of %s names", what, what);
+		return 0;
+	}
+	return (size_t)(ps->end - ps->start) + 1;
+}
+
 static void top_bridges(struct ctx *c, const yaml_node_t *key,
 			const yaml_node_t *val, void *obj)
 {
@@ -1305,11 +1317,9 @@ static void top_bridges(struct ctx *c, const yaml_node_t *key,
 
 	(void)key;
 	(void)obj;
-	if (!get_pairs(val, &ps)) {
-		report(c, pos_of(val), "\"bridges\" must be a mapping of bridge names");
+	n = top_mapping(c, val, "bridge", &ps);
+	if (!n)
 		return;
-	}
-	n = (size_t)(ps.end - ps.start) + 1;
 	c->lab->bridges = calloc(n, sizeof(*c->lab->bridges));
 	c->bm = calloc(n, sizeof(*c->bm));
 	if (!c->lab->bridges || !c->bm) {
@@ -1329,11 +1339,9 @@ static void top_hosts(struct ctx *c, const yaml_node_t *key,
 
 	(void)key;
 	(void)obj;
-	if (!get_pairs(val, &ps)) {
-		report(c, pos_of(val), "\"hosts\" must be a mapping of host names");
+	n = top_mapping(c, val, "host", &ps);
+	if (!n)
 		return;
-	}
-	n = (size_t)(ps.end - ps.start) + 1;
 	c->lab->hosts = calloc(n, sizeof(*c->lab->hosts));
 	c->hm = calloc(n, sizeof(*c->hm));
 	c->n_hm = n;

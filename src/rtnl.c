@@ -451,6 +451,22 @@ int rtnl_link_set(struct rtnl *nl, int ifindex, const uint8_t *mac, unsigned int
 	return ret;
 }
 
+/* The message as a unicast route of the main table, its attributes parsed
+ * into a; NULL for anything else in a route dump. */
+static const struct rtmsg *rtnl_main_route(const struct nlmsghdr *nlh, struct rtnl_attrs *a)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	uint32_t table = rtm->rtm_table;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_type != RTN_UNICAST ||
+	    (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6))
+		return NULL;
+	rtnl_attrs_parse(nlh, sizeof(*rtm), a);
+	if (a->tb[RTA_TABLE])
+		table = mnl_attr_get_u32(a->tb[RTA_TABLE]);
+	return table == RT_TABLE_MAIN ? rtm : NULL;
+}
+
 struct rtnl_defroute {
 	int ifindex;
 	uint32_t priority;
@@ -459,18 +475,12 @@ struct rtnl_defroute {
 static int rtnl_defroute_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct rtnl_defroute *d = data;
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	struct rtnl_attrs a;
-	uint32_t table = rtm->rtm_table, priority = 0;
+	const struct rtmsg *rtm = rtnl_main_route(nlh, &a);
+	uint32_t priority = 0;
 	int ifindex = 0;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != AF_INET ||
-	    rtm->rtm_dst_len != 0 || rtm->rtm_type != RTN_UNICAST)
-		return MNL_CB_OK;
-	rtnl_attrs_parse(nlh, sizeof(*rtm), &a);
-	if (a.tb[RTA_TABLE])
-		table = mnl_attr_get_u32(a.tb[RTA_TABLE]);
-	if (table != RT_TABLE_MAIN)
+	if (!rtm || rtm->rtm_family != AF_INET || rtm->rtm_dst_len != 0)
 		return MNL_CB_OK;
 	if (a.tb[RTA_PRIORITY])
 		priority = mnl_attr_get_u32(a.tb[RTA_PRIORITY]);
@@ -530,21 +540,16 @@ struct rtnl_routes {
 static int rtnl_route_list_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct rtnl_routes *l = data;
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	struct rtnl_attrs a;
-	uint32_t table = rtm->rtm_table;
-	struct lab_addr dst = { .family = rtm->rtm_family, .prefix = rtm->rtm_dst_len };
+	const struct rtmsg *rtm = rtnl_main_route(nlh, &a);
+	struct lab_addr dst = { 0 };
 	struct lab_addr *nv;
 	int *no;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_type != RTN_UNICAST || l->err ||
-	    (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6))
+	if (!rtm || l->err)
 		return MNL_CB_OK;
-	rtnl_attrs_parse(nlh, sizeof(*rtm), &a);
-	if (a.tb[RTA_TABLE])
-		table = mnl_attr_get_u32(a.tb[RTA_TABLE]);
-	if (table != RT_TABLE_MAIN)
-		return MNL_CB_OK;
+	dst.family = rtm->rtm_family;
+	dst.prefix = rtm->rtm_dst_len;
 	if (a.tb[RTA_DST] && mnl_attr_get_payload_len(a.tb[RTA_DST]) == rtnl_addr_len(dst.family))
 		memcpy(&dst.v6, mnl_attr_get_payload(a.tb[RTA_DST]), rtnl_addr_len(dst.family));
 	nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
