@@ -30,9 +30,13 @@ int build_open(struct build *b, const struct lab *lab, struct state *st, const c
 	b->lab = lab;
 	b->st = st;
 	b->datapath = datapath;
+	b->net_fd = -1;
 	b->self_fd = netns_self();
 	if (b->self_fd < 0)
 		return b->self_fd;
+	b->net_fd = sysctl_net_open();
+	if (b->net_fd < 0)
+		return b->net_fd;
 	return rtnl_open(&b->nl);
 }
 
@@ -42,7 +46,9 @@ void build_close(struct build *b)
 	b->nl = NULL;
 	if (b->self_fd >= 0)
 		close(b->self_fd);
-	b->self_fd = -1;
+	if (b->net_fd >= 0)
+		close(b->net_fd);
+	b->self_fd = b->net_fd = -1;
 }
 
 /* Runs fn inside the namespace behind nsfd and comes back, whatever happens. */
@@ -58,13 +64,25 @@ static int build_in_ns(struct build *b, int nsfd, int (*fn)(void *arg), void *ar
 	return ret;
 }
 
-static int build_sysctl_if(const char *ifname, const char *family, const char *key,
-			   const char *value)
+/* An interface's sysctl in the machine's namespace. */
+static int build_sysctl_if(struct build *b, const char *ifname, const char *family,
+			   const char *key, const char *value)
 {
 	char path[128];
 	int ret;
 
-	snprintf(path, sizeof(path), "net/%s/conf/%s/%s", family, ifname, key);
+	snprintf(path, sizeof(path), "%s/conf/%s/%s", family, ifname, key);
+	ret = sysctl_net_write(b->net_fd, path, value);
+	return ret == -ENOENT ? 0 : ret; /* a kernel without IPv6 */
+}
+
+/* A conf/default or conf/all sysctl inside a new host. */
+static int build_sysctl_ns(const char *which, const char *key, const char *value)
+{
+	char path[128];
+	int ret;
+
+	snprintf(path, sizeof(path), "net/ipv6/conf/%s/%s", which, key);
 	ret = sysctl_write(path, value);
 	return ret == -ENOENT ? 0 : ret; /* a kernel without IPv6 */
 }
@@ -77,19 +95,21 @@ static bool build_iface_has(const struct lab_iface *ifc, int family)
 	return false;
 }
 
-/* In a new host, before any interface exists: no IPv6 when the lab declares
- * none (link-local chatter floods a big bridge), and no IPv6 duplicate address
- * detection when it does (addresses would stay unusable for a second). */
+/* In a new host, before any interface exists: no IPv6 duplicate address
+ * detection when the lab has IPv6 (addresses would stay unusable for a
+ * second).  A lab without IPv6 sets no sysctl here: its interfaces are kept
+ * from making link-local addresses through netlink (build_iface_inside),
+ * which spares every host a walk past all other hosts' /proc/sys/net. */
 static int build_ns_defaults(void *arg)
 {
 	const struct lab *lab = arg;
 	int ret;
 
 	if (!lab->has_ipv6)
-		return build_sysctl_if("default", "ipv6", "disable_ipv6", "1");
-	ret = build_sysctl_if("default", "ipv6", "accept_dad", "0");
+		return 0;
+	ret = build_sysctl_ns("default", "accept_dad", "0");
 	if (ret == 0)
-		ret = build_sysctl_if("all", "ipv6", "accept_dad", "0");
+		ret = build_sysctl_ns("all", "accept_dad", "0");
 	return ret;
 }
 
@@ -186,8 +206,12 @@ static int build_iface_inside(struct build *b, struct build_ns *ns, const struct
 		err_set("%s: interface missing in the host", ifc->ifname);
 		return idx;
 	}
-	if (ifc->has_mac || ifc->mtu)
-		ret = rtnl_link_set(ns->nl, idx, ifc->has_mac ? ifc->mac : NULL, ifc->mtu);
+	/* Without IPv6 in the lab, the link-local address chatter of a
+	 * thousand hosts would flood the bridge: no address generation, set
+	 * while the link is still down. */
+	if (ifc->has_mac || ifc->mtu || !b->lab->has_ipv6)
+		ret = rtnl_link_set(ns->nl, idx, ifc->has_mac ? ifc->mac : NULL, ifc->mtu,
+				    !b->lab->has_ipv6);
 	if (ret == 0 && up)
 		ret = rtnl_link_up(ns->nl, idx);
 	for (size_t i = 0; ret == 0 && i < ifc->n_addrs; i++)
@@ -212,16 +236,16 @@ static int build_iface_outside(struct build *b, const struct lab_iface *ifc)
 	int idx = 0;
 	int ret;
 
-	ret = build_sysctl_if(ifc->port, "ipv6", "disable_ipv6",
+	ret = build_sysctl_if(b, ifc->port, "ipv6", "disable_ipv6",
 			      machine && build_iface_has(ifc, AF_INET6) ? "0" : "1");
 	if (ret == 0 && machine)
-		ret = build_sysctl_if(ifc->port, "ipv4", "proxy_arp", "1");
+		ret = build_sysctl_if(b, ifc->port, "ipv4", "proxy_arp", "1");
 	if (ret == 0 && (machine || ifc->mtu))
 		idx = rtnl_link_index(b->nl, ifc->port);
 	if (idx < 0)
 		return idx;
 	if (ret == 0 && ifc->mtu)
-		ret = rtnl_link_set(b->nl, idx, NULL, ifc->mtu);
+		ret = rtnl_link_set(b->nl, idx, NULL, ifc->mtu, false);
 	for (size_t i = 0; ret == 0 && machine && i < ifc->n_addrs; i++) {
 		struct lab_addr dst = build_host_prefix(&ifc->addrs[i]);
 
@@ -707,7 +731,7 @@ static int build_gateway_change(struct build *b, const struct lab_bridge *br, bo
 		err_set("%s: the switch did not create the bridge's internal port", br->name);
 		return idx;
 	}
-	ret = add ? build_sysctl_if(br->name, "ipv6", "disable_ipv6",
+	ret = add ? build_sysctl_if(b, br->name, "ipv6", "disable_ipv6",
 				    br->gateway6.family ? "0" : "1") : 0;
 	for (int i = 0; ret == 0 && i < 2; i++)
 		if (gws[i]->family)

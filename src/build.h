@@ -16,6 +16,7 @@ struct build {
 	const char *datapath; /* "netdev" or "system" */
 	struct rtnl *nl;      /* the machine's namespace */
 	int self_fd;          /* to come back to the machine's namespace */
+	int net_fd;           /* the machine's /proc/sys/net (sysctl_net_open) */
 };
 
 /* A route as a host gets it: declared, or the default derived from a

@@ -429,7 +429,8 @@ int rtnl_route_del(struct rtnl *nl, const struct lab_addr *dst, const struct lab
 	return rtnl_route_change(nl, RTM_DELROUTE, 0, dst, gw, ifindex);
 }
 
-int rtnl_link_set(struct rtnl *nl, int ifindex, const uint8_t *mac, unsigned int mtu)
+int rtnl_link_set(struct rtnl *nl, int ifindex, const uint8_t *mac, unsigned int mtu,
+		  bool no_ll6)
 {
 	struct rtnl_req req;
 	struct nlmsghdr *nlh = rtnl_msg(&req, RTM_NEWLINK, 0);
@@ -443,11 +444,18 @@ int rtnl_link_set(struct rtnl *nl, int ifindex, const uint8_t *mac, unsigned int
 		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	if (mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	if (no_ll6) {
+		struct nlattr *spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+		struct nlattr *in6 = mnl_attr_nest_start(nlh, AF_INET6);
+
+		mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+		mnl_attr_nest_end(nlh, in6);
+		mnl_attr_nest_end(nlh, spec);
+	}
 	ret = rtnl_talk(nl, nlh, NULL, NULL);
 	if (ret < 0)
-		err_set("%s: cannot set %s%s%s: %s", rtnl_ifname(nl, ifindex, name),
-			mac ? "the MAC address" : "", mac && mtu ? " and " : "", mtu ? "the MTU" : "",
-			strerror(-ret));
+		err_set("%s: cannot set the MAC address, MTU or IPv6 address generation: %s",
+			rtnl_ifname(nl, ifindex, name), strerror(-ret));
 	return ret;
 }
 

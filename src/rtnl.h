@@ -31,8 +31,12 @@ int rtnl_link_index(struct rtnl *nl, const char *name);
 int rtnl_link_up(struct rtnl *nl, int ifindex);
 int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
 int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
-/* Sets the MAC address (mac non-NULL, 6 bytes) and/or the MTU (mtu > 0). */
-int rtnl_link_set(struct rtnl *nl, int ifindex, const uint8_t *mac, unsigned int mtu);
+/* Sets the MAC address (mac non-NULL, 6 bytes) and/or the MTU (mtu > 0);
+ * no_ll6: the interface never makes an IPv6 link-local address (address
+ * generation mode none), so it sends no IPv6 at all.  Set before the link
+ * goes up: the kernel applies the link's flags before the mode. */
+int rtnl_link_set(struct rtnl *nl, int ifindex, const uint8_t *mac, unsigned int mtu,
+		  bool no_ll6);
 /* Adds a route to dst (family 0 or prefix 0 with a zero address: default)
  * through gateway gw (family 0: none) out of ifindex (0: let the kernel pick). */
 int rtnl_route_add(struct rtnl *nl, const struct lab_addr *dst,

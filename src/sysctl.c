@@ -64,18 +64,15 @@ out:
 	return ret;
 }
 
-int sysctl_write(const char *key, const char *value)
+/* Writes value to path opened relative to dirfd (AT_FDCWD: absolute). */
+static int sysctl_write_fd(int dirfd, const char *path, const char *key, const char *value)
 {
-	char path[PATH_MAX];
 	size_t len = strlen(value);
 	ssize_t n;
-	int fd = -1;
-	int ret;
+	int fd;
+	int ret = 0;
 
-	ret = sysctl_path(key, path, sizeof(path));
-	if (ret < 0)
-		goto out;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
 		err_set("sysctl %s: cannot open: %s", key, strerror(errno));
@@ -94,4 +91,31 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return ret;
+}
+
+int sysctl_write(const char *key, const char *value)
+{
+	char path[PATH_MAX];
+	int ret = sysctl_path(key, path, sizeof(path));
+
+	return ret < 0 ? ret : sysctl_write_fd(AT_FDCWD, path, key, value);
+}
+
+int sysctl_net_open(void)
+{
+	int fd = open("/proc/sys/net", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fd = -errno;
+		err_set("/proc/sys/net: cannot open: %s", strerror(errno));
+	}
+	return fd;
+}
+
+int sysctl_net_write(int netfd, const char *key, const char *value)
+{
+	char full[PATH_MAX];
+
+	snprintf(full, sizeof(full), "net/%s", key);
+	return sysctl_write_fd(netfd, key, full, value);
 }
