@@ -240,7 +240,7 @@ static int flows_refused(const struct flows_batch *b, const struct lab *lab,
 	const struct ofp_header *oh = reply->data;
 	enum ofperr e = ofperr_decode_msg(oh, NULL);
 	const struct flows_msg *m = NULL;
-	const char *why = e ? ofperr_to_string(e) : "an answer that is not an error";
+	const char *why = e ? ofperr_get_description(e) : "an answer that is not an error";
 
 	for (size_t i = 0; i < b->n_msgs; i++)
 		if (b->msgs[i].xid == oh->xid)
@@ -248,15 +248,15 @@ static int flows_refused(const struct flows_batch *b, const struct lab *lab,
 	if (m && m->from && m->from->file)
 		err_set("bridge %s: %s:%d: the switch refused %s \"%s\": %s (%s)", br->name,
 			m->from->file, m->from->pos.line, m->kind == FLOWS_GROUP ? "group" : "flow",
-			m->from->text, e ? ofperr_get_name(e) : "?", why);
+			m->from->text, e ? ofperr_to_string(e) : "?", why);
 	else if (m && m->from)
 		err_set("bridge %s: %s:%d:%d: the switch refused %s \"%s\": %s (%s)", br->name,
 			lab->file, m->from->pos.line, m->from->pos.col,
 			m->kind == FLOWS_GROUP ? "group" : "flow", m->from->text,
-			e ? ofperr_get_name(e) : "?", why);
+			e ? ofperr_to_string(e) : "?", why);
 	else
 		err_set("bridge %s: the switch refused to replace its flow table: %s (%s)", br->name,
-			e ? ofperr_get_name(e) : "?", why);
+			e ? ofperr_to_string(e) : "?", why);
 	return -EPROTO;
 }
 

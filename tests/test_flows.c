@@ -190,3 +190,28 @@ Test(flows, edited_flows_replace_the_table_in_place)
 	cr_assert_eq(ovslab("down %s", "fl"), 0, "%s", buf);
 	nothing_left();
 }
+
+/* A bridge that speaks only OpenFlow 1.0 has no bundles: delete, adds and a
+ * barrier do the same. */
+Test(flows, openflow10_bridge_without_bundles)
+{
+	sandbox_write(LAB_FILE, LAB_TEXT);
+	sandbox_write(FLOWS_FILE, "priority=10,ip,nw_dst=10.61.0.9,actions=drop\nactions=NORMAL\n");
+	cr_assert_eq(ovslab("up %s", LAB_FILE), 0, "%s", buf);
+	cr_assert_eq(ovslab("ovs %s -- vsctl set bridge br0 protocols=OpenFlow10", "fl"), 0, "%s", buf);
+	sandbox_write(FLOWS_FILE, "priority=10,ip,nw_dst=10.61.0.8,actions=drop\nactions=NORMAL\n");
+	cr_assert_eq(ovslab("up %s", LAB_FILE), 0, "%s", buf);
+	cr_assert_eq(ovslab("ovs %s -- ofctl -O OpenFlow10 dump-flows br0", "fl"), 0, "%s", buf);
+	cr_expect_not_null(strstr(buf, "nw_dst=10.61.0.8 actions=drop"), "%s", buf);
+	cr_expect_null(strstr(buf, "10.61.0.9"), "%s", buf);
+	cr_expect_eq(ping("a", "10.61.0.2"), 0, "%s", buf);
+
+	sandbox_write(FLOWS_FILE, "priority=10,ip,nw_dst=10.61.0.7,actions=drop\nactions=group:3\n");
+	cr_assert_eq(ovslab("up %s", LAB_FILE), 1, "%s", buf);
+	cr_expect_not_null(strstr(buf, FLOWS_FILE ":2: the switch refused flow"), "%s", buf);
+	cr_assert_eq(ovslab("flows %s", "fl"), 0, "%s", buf);
+	cr_expect_not_null(strstr(buf, "nw_dst=10.61.0.8 actions=drop"), "the old table is not back: %s", buf);
+	cr_expect_null(strstr(buf, "10.61.0.7"), "%s", buf);
+	cr_assert_eq(ovslab("down %s", "fl"), 0, "%s", buf);
+	nothing_left();
+}
