@@ -39,6 +39,7 @@ struct flows_msg {
 };
 
 struct flows_batch {
+	const struct lab *lab;
 	struct ovs_list reqs;
 	struct flows_msg *msgs;
 	size_t n_msgs;
@@ -202,7 +203,8 @@ static int flows_add(struct flows_batch *b, enum flows_kind kind, int command,
 		if (from && from->file)
 			err_set("bridge %s: %s:%d: %s", bridge, from->file, from->pos.line, error);
 		else if (from)
-			err_set("bridge %s: %d:%d: %s", bridge, from->pos.line, from->pos.col, error);
+			err_set("bridge %s: %s:%d:%d: %s", bridge, b->lab->file, from->pos.line,
+				from->pos.col, error);
 		else
 			err_set("bridge %s: %s", bridge, error);
 		free(error);
@@ -293,7 +295,7 @@ out:
 int flows_install(const char *rundir, const struct lab *lab, const struct lab_bridge *br)
 {
 	struct ofputil_port_map map = OFPUTIL_PORT_MAP_INITIALIZER(&map);
-	struct flows_batch b = { .msgs = NULL };
+	struct flows_batch b = { .lab = lab };
 	struct vconn *vconn = NULL;
 	int ret;
 
