@@ -46,6 +46,20 @@ static void lab_host_free(struct lab_host *h)
 	free(h->name);
 }
 
+void lab_bridge_flows_free(struct lab_bridge *b)
+{
+	for (size_t i = 0; i < b->n_flows; i++)
+		free(b->flows[i].text);
+	for (size_t i = 0; i < b->n_groups; i++)
+		free(b->groups[i].text);
+	free(b->flows);
+	free(b->groups);
+	free(b->flows_file);
+	b->flows = b->groups = NULL;
+	b->n_flows = b->n_groups = 0;
+	b->flows_file = NULL;
+}
+
 void lab_free(struct lab *lab)
 {
 	size_t i;
@@ -55,6 +69,7 @@ void lab_free(struct lab *lab)
 	for (i = 0; i < lab->n_bridges; i++) {
 		free(lab->bridges[i].name);
 		free(lab->bridges[i].uplink);
+		lab_bridge_flows_free(&lab->bridges[i]);
 	}
 	free(lab->bridges);
 	for (i = 0; i < lab->n_hosts; i++)

@@ -25,6 +25,14 @@ struct lab_addr {
 	uint8_t prefix;
 };
 
+/* An OpenFlow flow or group in ovs-ofctl syntax, and where it was written:
+ * in the lab file, or (file set) at a line of a flows_file. */
+struct lab_flow {
+	char *text;
+	const char *file;        /* NULL: the lab file; else the bridge's flows_file */
+	struct lab_pos pos;
+};
+
 struct lab_bridge {
 	char *name;
 	struct lab_addr gateway; /* IPv4; family 0: no gateway */
@@ -32,6 +40,12 @@ struct lab_bridge {
 	bool nat;
 	char *uplink;            /* NULL: none; "auto": default route's device */
 	struct lab_pos pos;
+	bool has_flows;          /* false: OVS's default NORMAL flow stays */
+	struct lab_flow *flows;  /* replace the bridge's whole table */
+	size_t n_flows;
+	struct lab_flow *groups; /* installed before the flows */
+	size_t n_groups;
+	char *flows_file;        /* as resolved, for messages; NULL: inline */
 };
 
 /* What the far end of a host interface is. */
@@ -113,6 +127,8 @@ struct lab {
 };
 
 void lab_free(struct lab *lab);
+/* Frees a bridge's flows, groups and flows_file. */
+void lab_bridge_flows_free(struct lab_bridge *b);
 
 struct lab_bridge *lab_find_bridge(const struct lab *lab, const char *name);
 struct lab_host *lab_find_host(const struct lab *lab, const char *name);

@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "err.h"
+#include "flows.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define STR_(x) #x
@@ -21,12 +22,15 @@ struct problem {
 	struct lab_pos pos;
 	size_t seq;
 	char *text;
+	const char *file; /* set: the problem is at line pos_file of this file */
+	int line_file;
 };
 
 /* Where values sat in the file, for the checks that compare entities. */
 struct bridge_marks {
 	struct lab_pos gateway, gateway6, nat;
 	bool gateway_bad;
+	struct lab_pos flows_file;
 };
 
 struct iface_marks {
@@ -75,6 +79,7 @@ struct route_slot {
 
 struct ctx {
 	const char *display;
+	const char *flows_dir;   /* set: flows_file is read from DIR/BRIDGE.flows */
 	yaml_document_t *doc;
 	struct lab *lab;
 	struct bridge_marks *bm; /* parallel to lab->bridges */
@@ -134,7 +139,7 @@ static void report(struct ctx *c, struct lab_pos pos, const char *fmt, ...)
 	}
 	scrub(text);
 	c->probs = p;
-	p[c->n_probs] = (struct problem){ pos, c->n_probs, text };
+	p[c->n_probs] = (struct problem){ pos, c->n_probs, text, NULL, 0 };
 	c->n_probs++;
 }
 
@@ -156,7 +161,11 @@ static void print_problems(struct ctx *c, FILE *diag)
 	if (c->n_probs)
 		qsort(c->probs, c->n_probs, sizeof(*c->probs), problem_cmp);
 	for (i = 0; diag && i < c->n_probs; i++)
-		fprintf(diag, "%s:%d:%d: %s\n", c->display, c->probs[i].pos.line,
+		if (c->probs[i].file)
+			fprintf(diag, "%s:%d: %s\n", c->probs[i].file, c->probs[i].line_file,
+				c->probs[i].text);
+		else
+			fprintf(diag, "%s:%d:%d: %s\n", c->display, c->probs[i].pos.line,
 			c->probs[i].pos.col, c->probs[i].text);
 }
 
@@ -476,17 +485,149 @@ static void bridge_uplink(struct ctx *c, const yaml_node_t *key,
 		s->b->uplink = str_dup(c, str);
 }
 
+/* ---- flows ------------------------------------------------------------- */
+
+static void flow_push(struct ctx *c, struct lab_flow **arr, size_t *n, const char *text,
+		      const char *file, struct lab_pos pos)
+{
+	struct lab_flow *a = realloc(*arr, (*n + 1) * sizeof(*a));
+
+	if (!a) {
+		c->nomem = true;
+		return;
+	}
+	*arr = a;
+	a[*n] = (struct lab_flow){ str_dup(c, text), file, pos };
+	(*n)++;
+}
+
+/* flows: and groups: are lists of strings in ovs-ofctl syntax. */
+static void flow_list(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+		      struct lab_flow **arr, size_t *n)
+{
+	yaml_node_item_t *it, *end;
+
+	if (!get_items(val, &it, &end)) {
+		report(c, pos_of(val), "\"%s\" must be a list of strings, not %s", text(key),
+		       kind(val));
+		return;
+	}
+	for (; it < end && !c->nomem; it++) {
+		const char *str = want_scalar(c, key, node(c, *it));
+
+		if (str)
+			flow_push(c, arr, n, str, NULL, pos_of(node(c, *it)));
+	}
+}
+
+static bool flows_once(struct ctx *c, const yaml_node_t *key, struct bridge_slot *s)
+{
+	if (s->b->has_flows) {
+		report(c, pos_of(key), "bridge %s: give \"flows\" or \"flows_file\", not both",
+		       s->b->name);
+		return false;
+	}
+	s->b->has_flows = true;
+	return true;
+}
+
+static void bridge_flows(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			 void *obj)
+{
+	struct bridge_slot *s = obj;
+
+	if (flows_once(c, key, s))
+		flow_list(c, key, val, &s->b->flows, &s->b->n_flows);
+}
+
+static void bridge_groups(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			  void *obj)
+{
+	struct bridge_slot *s = obj;
+
+	flow_list(c, key, val, &s->b->groups, &s->b->n_groups);
+}
+
+/* One flow a line; blank lines and # comments skipped.  Lines keep their
+ * numbers for messages. */
+static void flows_lines(struct ctx *c, struct lab_bridge *b, char *buf)
+{
+	int line = 0;
+
+	for (char *save = NULL, *l = buf; l && !c->nomem; l = save) {
+		char *end;
+
+		save = strchr(l, '\n');
+		if (save)
+			*save++ = '\0';
+		line++;
+		l += strspn(l, " \t\r");
+		end = l + strlen(l);
+		while (end > l && strchr(" \t\r", end[-1]))
+			*--end = '\0';
+		if (*l && *l != '#')
+			flow_push(c, &b->flows, &b->n_flows, l, b->flows_file,
+				  (struct lab_pos){ line, 1 });
+	}
+}
+
+static int read_file(const char *path, char **buf, size_t *len);
+
+/* The path is relative to the lab file; a lab's saved copy reads the copy
+ * of the flows taken when it came up. */
+static void bridge_flows_file(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			      void *obj)
+{
+	struct bridge_slot *s = obj;
+	const char *str = want_scalar(c, key, val);
+	const char *slash = strrchr(c->display, '/');
+	char *buf = NULL, *text = NULL;
+	size_t len = 0;
+	int ret, n;
+
+	s->m->flows_file = pos_of(val);
+	if (!str || !flows_once(c, key, s))
+		return;
+	if (c->flows_dir)
+		n = asprintf(&s->b->flows_file, "%s/%s.flows", c->flows_dir, s->b->name);
+	else if (str[0] == '/' || !slash)
+		n = asprintf(&s->b->flows_file, "%s", str);
+	else
+		n = asprintf(&s->b->flows_file, "%.*s/%s", (int)(slash - c->display), c->display,
+			     str);
+	if (n < 0) {
+		s->b->flows_file = NULL;
+		c->nomem = true;
+		return;
+	}
+	ret = read_file(s->b->flows_file, &buf, &len);
+	text = ret == 0 ? strndup(buf, len) : NULL;
+	if (ret == 0 && !text)
+		c->nomem = true;
+	else if (ret < 0)
+		report(c, pos_of(val), "bridge %s: flows_file %s: cannot read it: %s", s->b->name,
+		       s->b->flows_file, strerror(-ret));
+	if (text)
+		flows_lines(c, s->b, text);
+	free(text);
+	free(buf);
+}
+
 static const struct setting bridge_settings[] = {
 	{ "gateway", bridge_gateway },
 	{ "gateway6", bridge_gateway6 },
 	{ "nat", bridge_nat },
 	{ "uplink", bridge_uplink },
+	{ "flows", bridge_flows },
+	{ "flows_file", bridge_flows_file },
+	{ "groups", bridge_groups },
 };
 
 static void bridge_clear(struct lab_bridge *b)
 {
 	free(b->name);
 	free(b->uplink);
+	lab_bridge_flows_free(b);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -1737,6 +1878,64 @@ static void check_host(struct ctx *c, size_t i)
 	check_routes(c, i);
 }
 
+/* Each flow and group through libopenvswitch's parser, with the bridge's
+ * port names known, so that a mistake is found before anything is made. */
+static void check_flow(struct ctx *c, size_t bi, const struct lab_flow *f,
+		       enum flows_kind kind, const char *const *ports, size_t n)
+{
+	const struct lab_bridge *b = &c->lab->bridges[bi];
+	const char *what = kind == FLOWS_GROUP ? "group" : "flow";
+	char *msg = NULL;
+	int ret = flows_check(kind, f->text, b->name, ports, n, &msg);
+
+	if (ret == -ENOMEM) {
+		c->nomem = true;
+	} else if (ret < 0 && f->file) {
+		size_t n = c->n_probs;
+
+		report(c, c->bm[bi].flows_file, "%s: %s", what, msg);
+		if (c->n_probs > n) {
+			c->probs[n].file = f->file;
+			c->probs[n].line_file = f->pos.line;
+		}
+	} else if (ret < 0) {
+		report(c, f->pos, "%s: %s", what, msg);
+	}
+	free(msg);
+}
+
+static void check_flows(struct ctx *c, size_t bi)
+{
+	const struct lab_bridge *b = &c->lab->bridges[bi];
+	const char **ports = NULL;
+	size_t n = 0;
+
+	if (!b->has_flows && !b->n_groups)
+		return;
+	for (size_t i = 0; i < c->lab->n_hosts; i++)
+		for (size_t f = 0; f < c->lab->hosts[i].n_ifaces; f++) {
+			const struct lab_iface *ifc = &c->lab->hosts[i].ifaces[f];
+			const char **np;
+
+			if (ifc->attach != LAB_ATTACH_BRIDGE || !ifc->port || !ifc->bridge ||
+			    strcmp(ifc->bridge, b->name))
+				continue;
+			np = realloc(ports, (n + 1) * sizeof(*np));
+			if (!np) {
+				c->nomem = true;
+				goto out;
+			}
+			ports = np;
+			ports[n++] = ifc->port;
+		}
+	for (size_t i = 0; i < b->n_groups && !c->nomem; i++)
+		check_flow(c, bi, &b->groups[i], FLOWS_GROUP, ports, n);
+	for (size_t i = 0; i < b->n_flows && !c->nomem; i++)
+		check_flow(c, bi, &b->flows[i], FLOWS_FLOW, ports, n);
+out:
+	free(ports);
+}
+
 static bool host_has_ipv6(const struct lab_host *h)
 {
 	size_t f, k;
@@ -1767,6 +1966,8 @@ static void check_lab(struct ctx *c)
 		check_host(c, i);
 		lab->has_ipv6 |= host_has_ipv6(&lab->hosts[i]);
 	}
+	for (i = 0; i < lab->n_bridges && !c->nomem; i++)
+		check_flows(c, i);
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -1853,10 +2054,10 @@ static void ctx_free(struct ctx *c)
 	lab_free(c->lab);
 }
 
-int labfile_parse(const char *display, const char *buf, size_t len,
-		  FILE *diag, struct lab **out)
+static int labfile_parse_in(const char *display, const char *flows_dir, const char *buf,
+			    size_t len, FILE *diag, struct lab **out)
 {
-	struct ctx c = { .display = display };
+	struct ctx c = { .display = display, .flows_dir = flows_dir };
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	int ret = 0;
@@ -1930,6 +2131,28 @@ static int read_file(const char *path, char **buf, size_t *len)
 out:
 	free(b);
 	fclose(f);
+	return ret;
+}
+
+int labfile_parse(const char *display, const char *buf, size_t len,
+		  FILE *diag, struct lab **out)
+{
+	return labfile_parse_in(display, NULL, buf, len, diag, out);
+}
+
+int labfile_load_saved(const char *path, const char *flows_dir, FILE *diag, struct lab **out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	*out = NULL;
+	ret = read_file(path, &buf, &len);
+	if (ret < 0)
+		err_set("%s: cannot read the lab file: %s", path, strerror(-ret));
+	else
+		ret = labfile_parse_in(path, flows_dir, buf, len, diag, out);
+	free(buf);
 	return ret;
 }
 

@@ -16,5 +16,8 @@ int labfile_load(const char *path, FILE *diag, struct lab **out);
 /* The same from a buffer already in memory. */
 int labfile_parse(const char *display, const char *buf, size_t len,
 		  FILE *diag, struct lab **out);
+/* A lab's saved copy: flows_file of bridge B is read from FLOWS_DIR/B.flows,
+ * the copy taken when the lab came up. */
+int labfile_load_saved(const char *path, const char *flows_dir, FILE *diag, struct lab **out);
 
 #endif

@@ -9,6 +9,7 @@
 #include "err.h"
 #include "labctl.h"
 #include "labfile.h"
+#include "ovscmd.h"
 #include "timing.h"
 
 static const char usage[] =
@@ -20,6 +21,10 @@ static const char usage[] =
 	"  down LAB|FILE [--timings]      remove everything the lab made\n"
 	"  show LAB|FILE [--json]         hosts, interfaces, addresses, ports, switch, NAT\n"
 	"  exec LAB HOST -- CMD [ARGS...] run CMD inside HOST's network namespace\n"
+	"  flows LAB|FILE [BRIDGE]        the OpenFlow flows of the lab's bridges, port names\n"
+	"  trace LAB|FILE BRIDGE FLOW     ofproto/trace of FLOW through BRIDGE\n"
+	"  ovs LAB|FILE -- vsctl|ofctl|appctl ARGS...\n"
+	"                                 run ovs-vsctl/ovs-ofctl/ovs-appctl on the lab's switch\n"
 	"  ls [--json]                    labs that have a record: hosts, switch, state\n"
 	"  gc                             remove what killed or crashed runs left behind\n"
 	"  --help, --version\n"
@@ -101,6 +106,18 @@ static int main_run(int argc, char **argv)
 	if (!strcmp(cmd, "exec") && argc >= 6 && !strcmp(argv[4], "--")) {
 		ret = main_need_root(cmd);
 		return ret < 0 ? ret : labctl_exec(argv[2], argv[3], &argv[5]);
+	}
+	if (!strcmp(cmd, "flows") && (argc == 3 || argc == 4)) {
+		ret = main_lab_name(argv[2], name, sizeof(name));
+		return ret < 0 ? ret : ovscmd_flows(name, argc == 4 ? argv[3] : NULL, stdout);
+	}
+	if (!strcmp(cmd, "trace") && argc == 5) {
+		ret = main_lab_name(argv[2], name, sizeof(name));
+		return ret < 0 ? ret : ovscmd_trace(name, argv[3], argv[4], stdout);
+	}
+	if (!strcmp(cmd, "ovs") && argc >= 5 && !strcmp(argv[3], "--")) {
+		ret = main_lab_name(argv[2], name, sizeof(name));
+		return ret < 0 ? ret : ovscmd_ovs(name, &argv[4]);
 	}
 	fputs(usage, stderr);
 	return 1;

@@ -241,6 +241,40 @@ static int plan_links(const struct lab *old, const struct lab *new, struct plan 
 	return ret;
 }
 
+static bool plan_flow_list_eq(const struct lab_flow *a, size_t na, const struct lab_flow *b,
+			      size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a[i].text, b[i].text))
+			return false;
+	return true;
+}
+
+/* A bridge's table is replaced when its flows or groups change, and also
+ * when its ports change: a port made anew may get another number. */
+static int plan_flows(const struct lab *old, const struct lab *new, struct plan *p)
+{
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < new->n_bridges; i++) {
+		const struct lab_bridge *b = &new->bridges[i];
+		const struct lab_bridge *o = old ? lab_find_bridge(old, b->name) : NULL;
+		bool same = o ? o->has_flows == b->has_flows &&
+				plan_flow_list_eq(o->flows, o->n_flows, b->flows, b->n_flows) &&
+				plan_flow_list_eq(o->groups, o->n_groups, b->groups, b->n_groups)
+			      : !b->has_flows && !b->n_groups;
+
+		if (!same)
+			ret = plan_push(p, PLAN_FLOWS, o, b, "bridge %s: flows", b->name);
+		else if (o && (b->has_flows || b->n_groups) && p->ports)
+			ret = plan_push(p, PLAN_FLOWS, o, b, "bridge %s: flows (ports changed)",
+					b->name);
+	}
+	return ret;
+}
+
 int plan_make(const struct lab *old, const struct lab *new, struct plan *out)
 {
 	int ret;
@@ -253,6 +287,8 @@ int plan_make(const struct lab *old, const struct lab *new, struct plan *out)
 		ret = plan_links(old, new, out);
 	if (ret == 0 && !plan_nat_eq(old ? old : &(const struct lab){ 0 }, new))
 		ret = plan_push(out, PLAN_NAT, old, new, "nat rules");
+	if (ret == 0)
+		ret = plan_flows(old, new, out);
 	if (ret < 0)
 		plan_free(out);
 	return ret;
@@ -278,7 +314,7 @@ void plan_print(const struct plan *p, const char *lab, FILE *out)
 		[PLAN_BRIDGE_ADD] = '+', [PLAN_BRIDGE_DEL] = '-', [PLAN_BRIDGE_GATEWAY] = '~',
 		[PLAN_HOST_ADD] = '+',   [PLAN_HOST_DEL] = '-',   [PLAN_HOST_REBUILD] = '~',
 		[PLAN_HOST_UPDATE] = '~', [PLAN_LINK_ADD] = '+',  [PLAN_LINK_DEL] = '-',
-		[PLAN_NAT] = '~',
+		[PLAN_NAT] = '~',         [PLAN_FLOWS] = '~',
 	};
 
 	if (!p->n_steps) {

@@ -20,6 +20,7 @@ enum plan_op {
 	PLAN_LINK_ADD,
 	PLAN_LINK_DEL,
 	PLAN_NAT,             /* the lab's NAT rules change */
+	PLAN_FLOWS,           /* a bridge's OpenFlow table is replaced */
 };
 
 struct plan_step {

@@ -240,7 +240,7 @@ int labctl_load_saved(const struct state *st, struct lab **out)
 	int ret;
 
 	state_labfile(st, path, sizeof(path));
-	ret = labfile_load(path, diag ? diag : stderr, out);
+	ret = labfile_load_saved(path, st->dir, diag ? diag : stderr, out);
 	if (diag)
 		fclose(diag);
 	if (ret < 0)

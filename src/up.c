@@ -10,6 +10,7 @@
 #include "build.h"
 #include "check.h"
 #include "err.h"
+#include "flows.h"
 #include "labctl.h"
 #include "labfile.h"
 #include "lock.h"
@@ -238,6 +239,24 @@ static int up_bridge_gateway(struct up *u, const struct plan_step *s)
 	return ret < 0 ? ret : build_gateway(&u->b, s->new);
 }
 
+static int up_flows(struct up *u, const struct plan_step *s)
+{
+	char rundir[PATH_MAX];
+	int ret = flows_rundir(u->sw.remote, rundir, sizeof(rundir));
+
+	return ret < 0 ? ret : flows_install(rundir, u->lab, s->new);
+}
+
+/* The copies of flows_file that the lab's saved file reads back. */
+static int up_save_flows(struct up *u)
+{
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < u->lab->n_bridges; i++)
+		ret = flows_save(u->st.dir, &u->lab->bridges[i]);
+	return ret;
+}
+
 /* The switch ports of hosts made anew (their old definitions) leave the
  * switch before their veths are deleted, so that ovs-vswitchd opens the new
  * veths of the same names when the ports come back. */
@@ -361,6 +380,10 @@ static int up_build(struct up *u)
 	ret = up_fault(ret, "gateways");
 	timing_phase("gateways");
 	if (ret == 0)
+		ret = up_each(u, PLAN_FLOWS, up_flows);
+	ret = up_fault(ret, "flows");
+	timing_phase("flows");
+	if (ret == 0)
 		ret = up_each(u, PLAN_HOST_UPDATE, up_host_update);
 	if (ret == 0 && plan_has(&u->plan, PLAN_NAT))
 		ret = up_nat(u);
@@ -446,6 +469,14 @@ static void up_undo_change(struct up *u)
 	}
 	if (u->db && u->plan.ports)
 		ovsdb_lab_apply(u->db, u->old, u->sw.datapath, LABCTL_SWITCH_TIMEOUT_MS);
+	for (size_t i = 0; i < u->plan.n_steps; i++) {
+		const struct plan_step *s = &u->plan.steps[i];
+		char rundir[PATH_MAX];
+
+		if (s->op == PLAN_FLOWS && s->old &&
+		    flows_rundir(u->sw.remote, rundir, sizeof(rundir)) == 0)
+			flows_install(rundir, u->old, s->old);
+	}
 	if (plan_has(&u->plan, PLAN_NAT))
 		up_undo_nat(u);
 	state_add(&u->st, STATE_COMPLETE, "%lld", (long long)time(NULL));
@@ -557,6 +588,8 @@ int labctl_up(const char *path, FILE *diag, FILE *out)
 	u.mark = u.st.n_entries;
 	u.b.datapath = u.sw.datapath;
 	ret = up_build(&u);
+	if (ret == 0)
+		ret = up_save_flows(&u);
 	if (ret == 0 && u.old)
 		ret = state_save_labfile(&u.st, text, len);
 	if (ret == 0)

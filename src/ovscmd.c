@@ -1,0 +1,148 @@
+#include "ovscmd.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "flows.h"
+#include "labctl.h"
+#include "state.h"
+
+/* What the commands need of a lab: its declaration and its switch. */
+struct ovscmd {
+	struct state st;
+	struct lab *lab;
+	char rundir[PATH_MAX];
+};
+
+static int ovscmd_open(struct ovscmd *c, const char *lab)
+{
+	int ret = state_read(lab, &c->st);
+
+	if (ret < 0)
+		return ret;
+	ret = labctl_load_saved(&c->st, &c->lab);
+	if (ret == 0 && !state_get(&c->st, STATE_REMOTE)) {
+		err_set("%s: the lab has no switch (it has no bridge)", lab);
+		ret = -ENOENT;
+	}
+	if (ret == 0)
+		ret = flows_rundir(state_get(&c->st, STATE_REMOTE), c->rundir, sizeof(c->rundir));
+	return ret;
+}
+
+static void ovscmd_close(struct ovscmd *c)
+{
+	lab_free(c->lab);
+	state_close(&c->st);
+}
+
+static int ovscmd_bridge(const struct ovscmd *c, const char *bridge)
+{
+	if (lab_find_bridge(c->lab, bridge))
+		return 0;
+	err_set("%s: no such bridge in lab %s", bridge, c->lab->name);
+	return -ENOENT;
+}
+
+int ovscmd_flows(const char *lab, const char *bridge, FILE *out)
+{
+	struct ovscmd c = { .lab = NULL };
+	int ret;
+
+	ret = ovscmd_open(&c, lab);
+	if (ret == 0 && bridge)
+		ret = ovscmd_bridge(&c, bridge);
+	if (ret == 0 && bridge)
+		ret = flows_dump(c.rundir, bridge, out);
+	for (size_t i = 0; ret == 0 && !bridge && i < c.lab->n_bridges; i++)
+		ret = flows_dump(c.rundir, c.lab->bridges[i].name, out);
+	ovscmd_close(&c);
+	return ret;
+}
+
+int ovscmd_trace(const char *lab, const char *bridge, const char *flow, FILE *out)
+{
+	struct ovscmd c = { .lab = NULL };
+	int ret;
+
+	ret = ovscmd_open(&c, lab);
+	if (ret == 0)
+		ret = ovscmd_bridge(&c, bridge);
+	if (ret == 0)
+		ret = flows_trace(c.rundir, bridge, flow, out);
+	ovscmd_close(&c);
+	return ret;
+}
+
+int ovscmd_ovs(const char *lab, char *const argv[])
+{
+	static const char *const tools[][2] = {
+		{ "vsctl", "ovs-vsctl" }, { "ofctl", "ovs-ofctl" }, { "appctl", "ovs-appctl" },
+	};
+	struct ovscmd c = { .lab = NULL };
+	char db[PATH_MAX + 16], ctl[PATH_MAX + 32];
+	bool target = false;
+	const char *prog = NULL;
+	char **args = NULL;
+	size_t argc = 0, n = 0;
+	int ret;
+
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		if (!strcmp(argv[0], tools[i][0]))
+			prog = tools[i][1];
+	if (!prog) {
+		err_set("%s: not an OVS tool ovslab runs (vsctl, ofctl or appctl)", argv[0]);
+		return -EINVAL;
+	}
+	ret = ovscmd_open(&c, lab);
+	if (ret < 0)
+		goto out;
+	while (argv[argc])
+		argc++;
+	args = calloc(argc + 3, sizeof(*args));
+	if (!args) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	args[n++] = (char *)prog;
+	/* The tools find BRIDGE.mgmt, the daemons' pidfiles and db.sock there. */
+	snprintf(db, sizeof(db), "--db=%s", state_get(&c.st, STATE_REMOTE));
+	if (!strcmp(prog, "ovs-vsctl"))
+		args[n++] = db;
+	/* ovs-appctl looks for DAEMON.PID.ctl; the private switch's sockets are
+	 * DAEMON.ctl: a daemon named without a path is given as a path. */
+	for (size_t i = 1; i < argc; i++) {
+		bool t = !strcmp(argv[i - 1], "-t") || !strcmp(argv[i - 1], "--target");
+
+		target |= t || !strncmp(argv[i], "--target=", 9);
+		if (!strcmp(prog, "ovs-appctl") && t && !strchr(argv[i], '/') &&
+		    flows_ctl(c.rundir, argv[i], ctl, sizeof(ctl)) == 0)
+			args[n++] = ctl;
+		else
+			args[n++] = argv[i];
+	}
+	if (!strcmp(prog, "ovs-appctl") && !target) {
+		ret = flows_ctl(c.rundir, "ovs-vswitchd", ctl, sizeof(ctl));
+		if (ret < 0)
+			goto out;
+		memmove(&args[3], &args[1], (n - 1) * sizeof(*args));
+		args[1] = (char *)"-t";
+		args[2] = ctl;
+		n += 2;
+	}
+	if (setenv("OVS_RUNDIR", c.rundir, 1) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	execvp(prog, args);
+	ret = -errno;
+	err_set("%s: cannot run it: %s", prog, strerror(errno));
+out:
+	free(args);
+	ovscmd_close(&c);
+	return ret;
+}
