@@ -135,17 +135,7 @@ static int build_ns_sysctls(void *arg)
 	return 0;
 }
 
-/* Where a host's set-up happens: sockets opened inside its namespace stay
- * there, so after one visit everything is done from the machine's side. */
-struct build_ns {
-	struct build *b;
-	const struct lab_host *h;
-	struct rtnl *nl;  /* NETLINK_ROUTE in the host */
-	int sock;         /* AF_INET in the host, for ethtool ioctls */
-	int fd;           /* the namespace, for IFLA_NET_NS_FD */
-};
-
-static void build_ns_close(struct build_ns *ns)
+void build_ns_close(struct build_ns *ns)
 {
 	rtnl_close(ns->nl);
 	ns->nl = NULL;
@@ -264,22 +254,35 @@ static bool build_has_links(const struct lab_host *h)
 
 static int build_routes_with(struct build *b, const struct lab_host *h, struct rtnl *nsnl);
 
-int build_host(struct build *b, const struct lab_host *h)
+int build_host_ns(struct build *b, const struct lab_host *h, struct build_ns *ns)
 {
-	struct build_ns ns = { .b = b, .h = h, .sock = -1, .fd = -1 };
 	int ret;
 
+	*ns = (struct build_ns){ .b = b, .h = h, .sock = -1, .fd = -1 };
 	ret = state_add(b->st, STATE_NETNS, "%s", h->name);
 	if (ret < 0)
 		goto out;
-	ret = netns_add_in(h->name, build_ns_setup, &ns);
+	ret = netns_add_in(h->name, build_ns_setup, ns);
 	if (ret < 0) {
 		if (ret == -EEXIST)
 			state_forget(b->st, STATE_NETNS, h->name);
 		goto out;
 	}
-	ret = rtnl_link_up(ns.nl, 1); /* lo */
+	ret = rtnl_link_up(ns->nl, 1); /* lo */
 	timing_phase("namespaces");
+out:
+	if (ret < 0) {
+		err_set("%s: cannot set up the host: %s", h->name, strerror(-ret));
+		build_ns_close(ns);
+	}
+	return ret;
+}
+
+int build_host_ifaces(struct build *b, struct build_ns *ns)
+{
+	const struct lab_host *h = ns->h;
+	int ret = 0;
+
 	for (size_t i = 0; ret == 0 && i < h->n_ifaces; i++) {
 		const struct lab_iface *ifc = &h->ifaces[i];
 
@@ -288,23 +291,32 @@ int build_host(struct build *b, const struct lab_host *h)
 		ret = state_add(b->st, STATE_LINK, "%s", ifc->port);
 		if (ret < 0)
 			break;
-		ret = rtnl_veth_create_up(b->nl, ifc->port, ifc->ifname, ns.fd);
+		ret = rtnl_veth_create_up(b->nl, ifc->port, ifc->ifname, ns->fd);
 		if (ret == -EEXIST)
 			state_forget(b->st, STATE_LINK, ifc->port);
 		timing_phase("links");
 		if (ret == 0)
 			ret = build_iface_outside(b, ifc);
 		if (ret == 0)
-			ret = build_iface_inside(b, &ns, ifc, 0, true);
+			ret = build_iface_inside(b, ns, ifc, 0, true);
 		timing_phase("addresses");
 	}
 	/* Routes through cables wait until the cables exist. */
 	if (ret == 0 && !build_has_links(h))
-		ret = build_routes_with(b, h, ns.nl);
+		ret = build_routes_with(b, h, ns->nl);
 	timing_phase("routes");
-out:
 	if (ret < 0)
 		err_set("%s: cannot set up the host: %s", h->name, strerror(-ret));
+	return ret;
+}
+
+int build_host(struct build *b, const struct lab_host *h)
+{
+	struct build_ns ns;
+	int ret = build_host_ns(b, h, &ns);
+
+	if (ret == 0)
+		ret = build_host_ifaces(b, &ns);
 	build_ns_close(&ns);
 	return ret;
 }

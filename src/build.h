@@ -32,6 +32,23 @@ void build_close(struct build *b);
 
 /* The namespace, lo, sysctls and every interface that is not a link end. */
 int build_host(struct build *b, const struct lab_host *h);
+
+/* A host's set-up happens in one visit to its namespace: the sockets opened
+ * there stay there, so the rest is done from the machine's side. */
+struct build_ns {
+	struct build *b;
+	const struct lab_host *h;
+	struct rtnl *nl;  /* NETLINK_ROUTE in the host */
+	int sock;         /* AF_INET in the host, for ethtool ioctls */
+	int fd;           /* the namespace, for IFLA_NET_NS_FD */
+};
+
+/* build_host in two halves, so that many namespaces can be made before any
+ * of their interfaces: the namespace with lo up and its sockets in ns (closed
+ * on failure); then the interfaces and routes.  The caller closes ns. */
+int build_host_ns(struct build *b, const struct lab_host *h, struct build_ns *ns);
+int build_host_ifaces(struct build *b, struct build_ns *ns);
+void build_ns_close(struct build_ns *ns);
 /* A direct cable between two existing hosts, both ends configured. */
 int build_link(struct build *b, const struct lab_link *l);
 /* The host's routes (all interfaces must exist). */

@@ -312,33 +312,71 @@ static void up_progress(const struct up *u, size_t done, size_t total)
 		fprintf(stderr, "\r%s: hosts %zu/%zu", u->lab->name, done, total);
 }
 
+/* One batch: the namespaces first, then their interfaces.  Making a
+ * namespace sends ovs-vswitchd no event, while every interface that appears
+ * beside it makes it reconfigure all its ports; so the switch opens the last
+ * batch's ports during the quiet first half instead of between events. */
+static int up_hosts_batch(struct up *u, const struct lab_host *const *hosts, size_t n,
+			  struct build_ns *ns, size_t *made, size_t total)
+{
+	size_t opened = 0;
+	int ret = 0;
+
+	for (; ret == 0 && opened < n; opened++)
+		ret = build_host_ns(&u->b, hosts[opened], &ns[opened]);
+	if (ret < 0)
+		opened--; /* build_host_ns closed its own */
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		ret = build_host_ifaces(&u->b, &ns[i]);
+		up_progress(u, ++*made, total);
+	}
+	for (size_t i = 0; i < opened; i++)
+		build_ns_close(&ns[i]);
+	return ret;
+}
+
 static int up_hosts_new(struct up *u)
 {
+	const struct lab_host **hosts = NULL;
+	struct build_ns *ns = NULL;
 	size_t made = 0, total = 0, chunk;
 	int ret = 0;
 
+	hosts = calloc(u->plan.n_steps + 1, sizeof(*hosts));
+	if (!hosts) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < u->plan.n_steps; i++)
-		total += u->plan.steps[i].op == PLAN_HOST_ADD;
+		if (u->plan.steps[i].op == PLAN_HOST_ADD)
+			hosts[total++] = u->plan.steps[i].new;
 	/* A quarter of the lab, within bounds: a small lab gets its ports to
 	 * the switch early too. */
 	chunk = total / 4 < UP_PORT_CHUNK_MIN ? UP_PORT_CHUNK_MIN
 		: total / 4 > UP_PORT_CHUNK ? UP_PORT_CHUNK : total / 4;
-	for (size_t i = 0; ret == 0 && i < u->plan.n_steps; i++) {
-		const struct plan_step *s = &u->plan.steps[i];
+	ns = calloc(chunk, sizeof(*ns));
+	if (!ns) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t at = 0; ret == 0 && at < total; at += chunk) {
+		size_t n = total - at < chunk ? total - at : chunk;
 
-		if (s->op != PLAN_HOST_ADD)
-			continue;
-		ret = build_host(&u->b, s->new);
-		up_progress(u, ++made, total);
-		if (ret == 0 && !u->old && u->db && made % chunk == 0) {
+		ret = up_hosts_batch(u, hosts + at, n, ns, &made, total);
+		if (ret == 0 && !u->old && u->db) {
 			struct lab part = *u->lab;
 
-			part.n_hosts = (size_t)((const struct lab_host *)s->new - u->lab->hosts) + 1;
+			part.n_hosts = (size_t)(hosts[at + n - 1] - u->lab->hosts) + 1;
 			ret = ovsdb_lab_commit(u->db, &part, u->sw.datapath, LABCTL_SWITCH_TIMEOUT_MS,
 					       &u->next_cfg);
 		}
 	}
 	up_progress(u, SIZE_MAX, total);
+out:
+	if (ret == -ENOMEM)
+		err_set("%s: out of memory", u->lab->name);
+	free(ns);
+	free(hosts);
 	return ret;
 }
 
