@@ -13,13 +13,14 @@
 #include "report.h"
 
 /* --all: echoes over the first 800 ms, and room for the kernel's second ARP
- * request (a second after the first) should the first be lost in the flood
- * of a large lab's broadcasts. */
+ * request (a second after the first) should the first be lost in a flood
+ * of broadcasts. */
 #define CHECKRUN_ALL_COUNT 5
-#define CHECKRUN_ALL_TIMEOUT_MS 3000
-/* --all: the pairs (a, b) with a after b start this much later, once b's
- * ARP request has taught a where b is: half the broadcasts. */
-#define CHECKRUN_ALL_WAVE_MS 100
+#define CHECKRUN_ALL_TIMEOUT_MS 2000
+/* --all: pairs of hosts on a common subnet probed at a time.  Each holds two
+ * entries of the kernel's neighbour table, which every namespace of the
+ * machine shares (1024 by default, see neigh.h): leave most to others. */
+#define CHECKRUN_ALL_WINDOW 100
 
 struct checkrun {
 	struct lab *lab;
@@ -86,37 +87,86 @@ static const struct lab_addr *checkrun_iface_addr(const struct lab_iface *ifc)
 	return ifc->n_addrs ? &ifc->addrs[0] : NULL;
 }
 
+/* h's interface on the subnet of a (and h's address there), or NULL. */
+static const struct lab_iface *checkrun_onlink(const struct lab_host *h, const struct lab_addr *a,
+					       const struct lab_addr **src)
+{
+	for (size_t f = 0; f < h->n_ifaces; f++)
+		for (size_t k = 0; k < h->ifaces[f].n_addrs; k++)
+			if (lab_addr_in_subnet(&h->ifaces[f].addrs[k], a)) {
+				*src = &h->ifaces[f].addrs[k];
+				return &h->ifaces[f];
+			}
+	return NULL;
+}
+
+static int checkrun_all_add(struct checkrun *c, size_t f, size_t t, const struct lab_addr *a,
+			    const struct lab_iface *to_if)
+{
+	const struct lab_host *from = &c->lab->hosts[f], *to = &c->lab->hosts[t];
+	const struct lab_addr *src = NULL;
+	const struct lab_iface *from_if = checkrun_onlink(from, a, &src);
+	struct probe p = { .from = from->name, .to_ns = to->name, .dst = *a,
+			   .count = CHECKRUN_ALL_COUNT, .timeout_ms = CHECKRUN_ALL_TIMEOUT_MS };
+	struct report_row row = { .expect_reach = true, .from_idx = f, .to_idx = t };
+
+	if (from_if) {
+		p.from_if = from_if->ifname;
+		p.to_if = to_if->ifname;
+		p.src = *src;
+	}
+	return checkrun_add(c, &p, to->name, &row);
+}
+
+/* Every host from every host.  A pair on a common subnet runs as one: the
+ * way back starts once the way there is done, when the ARP request has
+ * already taught the far host where the near one is. */
 static int checkrun_all(struct checkrun *c)
 {
 	const struct lab *lab = c->lab;
+	size_t nh = lab->n_hosts, max_if = 1;
+	bool *added = NULL; /* [from][to][interface of to] */
 	int ret = 0;
 
-	c->hosts = calloc(lab->n_hosts + 1, sizeof(*c->hosts));
-	if (!c->hosts)
-		return -ENOMEM;
-	for (size_t h = 0; h < lab->n_hosts; h++)
+	for (size_t h = 0; h < nh; h++)
+		max_if = lab->hosts[h].n_ifaces > max_if ? lab->hosts[h].n_ifaces : max_if;
+	c->hosts = calloc(nh + 1, sizeof(*c->hosts));
+	added = calloc(nh * nh * max_if + 1, sizeof(*added));
+	if (!c->hosts || !added) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t h = 0; h < nh; h++)
 		c->hosts[h] = lab->hosts[h].name;
-	for (size_t f = 0; ret == 0 && f < lab->n_hosts; f++)
-		for (size_t t = 0; ret == 0 && t < lab->n_hosts; t++) {
-			const struct lab_host *to = &lab->hosts[t];
+	for (size_t f = 0; ret == 0 && f < nh; f++)
+		for (size_t t = 0; ret == 0 && t < nh; t++) {
+			const struct lab_host *to = &lab->hosts[t], *from = &lab->hosts[f];
 
-			if (f == t)
-				continue;
-			for (size_t i = 0; ret == 0 && i < to->n_ifaces; i++) {
+			for (size_t i = 0; ret == 0 && t != f && i < to->n_ifaces; i++) {
 				const struct lab_addr *a = checkrun_iface_addr(&to->ifaces[i]);
-				struct probe p = { .from = lab->hosts[f].name, .to_ns = to->name,
-						   .count = CHECKRUN_ALL_COUNT,
-						   .timeout_ms = CHECKRUN_ALL_TIMEOUT_MS,
-						   .start_ms = f > t ? CHECKRUN_ALL_WAVE_MS : 0 };
-				struct report_row row = { .expect_reach = true, .from_idx = f,
-							  .to_idx = t };
+				const struct lab_addr *src = NULL, *b;
+				const struct lab_iface *fi;
+				size_t lead = c->n, j;
 
-				if (!a)
+				if (!a || added[(f * nh + t) * max_if + i])
 					continue;
-				p.dst = *a;
-				ret = checkrun_add(c, &p, to->name, &row);
+				ret = checkrun_all_add(c, f, t, a, &to->ifaces[i]);
+				fi = ret == 0 ? checkrun_onlink(from, a, &src) : NULL;
+				b = fi ? checkrun_iface_addr(fi) : NULL;
+				if (!b || !lab_addr_in_subnet(b, a))
+					continue;
+				j = (size_t)(fi - from->ifaces);
+				ret = checkrun_all_add(c, t, f, b, fi);
+				if (ret < 0)
+					break;
+				added[(t * nh + f) * max_if + j] = true;
+				c->probes[lead].twin = lead + 2;
+				c->probes[lead].lead = true;
+				c->probes[lead + 1].twin = lead + 1;
 			}
 		}
+out:
+	free(added);
 	return ret;
 }
 
@@ -177,7 +227,7 @@ int labctl_check(const char *arg, const struct labctl_check_opts *o, FILE *out)
 		goto out;
 	ret = o->all ? checkrun_all(&c) : checkrun_declared(&c);
 	if (ret == 0)
-		ret = probe_run(c.probes, c.n);
+		ret = probe_run(c.probes, c.n, o->all ? CHECKRUN_ALL_WINDOW : 0);
 	if (ret < 0)
 		goto out;
 	for (size_t i = 0; i < c.n; i++) {

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/icmp6.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "neigh.h"
 #include "netns.h"
 
 /* linux/icmp.h's ICMP_FILTER, whose header clashes with netinet/ip_icmp.h. */
@@ -48,13 +50,21 @@ struct probe_listener {
 	uint16_t port;
 };
 
+/* The neighbour entries of a namespace, for probes with a from_if. */
+struct probe_nb {
+	const char *ns;
+	struct neigh *nb;
+};
+
 /* A probe while it runs. */
 struct probe_state {
 	int64_t start_ns, deadline_ns, next_ns, interval_ns;
 	unsigned int sent;
 	int sock;     /* ICMP: index in socks */
 	int fd;       /* TCP: its socket */
-	bool started, done;
+	bool admitted, started, done;
+	int from_nb, to_nb;           /* index in nbs, -1: none */
+	int from_ifindex, to_ifindex;
 };
 
 struct probe_run {
@@ -65,6 +75,12 @@ struct probe_run {
 	size_t n_socks;
 	struct probe_listener *ls;
 	size_t n_ls;
+	struct probe_nb *nbs;
+	size_t n_nbs;
+	size_t *live;       /* admitted, not done */
+	size_t n_live;
+	size_t cursor;      /* the next probe to admit */
+	size_t window, in_window;
 	int epfd, self_fd;
 	uint32_t magic;
 };
@@ -168,13 +184,51 @@ static int probe_sock_get(struct probe_run *r, const char *ns, int family)
 	return (int)r->n_socks++;
 }
 
+/* What probes with a from_if need in this namespace: its neighbour table
+ * and the indices of their interfaces on either end. */
+static int probe_open_nb(struct probe_run *r, const char *ns)
+{
+	struct probe_nb *nn;
+	int nb = -1;
+	int ret;
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct probe *p = &r->p[i];
+		struct probe_state *s = &r->st[i];
+		bool from = !strcmp(p->from, ns), to = p->to_ns && !strcmp(p->to_ns, ns);
+
+		if (!p->from_if || (!from && !to))
+			continue;
+		if (nb < 0) {
+			nn = realloc(r->nbs, (r->n_nbs + 1) * sizeof(*nn));
+			if (!nn)
+				return -ENOMEM;
+			r->nbs = nn;
+			ret = neigh_open(&r->nbs[r->n_nbs].nb);
+			if (ret < 0)
+				return ret;
+			r->nbs[r->n_nbs].ns = ns;
+			nb = (int)r->n_nbs++;
+		}
+		if (from) {
+			s->from_nb = nb;
+			s->from_ifindex = (int)if_nametoindex(p->from_if);
+		}
+		if (to) {
+			s->to_nb = nb;
+			s->to_ifindex = (int)if_nametoindex(p->to_if);
+		}
+	}
+	return 0;
+}
+
 /* The sockets of every probe from the namespace the caller is in. */
 static int probe_open_from(struct probe_run *r, const char *ns)
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-	int ret;
+	int ret = probe_open_nb(r, ns);
 
-	for (size_t i = 0; i < r->n; i++) {
+	for (size_t i = 0; ret == 0 && i < r->n; i++) {
 		struct probe *p = &r->p[i];
 		struct probe_state *s = &r->st[i];
 
@@ -182,9 +236,8 @@ static int probe_open_from(struct probe_run *r, const char *ns)
 			continue;
 		if (!p->tcp) {
 			ret = probe_sock_get(r, ns, p->dst.family);
-			if (ret < 0)
-				return ret;
 			s->sock = ret;
+			ret = ret < 0 ? ret : 0;
 			continue;
 		}
 		s->fd = socket(p->dst.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -196,7 +249,7 @@ static int probe_open_from(struct probe_run *r, const char *ns)
 		/* A reset on close: no connection state stays behind. */
 		setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	}
-	return 0;
+	return ret;
 }
 
 /* Listens on the port in the namespace the caller is in, unless something
@@ -304,6 +357,52 @@ static int probe_setup(struct probe_run *r)
 	return ret;
 }
 
+static void probe_admit(struct probe_run *r, size_t i, int64_t now)
+{
+	struct probe_state *s = &r->st[i];
+	unsigned int count = r->p[i].count ? r->p[i].count : 1;
+	int64_t interval = (int64_t)r->p[i].timeout_ms * 1000000 / count;
+
+	s->admitted = true;
+	s->start_ns = s->next_ns = now;
+	s->deadline_ns = now + (int64_t)r->p[i].timeout_ms * 1000000;
+	s->interval_ns = interval < PROBE_INTERVAL_MS * 1000000LL ? interval
+		: PROBE_INTERVAL_MS * 1000000LL;
+	r->live[r->n_live++] = i;
+}
+
+static void probe_forget(struct probe_run *r, size_t i)
+{
+	const struct probe *p = &r->p[i];
+	const struct probe_state *s = &r->st[i];
+
+	if (s->from_nb >= 0 && s->from_ifindex > 0)
+		neigh_forget(r->nbs[s->from_nb].nb, s->from_ifindex, &p->dst);
+	if (s->to_nb >= 0 && s->to_ifindex > 0 && p->src.family)
+		neigh_forget(r->nbs[s->to_nb].nb, s->to_ifindex, &p->src);
+}
+
+/* A lead done starts its twin; a unit done (a pair, or a probe alone) frees
+ * its place in the window and, with a from_if, its neighbour entries. */
+static void probe_pair_done(struct probe_run *r, size_t i, int64_t now)
+{
+	const struct probe *p = &r->p[i];
+	size_t j = p->twin ? p->twin - 1 : i;
+
+	if (j != i && !r->st[j].admitted) {
+		probe_admit(r, j, now);
+		return;
+	}
+	if (!r->st[j].done)
+		return;
+	if (p->from_if) {
+		probe_forget(r, i);
+		if (j != i)
+			probe_forget(r, j);
+		r->in_window--;
+	}
+}
+
 static void probe_finish(struct probe_run *r, size_t i, int64_t now, bool reached,
 			 int64_t since, const char *detail)
 {
@@ -324,6 +423,7 @@ static void probe_finish(struct probe_run *r, size_t i, int64_t now, bool reache
 		close(s->fd);
 		s->fd = -1;
 	}
+	probe_pair_done(r, i, now);
 }
 
 static const char *probe_errno_word(int e)
@@ -417,12 +517,30 @@ static void probe_connect(struct probe_run *r, size_t i, int64_t now)
 		probe_finish(r, i, now, false, s->start_ns, probe_errno_word(errno));
 }
 
+/* Lets in what the window has room for: twins come with their lead. */
+static void probe_admit_more(struct probe_run *r, int64_t now)
+{
+	for (; r->cursor < r->n; r->cursor++) {
+		const struct probe *p = &r->p[r->cursor];
+
+		if (p->twin && !p->lead)
+			continue;
+		if (p->from_if && r->window && r->in_window >= r->window)
+			break;
+		r->in_window += p->from_if != NULL;
+		probe_admit(r, r->cursor, now);
+	}
+}
+
 /* Sends what is due, ends what timed out; returns when to look again. */
 static int64_t probe_scan(struct probe_run *r, int64_t now)
 {
 	int64_t next = INT64_MAX;
+	size_t kept = 0;
 
-	for (size_t i = 0; i < r->n; i++) {
+	probe_admit_more(r, now);
+	for (size_t k = 0; k < r->n_live; k++) {
+		size_t i = r->live[k];
 		struct probe *p = &r->p[i];
 		struct probe_state *s = &r->st[i];
 
@@ -438,11 +556,13 @@ static int64_t probe_scan(struct probe_run *r, int64_t now)
 			probe_send_echo(r, i, now);
 		if (s->done)
 			continue;
+		r->live[kept++] = i;
 		if (s->deadline_ns < next)
 			next = s->deadline_ns;
 		if (((p->tcp && !s->started) || (!p->tcp && s->sent < p->count)) && s->next_ns < next)
 			next = s->next_ns;
 	}
+	r->n_live = kept; /* twins admitted meanwhile were appended, and seen */
 	return next;
 }
 
@@ -545,6 +665,7 @@ static int probe_loop(struct probe_run *r)
 {
 	struct epoll_event ev[PROBE_EVENTS];
 	int64_t now = probe_now(), next = now;
+	size_t live;
 	int nev;
 
 	while (r->active) {
@@ -563,6 +684,7 @@ static int probe_loop(struct probe_run *r)
 			return -errno;
 		}
 		now = probe_now();
+		live = r->n_live;
 		for (int e = 0; e < nev; e++) {
 			size_t idx = (size_t)(ev[e].data.u64 & 0xffffffff);
 
@@ -571,6 +693,9 @@ static int probe_loop(struct probe_run *r)
 			else
 				probe_tcp_done(r, idx, now);
 		}
+		/* Twins to start, or room in the window: at once. */
+		if (r->n_live != live || (r->cursor < r->n && r->in_window < r->window))
+			next = now;
 	}
 	return 0;
 }
@@ -584,6 +709,10 @@ static void probe_close(struct probe_run *r)
 		close(r->socks[i].fd);
 	for (size_t i = 0; i < r->n_ls; i++)
 		close(r->ls[i].fd);
+	for (size_t i = 0; i < r->n_nbs; i++)
+		neigh_close(r->nbs[i].nb);
+	free(r->nbs);
+	free(r->live);
 	if (r->epfd >= 0)
 		close(r->epfd);
 	if (r->self_fd >= 0)
@@ -593,19 +722,21 @@ static void probe_close(struct probe_run *r)
 	free(r->st);
 }
 
-int probe_run(struct probe *probes, size_t n)
+int probe_run(struct probe *probes, size_t n, size_t window)
 {
-	struct probe_run r = { .p = probes, .n = n, .active = n, .epfd = -1, .self_fd = -1 };
-	int64_t t0;
+	struct probe_run r = { .p = probes, .n = n, .active = n, .window = window, .epfd = -1,
+			       .self_fd = -1 };
 	int ret = 0;
 
 	r.st = calloc(n + 1, sizeof(*r.st));
-	if (!r.st) {
+	r.live = calloc(n + 1, sizeof(*r.live));
+	if (!r.st || !r.live) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		r.st[i].fd = -1;
+		r.st[i].from_nb = r.st[i].to_nb = -1;
 		probes[i].reached = false;
 		probes[i].detail[0] = '\0';
 	}
@@ -619,20 +750,8 @@ int probe_run(struct probe *probes, size_t n)
 		goto out;
 	}
 	ret = probe_setup(&r);
-	if (ret < 0)
-		goto out;
-	t0 = probe_now();
-	for (size_t i = 0; i < n; i++) {
-		struct probe_state *s = &r.st[i];
-		unsigned int count = probes[i].count ? probes[i].count : 1;
-		int64_t interval = (int64_t)probes[i].timeout_ms * 1000000 / count;
-
-		s->start_ns = s->next_ns = t0 + (int64_t)probes[i].start_ms * 1000000;
-		s->deadline_ns = s->start_ns + (int64_t)probes[i].timeout_ms * 1000000;
-		s->interval_ns = interval < PROBE_INTERVAL_MS * 1000000LL ? interval
-			: PROBE_INTERVAL_MS * 1000000LL;
-	}
-	ret = probe_loop(&r);
+	if (ret == 0)
+		ret = probe_loop(&r);
 out:
 	probe_close(&r);
 	return ret;

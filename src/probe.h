@@ -25,16 +25,25 @@ struct probe {
 	bool listen;             /* TCP: listen in to_ns when nothing does */
 	unsigned int count;      /* echo requests (ICMP) */
 	unsigned int timeout_ms; /* from the probe's start */
-	unsigned int start_ms;   /* delay from the run's start */
+	/* Pairs (--all): twin is the index + 1 of the reverse probe (0: none).
+	 * The first of a pair (lead) starts when the window has room, its twin
+	 * when it is done; then the neighbour entries the pair made go
+	 * (neigh.h): dst on from_if in from, src on to_if in to_ns.  Only probes
+	 * with a from_if count against the window. */
+	size_t twin;
+	bool lead;
+	const char *from_if, *to_if;
+	struct lab_addr src;
 	/* What was observed. */
 	bool reached;
 	double ms;               /* to the first answer; the time waited when none */
 	char detail[48];         /* why not: "timeout", "refused", "no route", ... */
 };
 
-/* Runs every probe in parallel and fills in what was observed.  Returns 0
- * whatever the probes observed, or -errno when a namespace or a socket
- * cannot be had (message set). */
-int probe_run(struct probe *probes, size_t n);
+/* Runs the probes in parallel and fills in what was observed: all at once,
+ * except those with a from_if, of which at most `window` (0: no limit) run
+ * at a time.  Returns 0 whatever the probes observed, or -errno when a
+ * namespace or a socket cannot be had (message set). */
+int probe_run(struct probe *probes, size_t n, size_t window);
 
 #endif
