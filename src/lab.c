@@ -82,6 +82,12 @@ void lab_free(struct lab *lab)
 		free(lab->links[i].ifname[1]);
 	}
 	free(lab->links);
+	for (i = 0; i < lab->n_checks; i++) {
+		free(lab->checks[i].from);
+		free(lab->checks[i].to);
+		free(lab->checks[i].to_host);
+	}
+	free(lab->checks);
 	free(lab->name);
 	free(lab->file);
 	free(lab);

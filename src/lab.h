@@ -114,6 +114,20 @@ struct lab_link {
 	struct lab_pos pos;
 };
 
+/* A reachability check (`checks:`): not built by up, run by `ovslab check`. */
+struct lab_check {
+	char *from;              /* a host */
+	char *to;                /* as written: a host name or an address */
+	char *to_host;           /* the host that has addr; NULL: none of the lab's */
+	struct lab_addr addr;    /* what is probed (prefix: the full length) */
+	bool expect_reach;
+	uint16_t tcp;            /* TCP connect to this port; 0: ICMP echo */
+	bool service;            /* TCP: the user's own server, ovslab never listens */
+	unsigned int count;      /* echo requests */
+	unsigned int timeout_ms;
+	struct lab_pos pos, pos_from, pos_to;
+};
+
 struct lab {
 	char *name;
 	char *file;              /* path it was read from, for messages */
@@ -124,6 +138,8 @@ struct lab {
 	struct lab_link *links;
 	size_t n_links;
 	bool has_ipv6;           /* some address or route is IPv6 */
+	struct lab_check *checks;
+	size_t n_checks;
 };
 
 void lab_free(struct lab *lab);

@@ -42,6 +42,17 @@ int labctl_ls(bool json, FILE *out);
  * rows, rules and private switch daemons of labs without a record. */
 int labctl_gc(FILE *out);
 
+/* How `ovslab check` runs and reports. */
+struct labctl_check_opts {
+	bool all;            /* every host from every host (ICMP), not the checks */
+	bool json, tap;      /* instead of the table (or the matrix) */
+	const char *junit;   /* also writes JUnit XML there */
+};
+/* Runs the checks of LAB (its saved lab file) or of FILE (whose lab must be
+ * up), all at once, and prints the results.  Returns how many did not hold
+ * (message set when some did not), or -errno. */
+int labctl_check(const char *arg, const struct labctl_check_opts *o, FILE *out);
+
 /* Loads the copy of the lab file saved when the lab came up. */
 int labctl_load_saved(const struct state *st, struct lab **out);
 

@@ -1421,6 +1421,269 @@ static void add_link(struct ctx *c, const yaml_node_t *item)
 	c->lab->n_links++;
 }
 
+/* ---- checks ------------------------------------------------------------ */
+
+#define CHECK_COUNT_DEFAULT 3
+#define CHECK_COUNT_MAX 100
+#define CHECK_TIMEOUT_MS_DEFAULT 1000
+#define CHECK_TIMEOUT_MAX 60
+
+/* Where the keys that depend on each other sat, while one check is read. */
+struct check_slot {
+	struct lab_check *ck;
+	struct lab_pos service, count;
+	bool service_seen, count_seen, bad;
+};
+
+/* A whole number within [lo, hi], or -1 once the problem is reported. */
+static long check_uint(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+		       long lo, long hi)
+{
+	const char *s = want_scalar(c, key, val);
+	char *end;
+	long v;
+
+	if (!s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end || errno || v < lo || v > hi) {
+		report(c, pos_of(val), "\"%s\" must be a whole number from %ld to %ld, not \"%s\"",
+		       text(key), lo, hi, s);
+		return -1;
+	}
+	return v;
+}
+
+static void check_from(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+		       void *obj)
+{
+	struct check_slot *s = obj;
+	const char *v = want_scalar(c, key, val);
+
+	if (v && check_name(c, val, "check source host", v)) {
+		s->ck->from = str_dup(c, v);
+		s->ck->pos_from = pos_of(val);
+	} else {
+		s->bad = true;
+	}
+}
+
+static void check_to(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+		     void *obj)
+{
+	struct check_slot *s = obj;
+	const char *v = want_scalar(c, key, val);
+
+	if (v && v[0]) {
+		s->ck->to = str_dup(c, v);
+		s->ck->pos_to = pos_of(val);
+		return;
+	}
+	if (v)
+		report(c, pos_of(val), "\"to\" must name a host or an address");
+	s->bad = true;
+}
+
+static void check_expect(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			 void *obj)
+{
+	struct check_slot *s = obj;
+	const char *v = want_scalar(c, key, val);
+
+	if (v && (!strcmp(v, "reach") || !strcmp(v, "no-reach")))
+		s->ck->expect_reach = !strcmp(v, "reach");
+	else if (v)
+		report(c, pos_of(val), "\"expect\" must be reach or no-reach, not \"%s\"", v);
+}
+
+static void check_tcp(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+		      void *obj)
+{
+	struct check_slot *s = obj;
+	long v = check_uint(c, key, val, 1, 65535);
+
+	if (v > 0)
+		s->ck->tcp = (uint16_t)v;
+	else
+		s->bad = true;
+}
+
+static void check_service(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			  void *obj)
+{
+	struct check_slot *s = obj;
+
+	s->service_seen = true;
+	s->service = pos_of(key);
+	parse_bool(c, key, val, &s->ck->service);
+}
+
+static void check_count(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			void *obj)
+{
+	struct check_slot *s = obj;
+	long v = check_uint(c, key, val, 1, CHECK_COUNT_MAX);
+
+	s->count_seen = true;
+	s->count = pos_of(key);
+	if (v > 0)
+		s->ck->count = (unsigned int)v;
+}
+
+static void check_timeout(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			  void *obj)
+{
+	struct check_slot *s = obj;
+	const char *v = want_scalar(c, key, val);
+	char *end;
+	double t;
+
+	if (!v)
+		return;
+	errno = 0;
+	t = strtod(v, &end);
+	/* At least a millisecond: the probes' clock counts in them. */
+	if (end == v || *end || errno || !(t >= 0.001 && t <= CHECK_TIMEOUT_MAX)) {
+		report(c, pos_of(val), "\"timeout\" must be a number of seconds from 0.001 to "
+		       STR(CHECK_TIMEOUT_MAX) ", not \"%s\"", v);
+		return;
+	}
+	s->ck->timeout_ms = (unsigned int)(t * 1000 + 0.5);
+}
+
+static const struct setting check_settings[] = {
+	{ "from", check_from },
+	{ "to", check_to },
+	{ "expect", check_expect },
+	{ "tcp", check_tcp },
+	{ "service", check_service },
+	{ "count", check_count },
+	{ "timeout", check_timeout },
+};
+
+static void check_clear(struct lab_check *ck)
+{
+	free(ck->from);
+	free(ck->to);
+	free(ck->to_host);
+	memset(ck, 0, sizeof(*ck));
+}
+
+static void add_check(struct ctx *c, const yaml_node_t *item)
+{
+	struct lab_check *ck = &c->lab->checks[c->lab->n_checks];
+	struct check_slot s = { .ck = ck };
+	struct pairs ps;
+
+	if (item->type != YAML_MAPPING_NODE) {
+		report(c, pos_of(item), "a check must be a mapping like {from: ns01, to: ns02}, not %s",
+		       kind(item));
+		return;
+	}
+	*ck = (struct lab_check){ .expect_reach = true, .count = CHECK_COUNT_DEFAULT,
+				  .timeout_ms = CHECK_TIMEOUT_MS_DEFAULT, .pos = pos_of(item) };
+	get_pairs(item, &ps);
+	walk_settings(c, &ps, check_settings, ARRAY_SIZE(check_settings), &s);
+	if (!s.bad && !ck->from)
+		report(c, ck->pos, "check: missing key \"from\"");
+	if (!s.bad && !ck->to)
+		report(c, ck->pos, "check: missing key \"to\"");
+	if (s.service_seen && ck->service && !ck->tcp)
+		report(c, s.service, "\"service\" applies to TCP checks only (add \"tcp: PORT\")");
+	/* One connection attempt; the kernel resends the SYN itself. */
+	if (s.count_seen && ck->tcp)
+		report(c, s.count, "\"count\" applies to ICMP echo checks only, not to \"tcp\"");
+	if (s.bad || !ck->from || !ck->to) {
+		check_clear(ck);
+		return;
+	}
+	c->lab->n_checks++;
+}
+
+static void top_checks(struct ctx *c, const yaml_node_t *key,
+		       const yaml_node_t *val, void *obj)
+{
+	yaml_node_item_t *it, *end;
+
+	(void)key;
+	(void)obj;
+	if (!get_items(val, &it, &end)) {
+		report(c, pos_of(val), "\"checks\" must be a list of checks like {from: ns01, to: ns02}");
+		return;
+	}
+	c->lab->checks = calloc((size_t)(end - it) + 1, sizeof(*c->lab->checks));
+	if (!c->lab->checks) {
+		c->nomem = true;
+		return;
+	}
+	for (; it < end && !c->nomem; it++)
+		add_check(c, node(c, *it));
+}
+
+/* The host that has the address, if any. */
+static const struct lab_host *check_owner(const struct lab *lab, const struct lab_addr *a)
+{
+	for (size_t i = 0; i < lab->n_hosts; i++)
+		for (size_t f = 0; f < lab->hosts[i].n_ifaces; f++)
+			for (size_t k = 0; k < lab->hosts[i].ifaces[f].n_addrs; k++)
+				if (same_ip(&lab->hosts[i].ifaces[f].addrs[k], a))
+					return &lab->hosts[i];
+	return NULL;
+}
+
+static const struct lab_addr *check_first_addr(const struct lab_host *h)
+{
+	for (size_t f = 0; f < h->n_ifaces; f++)
+		if (h->ifaces[f].n_addrs)
+			return &h->ifaces[f].addrs[0];
+	return NULL;
+}
+
+/* Hosts are known once the whole file is read: checks may come first. */
+static void resolve_check(struct ctx *c, struct lab_check *ck)
+{
+	const struct lab_host *h;
+	const struct lab_addr *a;
+	struct lab_addr lit = { 0 };
+
+	if (!lab_find_host(c->lab, ck->from))
+		report(c, ck->pos_from, "check: \"%s\" is not a host of the lab", ck->from);
+	if (inet_pton(AF_INET, ck->to, &lit.v4) == 1) {
+		lit.family = AF_INET;
+		lit.prefix = 32;
+	} else if (inet_pton(AF_INET6, ck->to, &lit.v6) == 1) {
+		lit.family = AF_INET6;
+		lit.prefix = 128;
+	}
+	if (lit.family) {
+		ck->addr = lit;
+		h = check_owner(c->lab, &lit);
+		ck->to_host = h ? str_dup(c, h->name) : NULL;
+		return;
+	}
+	h = lab_find_host(c->lab, ck->to);
+	a = h ? check_first_addr(h) : NULL;
+	if (!h) {
+		report(c, ck->pos_to, "check: \"%s\" is neither a host of the lab nor an address",
+		       ck->to);
+		return;
+	}
+	if (!a) {
+		report(c, ck->pos_to, "check: host \"%s\" has no address to reach", ck->to);
+		return;
+	}
+	ck->addr = *a;
+	ck->addr.prefix = a->family == AF_INET ? 32 : 128;
+	ck->to_host = str_dup(c, h->name);
+}
+
+static void resolve_checks(struct ctx *c)
+{
+	for (size_t i = 0; i < c->lab->n_checks && !c->nomem; i++)
+		resolve_check(c, &c->lab->checks[i]);
+}
+
 /* ---- top level --------------------------------------------------------- */
 
 static void top_name(struct ctx *c, const yaml_node_t *key,
@@ -1525,6 +1788,7 @@ static const struct setting top_settings[] = {
 	{ "bridges", top_bridges },
 	{ "hosts", top_hosts },
 	{ "links", top_links },
+	{ "checks", top_checks },
 };
 
 static void walk_root(struct ctx *c, const yaml_node_t *root)
@@ -1968,6 +2232,7 @@ static void check_lab(struct ctx *c)
 	}
 	for (i = 0; i < lab->n_bridges && !c->nomem; i++)
 		check_flows(c, i);
+	resolve_checks(c);
 }
 
 /* ---- loading ----------------------------------------------------------- */

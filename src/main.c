@@ -17,6 +17,7 @@ static const char usage[] =
 	"\n"
 	"  up FILE [--timings]            build the lab described by FILE, or bring a lab\n"
 	"                                 that is up in line with its edited file\n"
+	"  up FILE --check                the same, then run the lab's checks\n"
 	"  plan FILE                      print what up would change, change nothing\n"
 	"  down LAB|FILE [--timings]      remove everything the lab made\n"
 	"  show LAB|FILE [--json]         hosts, interfaces, addresses, ports, switch, NAT\n"
@@ -25,6 +26,9 @@ static const char usage[] =
 	"  trace LAB|FILE BRIDGE FLOW     ofproto/trace of FLOW through BRIDGE\n"
 	"  ovs LAB|FILE -- vsctl|ofctl|appctl ARGS...\n"
 	"                                 run ovs-vsctl/ovs-ofctl/ovs-appctl on the lab's switch\n"
+	"  check LAB|FILE [--all] [--json | --tap] [--junit OUT]\n"
+	"                                 run the lab's checks (--all: every host from\n"
+	"                                 every host); exit 0 only when all hold\n"
 	"  ls [--json]                    labs that have a record: hosts, switch, state\n"
 	"  gc                             remove what killed or crashed runs left behind\n"
 	"  --help, --version\n"
@@ -67,6 +71,55 @@ static int main_need_root(const char *cmd)
 	return -EPERM;
 }
 
+/* `check LAB|FILE [--all] [--json | --tap] [--junit OUT]` */
+static int main_check(int argc, char **argv)
+{
+	struct labctl_check_opts o = { 0 };
+	int ret;
+
+	for (int i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "--all"))
+			o.all = true;
+		else if (!strcmp(argv[i], "--json"))
+			o.json = true;
+		else if (!strcmp(argv[i], "--tap"))
+			o.tap = true;
+		else if (!strcmp(argv[i], "--junit") && i + 1 < argc)
+			o.junit = argv[++i];
+		else
+			return 1;
+	}
+	if (o.json && o.tap)
+		return 1;
+	ret = main_need_root("check");
+	if (ret == 0)
+		ret = labctl_check(argv[2], &o, stdout);
+	return ret > 0 ? -EPROTO : ret; /* checks that did not hold: exit 1 */
+}
+
+/* up, then the checks of the same file; a check that does not hold fails the
+ * command but leaves the lab up. */
+static int main_up_check(const char *path)
+{
+	struct labctl_check_opts o = { 0 };
+	char msg[512];
+	int ret = main_need_root("up");
+
+	if (ret == 0)
+		ret = labctl_up(path, stderr, stdout);
+	if (ret == 0) {
+		ret = labctl_check(path, &o, stdout);
+		timing_phase("checks");
+	}
+	timing_print(stdout);
+	if (ret > 0) {
+		snprintf(msg, sizeof(msg), "%s", err_get());
+		err_reset("%s; the lab stays up", msg);
+		ret = -EPROTO;
+	}
+	return ret;
+}
+
 static int main_run(int argc, char **argv)
 {
 	const char *cmd = argv[1];
@@ -80,6 +133,10 @@ static int main_run(int argc, char **argv)
 		timing_print(stdout);
 		return ret;
 	}
+	if (!strcmp(cmd, "up") && argc == 4 && !strcmp(argv[3], "--check"))
+		return main_up_check(argv[2]);
+	if (!strcmp(cmd, "check") && argc >= 3)
+		return main_check(argc, argv);
 	if (!strcmp(cmd, "plan") && argc == 3)
 		return labctl_plan(argv[2], stderr, stdout);
 	if (!strcmp(cmd, "down") && argc == 3) {

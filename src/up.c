@@ -604,6 +604,9 @@ int labctl_up(const char *path, FILE *diag, FILE *out)
 		goto out;
 	if (!u.plan.n_steps) {
 		plan_print(&u.plan, u.lab->name, out);
+		/* Nothing to build, but `check LAB` reads the checks from the copy. */
+		if (u.old)
+			ret = state_save_labfile(&u.st, text, len);
 		goto out;
 	}
 	u.uplinks = calloc(u.lab->n_bridges + 1, sizeof(*u.uplinks));

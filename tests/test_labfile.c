@@ -529,7 +529,7 @@ Test(labfile, routes_sysctls_exec)
 Test(labfile, unknown_keys)
 {
 	expect_problems("name: x\nbrigdes: {}\n",
-			"t.yaml:2:1: unknown key \"brigdes\" (expected name, bridges, hosts, links)\n");
+			"t.yaml:2:1: unknown key \"brigdes\" (expected name, bridges, hosts, links, checks)\n");
 	expect_problems("name: x\nbridges:\n  b1:\n    gatway: 10.0.0.1/24\n",
 			"t.yaml:4:5: unknown key \"gatway\" (expected gateway, gateway6, nat, uplink, flows, flows_file, groups)\n");
 	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1:\n    bridge: b1\n    adress: 10.0.0.1/24\n",
@@ -568,7 +568,7 @@ Test(labfile, syntax_errors)
 Test(labfile, wrong_kinds)
 {
 	expect_problems("- name: x\n",
-			"t.yaml:1:1: the lab file must be a mapping (expected name, bridges, hosts, links), not a list\n");
+			"t.yaml:1:1: the lab file must be a mapping (expected name, bridges, hosts, links, checks), not a list\n");
 	expect_problems("name: x\nhosts:\n  - ns01\n",
 			"t.yaml:3:3: \"hosts\" must be a mapping of host names\n");
 	expect_problems("name: x\nbridges: int_br\n",
@@ -591,8 +591,8 @@ Test(labfile, wrong_kinds_of_values)
 
 Test(labfile, empty_and_missing)
 {
-	expect_problems("", "t.yaml:1:1: the lab file is empty (expected name, bridges, hosts, links)\n");
-	expect_problems("# nothing\n", "t.yaml:1:1: the lab file is empty (expected name, bridges, hosts, links)\n");
+	expect_problems("", "t.yaml:1:1: the lab file is empty (expected name, bridges, hosts, links, checks)\n");
+	expect_problems("# nothing\n", "t.yaml:1:1: the lab file is empty (expected name, bridges, hosts, links, checks)\n");
 	expect_problems("bridges: {}\n", "t.yaml:1:1: missing key \"name\"\n");
 	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1:\n    address: 10.0.0.1/24\n",
 			"t.yaml:4:3: host h1: interface eth0 is attached to nothing"
@@ -1000,7 +1000,7 @@ Test(labfile, bad_five)
 		lines += *p == '\n';
 	cr_expect_eq(lines, 5, "%s", diag);
 	snprintf(want, sizeof(want),
-		 "%1$s:11:1: unknown key \"brigdes\" (expected name, bridges, hosts, links)\n"
+		 "%1$s:11:1: unknown key \"brigdes\" (expected name, bridges, hosts, links, checks)\n"
 		 "%1$s:17:14: \"192.168.100.300/24\" is not an address with a prefix length (like 192.168.100.1/24)\n"
 		 "%1$s:19:13: host ns02: unknown bridge \"int_bx\"\n"
 		 "%1$s:20:3: host name \"averyveryverylongname\" is longer than 15 bytes\n"
@@ -1017,7 +1017,7 @@ Test(labfile, display_name_and_errno)
 	struct result r = parse_as("lab/my.yaml", "name: x\nfoo: 1\n");
 	struct lab *lab = (struct lab *)&lab;
 
-	cr_expect_str_eq(r.diag, "lab/my.yaml:2:1: unknown key \"foo\" (expected name, bridges, hosts, links)\n");
+	cr_expect_str_eq(r.diag, "lab/my.yaml:2:1: unknown key \"foo\" (expected name, bridges, hosts, links, checks)\n");
 	cr_expect_str_eq(err_get(), "lab/my.yaml: the lab file has 1 problem");
 	result_free(&r);
 
