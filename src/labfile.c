@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "err.h"
+#include "labfile_int.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define STR_(x) #x
@@ -476,17 +477,34 @@ static void bridge_uplink(struct ctx *c, const yaml_node_t *key,
 		s->b->uplink = str_dup(c, str);
 }
 
+static void bridge_l2(struct ctx *c, const yaml_node_t *key,
+		      const yaml_node_t *val, void *obj)
+{
+	labfile_l2_bridge(c, key, val, ((struct bridge_slot *)obj)->b);
+}
+
 static const struct setting bridge_settings[] = {
 	{ "gateway", bridge_gateway },
 	{ "gateway6", bridge_gateway6 },
 	{ "nat", bridge_nat },
 	{ "uplink", bridge_uplink },
+	{ "datapath", bridge_l2 },
+	{ "fail_mode", bridge_l2 },
+	{ "protocols", bridge_l2 },
+	{ "controller", bridge_l2 },
+	{ "mcast_snooping", bridge_l2 },
+	{ "stp", bridge_l2 },
+	{ "rstp", bridge_l2 },
+	{ "other_config", bridge_l2 },
+	{ "external_ids", bridge_l2 },
+	{ "mirrors", bridge_l2 },
 };
 
 static void bridge_clear(struct lab_bridge *b)
 {
 	free(b->name);
 	free(b->uplink);
+	lab_bridge_l2_free(&b->l2);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -722,6 +740,12 @@ static void iface_mtu(struct ctx *c, const yaml_node_t *key,
 		s->ifc->mtu = v;
 }
 
+static void iface_l2(struct ctx *c, const yaml_node_t *key,
+		     const yaml_node_t *val, void *obj)
+{
+	labfile_l2_iface(c, key, val, ((struct iface_slot *)obj)->ifc);
+}
+
 static const struct setting iface_settings[] = {
 	{ "bridge", iface_bridge },
 	{ "address", iface_address },
@@ -730,6 +754,9 @@ static const struct setting iface_settings[] = {
 	{ "port", iface_port },
 	{ "mac", iface_mac },
 	{ "mtu", iface_mtu },
+	{ "ofport", iface_l2 },
+	{ "vlan", iface_l2 },
+	{ "trunks", iface_l2 },
 };
 
 /* The name a host's interface gets without "ifname": eth<index>. */
@@ -1379,11 +1406,20 @@ static void top_links(struct ctx *c, const yaml_node_t *key,
 		add_link(c, node(c, *it));
 }
 
+static void top_l2(struct ctx *c, const yaml_node_t *key,
+		   const yaml_node_t *val, void *obj)
+{
+	(void)obj;
+	labfile_l2_top(c, key, val);
+}
+
 static const struct setting top_settings[] = {
 	{ "name", top_name },
 	{ "bridges", top_bridges },
 	{ "hosts", top_hosts },
 	{ "links", top_links },
+	{ "patches", top_l2 },
+	{ "mirrors", top_l2 },
 };
 
 static void walk_root(struct ctx *c, const yaml_node_t *root)
@@ -1767,6 +1803,96 @@ static void check_lab(struct ctx *c)
 		check_host(c, i);
 		lab->has_ipv6 |= host_has_ipv6(&lab->hosts[i]);
 	}
+	labfile_l2_check(c);
+}
+
+/* ---- lent to labfile_l2.c (labfile_int.h) ------------------------------- */
+
+struct lab *labfile_lab(struct ctx *c)
+{
+	return c->lab;
+}
+
+void labfile_nomem(struct ctx *c)
+{
+	c->nomem = true;
+}
+
+void labfile_report(struct ctx *c, struct lab_pos pos, const char *fmt, ...)
+{
+	char *msg;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		c->nomem = true;
+		return;
+	}
+	report(c, pos, "%s", msg);
+	free(msg);
+}
+
+struct lab_pos labfile_pos(const yaml_node_t *n)
+{
+	return pos_of(n);
+}
+
+const yaml_node_t *labfile_node(struct ctx *c, int id)
+{
+	return node(c, id);
+}
+
+const char *labfile_kind(const yaml_node_t *n)
+{
+	return kind(n);
+}
+
+const char *labfile_scalar(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val)
+{
+	return want_scalar(c, key, val);
+}
+
+void labfile_bool(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val, bool *out)
+{
+	parse_bool(c, key, val, out);
+}
+
+bool labfile_items(const yaml_node_t *n, yaml_node_item_t **start, yaml_node_item_t **end)
+{
+	return get_items(n, start, end);
+}
+
+bool labfile_pairs(const yaml_node_t *n, const yaml_node_pair_t **start,
+		   const yaml_node_pair_t **end)
+{
+	struct pairs ps;
+	bool ok = get_pairs(n, &ps);
+
+	*start = ps.start;
+	*end = ps.end;
+	return ok;
+}
+
+const char *labfile_pair_key(struct ctx *c, const yaml_node_pair_t *start,
+			     const yaml_node_pair_t *p, const char *what)
+{
+	struct pairs ps = { start, p + 1 };
+	const char *k = pair_name(c, p);
+
+	return k && !pair_dup(c, &ps, p, what) ? k : NULL;
+}
+
+bool labfile_name(struct ctx *c, const yaml_node_t *at, const char *what, const char *s)
+{
+	return check_name(c, at, what, s);
+}
+
+char *labfile_strdup(struct ctx *c, const char *s)
+{
+	return str_dup(c, s);
 }
 
 /* ---- loading ----------------------------------------------------------- */

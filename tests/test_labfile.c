@@ -11,7 +11,11 @@
 #include "labfile.h"
 #include "sandbox.h"
 
-#define IFACE_KEYS "bridge, address, addresses, ifname, port, mac, mtu"
+#define IFACE_KEYS "bridge, address, addresses, ifname, port, mac, mtu, ofport, vlan, trunks"
+#define TOP_KEYS "name, bridges, hosts, links, patches, mirrors"
+#define BRIDGE_KEYS                                                                     \
+	"gateway, gateway6, nat, uplink, datapath, fail_mode, protocols, controller, "   \
+	"mcast_snooping, stp, rstp, other_config, external_ids, mirrors"
 #define HOST_KEYS IFACE_KEYS ", interfaces, routes, sysctls, exec"
 
 struct result {
@@ -529,9 +533,9 @@ Test(labfile, routes_sysctls_exec)
 Test(labfile, unknown_keys)
 {
 	expect_problems("name: x\nbrigdes: {}\n",
-			"t.yaml:2:1: unknown key \"brigdes\" (expected name, bridges, hosts, links)\n");
+			"t.yaml:2:1: unknown key \"brigdes\" (expected " TOP_KEYS ")\n");
 	expect_problems("name: x\nbridges:\n  b1:\n    gatway: 10.0.0.1/24\n",
-			"t.yaml:4:5: unknown key \"gatway\" (expected gateway, gateway6, nat, uplink)\n");
+			"t.yaml:4:5: unknown key \"gatway\" (expected " BRIDGE_KEYS ")\n");
 	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1:\n    bridge: b1\n    adress: 10.0.0.1/24\n",
 			"t.yaml:6:5: unknown key \"adress\" (expected " HOST_KEYS ")\n");
 	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1:\n    interfaces:\n      - bridge: b1\n        adress: 10.0.0.1/24\n",
@@ -568,13 +572,13 @@ Test(labfile, syntax_errors)
 Test(labfile, wrong_kinds)
 {
 	expect_problems("- name: x\n",
-			"t.yaml:1:1: the lab file must be a mapping (expected name, bridges, hosts, links), not a list\n");
+			"t.yaml:1:1: the lab file must be a mapping (expected " TOP_KEYS "), not a list\n");
 	expect_problems("name: x\nhosts:\n  - ns01\n",
 			"t.yaml:3:3: \"hosts\" must be a mapping of host names\n");
 	expect_problems("name: x\nbridges: int_br\n",
 			"t.yaml:2:10: \"bridges\" must be a mapping of bridge names\n");
 	expect_problems("name: x\nbridges:\n  b1: [gateway]\n",
-			"t.yaml:3:7: bridge b1 must be a mapping of settings (expected gateway, gateway6, nat, uplink)\n");
+			"t.yaml:3:7: bridge b1 must be a mapping of settings (expected " BRIDGE_KEYS ")\n");
 	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1: b1\n",
 			"t.yaml:4:7: host h1 must be a mapping of settings (expected " HOST_KEYS ")\n");
 }
@@ -591,8 +595,8 @@ Test(labfile, wrong_kinds_of_values)
 
 Test(labfile, empty_and_missing)
 {
-	expect_problems("", "t.yaml:1:1: the lab file is empty (expected name, bridges, hosts, links)\n");
-	expect_problems("# nothing\n", "t.yaml:1:1: the lab file is empty (expected name, bridges, hosts, links)\n");
+	expect_problems("", "t.yaml:1:1: the lab file is empty (expected " TOP_KEYS ")\n");
+	expect_problems("# nothing\n", "t.yaml:1:1: the lab file is empty (expected " TOP_KEYS ")\n");
 	expect_problems("bridges: {}\n", "t.yaml:1:1: missing key \"name\"\n");
 	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1:\n    address: 10.0.0.1/24\n",
 			"t.yaml:4:3: host h1: interface eth0 is attached to nothing"
@@ -1000,7 +1004,7 @@ Test(labfile, bad_five)
 		lines += *p == '\n';
 	cr_expect_eq(lines, 5, "%s", diag);
 	snprintf(want, sizeof(want),
-		 "%1$s:11:1: unknown key \"brigdes\" (expected name, bridges, hosts, links)\n"
+		 "%1$s:11:1: unknown key \"brigdes\" (expected " TOP_KEYS ")\n"
 		 "%1$s:17:14: \"192.168.100.300/24\" is not an address with a prefix length (like 192.168.100.1/24)\n"
 		 "%1$s:19:13: host ns02: unknown bridge \"int_bx\"\n"
 		 "%1$s:20:3: host name \"averyveryverylongname\" is longer than 15 bytes\n"
@@ -1017,7 +1021,7 @@ Test(labfile, display_name_and_errno)
 	struct result r = parse_as("lab/my.yaml", "name: x\nfoo: 1\n");
 	struct lab *lab = (struct lab *)&lab;
 
-	cr_expect_str_eq(r.diag, "lab/my.yaml:2:1: unknown key \"foo\" (expected name, bridges, hosts, links)\n");
+	cr_expect_str_eq(r.diag, "lab/my.yaml:2:1: unknown key \"foo\" (expected " TOP_KEYS ")\n");
 	cr_expect_str_eq(err_get(), "lab/my.yaml: the lab file has 1 problem");
 	result_free(&r);
 
