@@ -608,7 +608,7 @@ static void l2_check_patches(struct ctx *c)
 
 			if (user)
 				labfile_report(c, p->end[e],
-					       "patch %s-%s: its port name \"%s\" is already used by %s",
+					       "patch %s-%s: its port name \"%s\" is already used by %s (patch ports are named BRIDGE-PEER, shortened to 15 bytes: shorter bridge names avoid this)",
 					       p->bridge[0], p->bridge[1], p->port[e], user);
 		}
 	}
@@ -682,12 +682,11 @@ static void l2_check_mirror(struct ctx *c, size_t i)
 			continue;
 		/* The output port only sends copies; it forwards nothing else. */
 		lab_mirror_ports(lab, m->bridge, &m->select[k], false, l2_port_find_cb, &f);
-		if (f.found) {
+		if (f.found)
 			labfile_report(c, m->select[k].pos,
 				       "mirror %s: port %s is the mirror's output and cannot be selected too",
 				       m->name, f.port);
-			return;
-		}
+		f.found = false;
 	}
 }
 
