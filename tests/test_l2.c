@@ -123,6 +123,9 @@ Test(l2, vlans_separate_one_subnet)
 	cr_assert(ping("ns03", "10.0.10.4"), "same VLAN 20 does not reach: %s", buf);
 	cr_assert_not(ping("ns01", "10.0.10.3"), "VLAN 10 reaches VLAN 20");
 	cr_assert_not(ping("ns04", "10.0.10.2"), "VLAN 20 reaches VLAN 10");
+	cr_assert_eq(ovslab("show vlan"), 0, "%s", buf);
+	cr_assert_not_null(strstr(buf, " vlan 10\n"), "%s", buf);
+	cr_assert_not_null(strstr(buf, " trunks 10,20\n"), "%s", buf);
 	cr_assert_eq(ovslab("down vlan"), 0, "%s", buf);
 	assert_gone();
 }
@@ -288,6 +291,9 @@ Test(l2, bridge_options_set_and_changed_in_place)
 	cr_assert_eq(vsctl(NULL, "get-controller br1"), 0, "%s", buf);
 	cr_assert_str_eq(buf, "ptcp:6653:127.0.0.1");
 	expect_col("Controller . external_ids:ovslab-lab", "opts");
+	cr_assert_eq(ovslab("show opts --json"), 0, "%s", buf);
+	cr_assert_not_null(strstr(buf, "\"fail_mode\":\"secure\""), "%s", buf);
+	cr_assert_not_null(strstr(buf, "\"ofport_request\":11"), "%s", buf);
 	/* secure, no controller connected, no flows: nothing passes */
 	cr_assert_not(ping("ns01", "10.0.40.2"), "a secure bridge without flows forwards");
 	ns01 = ns_inode("ns01");
