@@ -182,11 +182,13 @@ static int build_ns_sockets(void *arg)
 static int build_iface_inside(struct build *b, struct build_ns *ns, const struct lab_iface *ifc,
 			      int idx, bool up)
 {
+	const struct lab_bridge *br = ifc->attach == LAB_ATTACH_BRIDGE
+		? lab_find_bridge(b->lab, ifc->bridge) : NULL;
 	int ret = 0;
 
 	/* The userspace datapath forwards what the veth hands it as is, so a
 	 * checksum the sender left to the hardware would never be filled in. */
-	if (ifc->attach == LAB_ATTACH_BRIDGE && !strcmp(b->datapath, "netdev"))
+	if (br && !strcmp(br->l2.datapath ? br->l2.datapath : b->datapath, "netdev"))
 		ret = ethtool_tx_csum_off_fd(ns->sock, ifc->ifname);
 	if (ret < 0)
 		return ret;

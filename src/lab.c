@@ -14,6 +14,7 @@ static void lab_iface_free(struct lab_iface *i)
 	free(i->addrs);
 	free(i->peer_host);
 	free(i->peer_ifname);
+	free(i->l2.trunks);
 }
 
 static void lab_cmd_free(struct lab_cmd *cmd)
@@ -70,6 +71,7 @@ void lab_free(struct lab *lab)
 		free(lab->bridges[i].name);
 		free(lab->bridges[i].uplink);
 		lab_bridge_flows_free(&lab->bridges[i]);
+		lab_bridge_l2_free(&lab->bridges[i].l2);
 	}
 	free(lab->bridges);
 	for (i = 0; i < lab->n_hosts; i++)
@@ -88,6 +90,12 @@ void lab_free(struct lab *lab)
 		free(lab->checks[i].to_host);
 	}
 	free(lab->checks);
+	for (i = 0; i < lab->n_patches; i++)
+		lab_patch_free(&lab->patches[i]);
+	free(lab->patches);
+	for (i = 0; i < lab->n_mirrors; i++)
+		lab_mirror_free(&lab->mirrors[i]);
+	free(lab->mirrors);
 	free(lab->name);
 	free(lab->file);
 	free(lab);

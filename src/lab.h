@@ -33,12 +33,70 @@ struct lab_flow {
 	struct lab_pos pos;
 };
 
+/* ---- Open vSwitch options (bridge settings, VLANs, patches, mirrors) ---- */
+
+struct lab_kv {
+	char *key;
+	char *value;
+};
+
+/* Bridge settings passed to the switch; zero values leave the switch's
+ * defaults. */
+struct lab_bridge_l2 {
+	char *datapath;          /* NULL: the one ovslab picks for the lab */
+	char *fail_mode;         /* NULL, "standalone" or "secure" */
+	char **protocols;        /* "OpenFlow10" .. "OpenFlow15" */
+	size_t n_protocols;
+	char **controllers;      /* targets, e.g. "tcp:127.0.0.1:6653" */
+	size_t n_controllers;
+	bool mcast_snooping, stp, rstp;
+	struct lab_kv *other_config;
+	size_t n_other_config;
+	struct lab_kv *external_ids; /* never the ovslab-lab key */
+	size_t n_external_ids;
+};
+
+/* A host interface's settings as a bridge port. */
+struct lab_port_l2 {
+	unsigned int ofport;     /* requested OpenFlow port; 0: the switch picks */
+	unsigned int vlan;       /* access port of this VLAN; 0: none */
+	unsigned int *trunks;    /* VLANs a trunk port carries; none: all */
+	size_t n_trunks;
+	struct lab_pos ofport_pos, vlan_pos;
+};
+
+/* A pair of OVS patch ports joining two lab bridges. */
+struct lab_patch {
+	char *bridge[2];
+	char *port[2];           /* port[i] sits on bridge[i]; its peer is port[!i] */
+	struct lab_pos pos;
+	struct lab_pos end[2];
+};
+
+/* A host interface named in a mirror: HOST (its interfaces on the mirror's
+ * bridge) or HOST:IFNAME. */
+struct lab_mirror_ref {
+	char *host;
+	char *ifname;            /* NULL: by host */
+	struct lab_pos pos;
+};
+
+struct lab_mirror {
+	char *name;
+	char *bridge;
+	struct lab_mirror_ref *select; /* both directions; none: all the bridge's traffic */
+	size_t n_select;
+	struct lab_mirror_ref to;      /* by host: its first interface on the bridge */
+	struct lab_pos pos, bridge_pos;
+};
+
 struct lab_bridge {
 	char *name;
 	struct lab_addr gateway; /* IPv4; family 0: no gateway */
 	struct lab_addr gateway6; /* IPv6; family 0: none */
 	bool nat;
 	char *uplink;            /* NULL: none; "auto": default route's device */
+	struct lab_bridge_l2 l2;
 	struct lab_pos pos;
 	bool has_flows;          /* false: OVS's default NORMAL flow stays */
 	struct lab_flow *flows;  /* replace the bridge's whole table */
@@ -69,6 +127,7 @@ struct lab_iface {
 	/* LAB_ATTACH_LINK: the other end, by host and interface name. */
 	char *peer_host;
 	char *peer_ifname;
+	struct lab_port_l2 l2;   /* LAB_ATTACH_BRIDGE only */
 	struct lab_pos pos;
 };
 
@@ -137,6 +196,10 @@ struct lab {
 	size_t n_hosts;
 	struct lab_link *links;
 	size_t n_links;
+	struct lab_patch *patches;
+	size_t n_patches;
+	struct lab_mirror *mirrors;
+	size_t n_mirrors;
 	bool has_ipv6;           /* some address or route is IPv6 */
 	struct lab_check *checks;
 	size_t n_checks;
@@ -166,5 +229,19 @@ bool lab_name_valid(const char *s);
 /* Default bridge-side port name for a host interface: "<host>_tap" when that
  * fits in 15 bytes, else a shortened form that still names the host. */
 void lab_port_default(const char *host, size_t idx, char out[16]);
+
+/* Open vSwitch options (lab_l2.c). */
+void lab_bridge_l2_free(struct lab_bridge_l2 *l2);
+void lab_patch_free(struct lab_patch *p);
+void lab_mirror_free(struct lab_mirror *m);
+/* The name of the patch port on bridge `from` towards bridge `to`:
+ * "from-to", the longer name shortened first until it fits 15 bytes. */
+void lab_patch_port_name(const char *from, const char *to, char out[16]);
+/* The bridge ports a mirror reference stands for, in file order: calls fn
+ * for each (by host: every interface of the host on the bridge, or only
+ * the first when first_only).  Returns how many. */
+size_t lab_mirror_ports(const struct lab *lab, const char *bridge,
+			const struct lab_mirror_ref *ref, bool first_only,
+			void (*fn)(const char *port, void *arg), void *arg);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "flows.h"
+#include "labfile_int.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define STR_(x) #x
@@ -613,6 +614,12 @@ static void bridge_flows_file(struct ctx *c, const yaml_node_t *key, const yaml_
 	free(buf);
 }
 
+static void bridge_l2(struct ctx *c, const yaml_node_t *key,
+		      const yaml_node_t *val, void *obj)
+{
+	labfile_l2_bridge(c, key, val, ((struct bridge_slot *)obj)->b);
+}
+
 static const struct setting bridge_settings[] = {
 	{ "gateway", bridge_gateway },
 	{ "gateway6", bridge_gateway6 },
@@ -621,6 +628,16 @@ static const struct setting bridge_settings[] = {
 	{ "flows", bridge_flows },
 	{ "flows_file", bridge_flows_file },
 	{ "groups", bridge_groups },
+	{ "datapath", bridge_l2 },
+	{ "fail_mode", bridge_l2 },
+	{ "protocols", bridge_l2 },
+	{ "controller", bridge_l2 },
+	{ "mcast_snooping", bridge_l2 },
+	{ "stp", bridge_l2 },
+	{ "rstp", bridge_l2 },
+	{ "other_config", bridge_l2 },
+	{ "external_ids", bridge_l2 },
+	{ "mirrors", bridge_l2 },
 };
 
 static void bridge_clear(struct lab_bridge *b)
@@ -628,6 +645,7 @@ static void bridge_clear(struct lab_bridge *b)
 	free(b->name);
 	free(b->uplink);
 	lab_bridge_flows_free(b);
+	lab_bridge_l2_free(&b->l2);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -863,6 +881,12 @@ static void iface_mtu(struct ctx *c, const yaml_node_t *key,
 		s->ifc->mtu = v;
 }
 
+static void iface_l2(struct ctx *c, const yaml_node_t *key,
+		     const yaml_node_t *val, void *obj)
+{
+	labfile_l2_iface(c, key, val, ((struct iface_slot *)obj)->ifc);
+}
+
 static const struct setting iface_settings[] = {
 	{ "bridge", iface_bridge },
 	{ "address", iface_address },
@@ -871,6 +895,9 @@ static const struct setting iface_settings[] = {
 	{ "port", iface_port },
 	{ "mac", iface_mac },
 	{ "mtu", iface_mtu },
+	{ "ofport", iface_l2 },
+	{ "vlan", iface_l2 },
+	{ "trunks", iface_l2 },
 };
 
 /* The name a host's interface gets without "ifname": eth<index>. */
@@ -1783,11 +1810,20 @@ static void top_links(struct ctx *c, const yaml_node_t *key,
 		add_link(c, node(c, *it));
 }
 
+static void top_l2(struct ctx *c, const yaml_node_t *key,
+		   const yaml_node_t *val, void *obj)
+{
+	(void)obj;
+	labfile_l2_top(c, key, val);
+}
+
 static const struct setting top_settings[] = {
 	{ "name", top_name },
 	{ "bridges", top_bridges },
 	{ "hosts", top_hosts },
 	{ "links", top_links },
+	{ "patches", top_l2 },
+	{ "mirrors", top_l2 },
 	{ "checks", top_checks },
 };
 
@@ -2168,6 +2204,18 @@ static void check_flow(struct ctx *c, size_t bi, const struct lab_flow *f,
 	free(msg);
 }
 
+static void port_push(struct ctx *c, const char ***ports, size_t *n, const char *name)
+{
+	const char **np = realloc(*ports, (*n + 1) * sizeof(*np));
+
+	if (!np) {
+		c->nomem = true;
+		return;
+	}
+	*ports = np;
+	np[(*n)++] = name;
+}
+
 static void check_flows(struct ctx *c, size_t bi)
 {
 	const struct lab_bridge *b = &c->lab->bridges[bi];
@@ -2179,19 +2227,17 @@ static void check_flows(struct ctx *c, size_t bi)
 	for (size_t i = 0; i < c->lab->n_hosts; i++)
 		for (size_t f = 0; f < c->lab->hosts[i].n_ifaces; f++) {
 			const struct lab_iface *ifc = &c->lab->hosts[i].ifaces[f];
-			const char **np;
 
-			if (ifc->attach != LAB_ATTACH_BRIDGE || !ifc->port || !ifc->bridge ||
-			    strcmp(ifc->bridge, b->name))
-				continue;
-			np = realloc(ports, (n + 1) * sizeof(*np));
-			if (!np) {
-				c->nomem = true;
-				goto out;
-			}
-			ports = np;
-			ports[n++] = ifc->port;
+			if (ifc->attach == LAB_ATTACH_BRIDGE && ifc->port && ifc->bridge &&
+			    !strcmp(ifc->bridge, b->name))
+				port_push(c, &ports, &n, ifc->port);
 		}
+	for (size_t i = 0; i < c->lab->n_patches; i++)
+		for (size_t e = 0; e < 2; e++)
+			if (c->lab->patches[i].port[e] && !strcmp(c->lab->patches[i].bridge[e], b->name))
+				port_push(c, &ports, &n, c->lab->patches[i].port[e]);
+	if (c->nomem)
+		goto out;
 	for (size_t i = 0; i < b->n_groups && !c->nomem; i++)
 		check_flow(c, bi, &b->groups[i], FLOWS_GROUP, ports, n);
 	for (size_t i = 0; i < b->n_flows && !c->nomem; i++)
@@ -2230,9 +2276,99 @@ static void check_lab(struct ctx *c)
 		check_host(c, i);
 		lab->has_ipv6 |= host_has_ipv6(&lab->hosts[i]);
 	}
+	labfile_l2_check(c); /* names the patch ports the flows may use */
 	for (i = 0; i < lab->n_bridges && !c->nomem; i++)
 		check_flows(c, i);
 	resolve_checks(c);
+}
+
+/* ---- lent to labfile_l2.c (labfile_int.h) ------------------------------- */
+
+struct lab *labfile_lab(struct ctx *c)
+{
+	return c->lab;
+}
+
+void labfile_nomem(struct ctx *c)
+{
+	c->nomem = true;
+}
+
+void labfile_report(struct ctx *c, struct lab_pos pos, const char *fmt, ...)
+{
+	char *msg;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		c->nomem = true;
+		return;
+	}
+	report(c, pos, "%s", msg);
+	free(msg);
+}
+
+struct lab_pos labfile_pos(const yaml_node_t *n)
+{
+	return pos_of(n);
+}
+
+const yaml_node_t *labfile_node(struct ctx *c, int id)
+{
+	return node(c, id);
+}
+
+const char *labfile_kind(const yaml_node_t *n)
+{
+	return kind(n);
+}
+
+const char *labfile_scalar(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val)
+{
+	return want_scalar(c, key, val);
+}
+
+void labfile_bool(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val, bool *out)
+{
+	parse_bool(c, key, val, out);
+}
+
+bool labfile_items(const yaml_node_t *n, yaml_node_item_t **start, yaml_node_item_t **end)
+{
+	return get_items(n, start, end);
+}
+
+bool labfile_pairs(const yaml_node_t *n, const yaml_node_pair_t **start,
+		   const yaml_node_pair_t **end)
+{
+	struct pairs ps;
+	bool ok = get_pairs(n, &ps);
+
+	*start = ps.start;
+	*end = ps.end;
+	return ok;
+}
+
+const char *labfile_pair_key(struct ctx *c, const yaml_node_pair_t *start,
+			     const yaml_node_pair_t *p, const char *what)
+{
+	struct pairs ps = { start, p + 1 };
+	const char *k = pair_name(c, p);
+
+	return k && !pair_dup(c, &ps, p, what) ? k : NULL;
+}
+
+bool labfile_name(struct ctx *c, const yaml_node_t *at, const char *what, const char *s)
+{
+	return check_name(c, at, what, s);
+}
+
+char *labfile_strdup(struct ctx *c, const char *s)
+{
+	return str_dup(c, s);
 }
 
 /* ---- loading ----------------------------------------------------------- */

@@ -78,6 +78,16 @@ int ovscmd_trace(const char *lab, const char *bridge, const char *flow, FILE *ou
 	return ret;
 }
 
+#define OVSCMD_ALL_OF "OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15"
+
+static bool ovscmd_has_protocols(char *const argv[])
+{
+	for (size_t i = 1; argv[i]; i++)
+		if (!strncmp(argv[i], "-O", 2) || !strncmp(argv[i], "--protocols", 11))
+			return true;
+	return false;
+}
+
 int ovscmd_ovs(const char *lab, char *const argv[])
 {
 	static const char *const tools[][2] = {
@@ -103,7 +113,7 @@ int ovscmd_ovs(const char *lab, char *const argv[])
 		goto out;
 	while (argv[argc])
 		argc++;
-	args = calloc(argc + 3, sizeof(*args));
+	args = calloc(argc + 5, sizeof(*args));
 	if (!args) {
 		ret = -ENOMEM;
 		goto out;
@@ -113,6 +123,13 @@ int ovscmd_ovs(const char *lab, char *const argv[])
 	snprintf(db, sizeof(db), "--db=%s", state_get(&c.st, STATE_REMOTE));
 	if (!strcmp(prog, "ovs-vsctl"))
 		args[n++] = db;
+	/* ovs-ofctl offers OpenFlow 1.0 only unless told, and a bridge with
+	 * `protocols: [OpenFlow13]` refuses that: offer every version and let
+	 * the bridge pick, unless the user chose. */
+	if (!strcmp(prog, "ovs-ofctl") && !ovscmd_has_protocols(argv)) {
+		args[n++] = (char *)"-O";
+		args[n++] = (char *)OVSCMD_ALL_OF;
+	}
 	/* ovs-appctl looks for DAEMON.PID.ctl; the private switch's sockets are
 	 * DAEMON.ctl: a daemon named without a path is given as a path. */
 	for (size_t i = 1; i < argc; i++) {

@@ -17,6 +17,7 @@
 #include "vswitch-idl.h"
 
 #include "err.h"
+#include "ovsdb_l2.h"
 #include "ovslib.h"
 #include "timing.h"
 
@@ -59,6 +60,7 @@ static void ovsdb_register(struct ovsdb_idl *idl)
 	ovsdb_idl_add_column(idl, &ovsrec_interface_col_ofport);
 	ovsdb_idl_add_column(idl, &ovsrec_interface_col_error);
 	ovsdb_idl_add_column(idl, &ovsrec_interface_col_external_ids);
+	ovsdb_l2_register(idl);
 }
 
 int ovsdb_open(const char *remote, int timeout_ms, struct ovsdb **out)
@@ -274,6 +276,7 @@ int ovsdb_lab_check(struct ovsdb *db, const struct lab *lab)
 			}
 		}
 	}
+	ret = ovsdb_l2_check(&names, lab);
 out:
 	shash_destroy(&names);
 	return ret;
@@ -316,8 +319,8 @@ static const struct ovsrec_bridge *ovsdb_find_bridge(struct ovsdb *db, const cha
 
 static bool ovsdb_lab_has_port(const struct lab *lab, const char *bridge, const char *port)
 {
-	if (!strcmp(bridge, port))
-		return true; /* the bridge's internal port */
+	if (!strcmp(bridge, port) || ovsdb_l2_is_patch(lab, bridge, port))
+		return true; /* the bridge's internal port, a patch port */
 	for (size_t h = 0; h < lab->n_hosts; h++)
 		for (size_t i = 0; i < lab->hosts[h].n_ifaces; i++) {
 			const struct lab_iface *li = &lab->hosts[h].ifaces[i];
@@ -361,6 +364,7 @@ static void ovsdb_sync_bridge(const struct ovsrec_bridge *br, const struct lab *
 				ovsrec_bridge_update_ports_addvalue(
 					br, ovsdb_port_insert(txn, li->port, "", mark));
 		}
+	ovsdb_l2_sync_patches(txn, br, lab, lb, mark);
 }
 
 static struct ovsrec_bridge *ovsdb_new_bridge(struct ovsdb_idl_txn *txn, const struct lab *lab,
@@ -381,6 +385,7 @@ static struct ovsrec_bridge *ovsdb_new_bridge(struct ovsdb_idl_txn *txn, const s
 			if (li->attach == LAB_ATTACH_BRIDGE && !strcmp(li->bridge, lb->name))
 				ports[n++] = ovsdb_port_insert(txn, li->port, "", mark);
 		}
+	n += ovsdb_l2_new_patches(txn, lab, lb, mark, ports + n);
 	/* All ports set at once: one column write, not one mutation per port. */
 	ovsrec_bridge_set_ports(br, ports, n);
 	return br;
@@ -404,6 +409,7 @@ static int ovsdb_apply_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const 
 
 	for (size_t h = 0; h < lab->n_hosts; h++)
 		n_ports += lab->hosts[h].n_ifaces;
+	n_ports += 2 * lab->n_patches;
 	ports = calloc(n_ports, sizeof(*ports));
 	brs = calloc(lab->n_bridges + 1, sizeof(*brs));
 	if (!ports || !brs) {
@@ -418,6 +424,7 @@ static int ovsdb_apply_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const 
 			ovsrec_open_vswitch_update_bridges_delvalue(ovs, br);
 		for (size_t i = 0; i < br->n_ports; i++)
 			ovsdb_port_delete(br->ports[i], &gone);
+		ovsdb_l2_bridge_delete(br);
 		ovsrec_bridge_delete(br);
 	}
 	for (size_t b = 0; b < lab->n_bridges; b++) {
@@ -429,6 +436,9 @@ static int ovsdb_apply_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const 
 		else
 			brs[n_brs++] = ovsdb_new_bridge(txn, lab, lb, arg->datapath, &mark, ports);
 	}
+	ret = ovsdb_l2_apply(db->idl, txn, lab, arg->datapath);
+	if (ret < 0)
+		goto out;
 	if (!ovs) {
 		/* A private switch starts with an empty database. */
 		ovs = ovsrec_open_vswitch_insert(txn);
@@ -538,6 +548,7 @@ static int ovsdb_remove_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const
 				ovsrec_open_vswitch_update_bridges_delvalue(ovs, br);
 			for (size_t i = 0; i < br->n_ports; i++)
 				ovsdb_port_delete(br->ports[i], &gone);
+			ovsdb_l2_bridge_delete(br);
 			ovsrec_bridge_delete(br);
 			continue;
 		}

@@ -78,10 +78,7 @@ static bool plan_sysctls_eq(const struct lab_host *a, const struct lab_host *b)
 	return true;
 }
 
-static int plan_push(struct plan *p, enum plan_op op, const void *old, const void *new,
-		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int plan_push(struct plan *p, enum plan_op op, const void *old, const void *new,
+int plan_push(struct plan *p, enum plan_op op, const void *old, const void *new,
 		     const char *fmt, ...)
 {
 	struct plan_step *s = realloc(p->steps, (p->n_steps + 1) * sizeof(*s));
@@ -285,6 +282,8 @@ int plan_make(const struct lab *old, const struct lab *new, struct plan *out)
 		ret = plan_hosts(old, new, out);
 	if (ret == 0)
 		ret = plan_links(old, new, out);
+	if (ret == 0)
+		ret = plan_l2(old, new, out);
 	if (ret == 0 && !plan_nat_eq(old ? old : &(const struct lab){ 0 }, new))
 		ret = plan_push(out, PLAN_NAT, old, new, "nat rules");
 	if (ret == 0)
@@ -315,6 +314,7 @@ void plan_print(const struct plan *p, const char *lab, FILE *out)
 		[PLAN_HOST_ADD] = '+',   [PLAN_HOST_DEL] = '-',   [PLAN_HOST_REBUILD] = '~',
 		[PLAN_HOST_UPDATE] = '~', [PLAN_LINK_ADD] = '+',  [PLAN_LINK_DEL] = '-',
 		[PLAN_NAT] = '~',         [PLAN_FLOWS] = '~',
+		[PLAN_SWITCH_ADD] = '+', [PLAN_SWITCH_DEL] = '-', [PLAN_SWITCH_CHANGE] = '~',
 	};
 
 	if (!p->n_steps) {

@@ -21,6 +21,11 @@ enum plan_op {
 	PLAN_LINK_DEL,
 	PLAN_NAT,             /* the lab's NAT rules change */
 	PLAN_FLOWS,           /* a bridge's OpenFlow table is replaced */
+	/* Switch rows only (bridge settings, port VLANs, patches, mirrors):
+	 * the lab's next transaction makes them so. */
+	PLAN_SWITCH_ADD,
+	PLAN_SWITCH_DEL,
+	PLAN_SWITCH_CHANGE,
 };
 
 struct plan_step {
@@ -41,5 +46,11 @@ void plan_free(struct plan *p);
 bool plan_has(const struct plan *p, enum plan_op op);
 /* One line per step: "+ host ns03", "- host ns02", "~ host ns01: addresses". */
 void plan_print(const struct plan *p, const char *lab, FILE *out);
+
+/* For the sections of plan_l2.c: appends a step ("what" printf-style). */
+int plan_push(struct plan *p, enum plan_op op, const void *old, const void *new,
+	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The steps of the switch settings (plan_l2.c). */
+int plan_l2(const struct lab *old, const struct lab *new, struct plan *p);
 
 #endif

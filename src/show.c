@@ -11,6 +11,7 @@
 #include "netns.h"
 #include "ovsdb.h"
 #include "rtnl.h"
+#include "show_l2.h"
 
 /* What `show` learns from the switch, the kernel and the firewall. */
 struct show_port {
@@ -144,7 +145,9 @@ static void show_text(const struct show *s, FILE *out)
 			lab_addr_str(&b->gateway, gw, sizeof(gw));
 		fprintf(out, "bridge %s: gateway %s, nat %s%s%s\n", b->name, gw,
 			b->nat ? "on" : "off", up ? " via " : "", up ? up : "");
+		show_l2_bridge_text(b, out);
 	}
+	show_l2_lab_text(s->lab, out);
 	fprintf(out, "%-15s %-15s %-20s %-15s %-15s %s\n", "HOST", "IFNAME", "ADDRESS", "ATTACHED",
 		"PORT", "OFPORT");
 	for (size_t i = 0; i < s->lab->n_hosts; i++) {
@@ -161,9 +164,11 @@ static void show_text(const struct show *s, FILE *out)
 			if (p && p->error[0])
 				fprintf(out, "error: %s\n", p->error);
 			else if (p)
-				fprintf(out, "%lld\n", p->ofport);
+				fprintf(out, "%lld", p->ofport);
 			else
-				fprintf(out, "-\n");
+				fprintf(out, "-");
+			show_l2_port_text(ifc, out);
+			fputc('\n', out);
 		}
 	}
 	fprintf(out, "nat rules:%s\n", s->n_rules ? "" : " none");
@@ -195,6 +200,7 @@ static void show_json(const struct show *s, FILE *out)
 		json_str(out, gw);
 		fprintf(out, ",\"nat\":%s,\"uplink\":", b->nat ? "true" : "false");
 		json_str(out, show_uplink(s, b->name));
+		show_l2_bridge_json(b, out);
 		fputc('}', out);
 	}
 	fputs("],\"hosts\":[", out);
@@ -220,11 +226,14 @@ static void show_json(const struct show *s, FILE *out)
 			json_str(out, ifc->port);
 			fprintf(out, ",\"ofport\":%lld,\"error\":", p ? p->ofport : 0LL);
 			json_str(out, p ? p->error : "");
+			show_l2_port_json(ifc, out);
 			fputc('}', out);
 		}
 		fputs("]}", out);
 	}
-	fputs("],\"nat_rules\":[", out);
+	fputc(']', out);
+	show_l2_lab_json(s->lab, out);
+	fputs(",\"nat_rules\":[", out);
 	for (size_t i = 0; i < s->n_rules; i++) {
 		if (i)
 			fputc(',', out);

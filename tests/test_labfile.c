@@ -11,7 +11,12 @@
 #include "labfile.h"
 #include "sandbox.h"
 
-#define IFACE_KEYS "bridge, address, addresses, ifname, port, mac, mtu"
+#define IFACE_KEYS "bridge, address, addresses, ifname, port, mac, mtu, ofport, vlan, trunks"
+#define TOP_KEYS "name, bridges, hosts, links, patches, mirrors, checks"
+#define BRIDGE_KEYS                                                                     \
+	"gateway, gateway6, nat, uplink, flows, flows_file, groups, datapath, fail_mode, " \
+	"protocols, controller, "                                                       \
+	"mcast_snooping, stp, rstp, other_config, external_ids, mirrors"
 #define HOST_KEYS IFACE_KEYS ", interfaces, routes, sysctls, exec"
 
 struct result {
@@ -529,9 +534,9 @@ Test(labfile, routes_sysctls_exec)
 Test(labfile, unknown_keys)
 {
 	expect_problems("name: x\nbrigdes: {}\n",
-			"t.yaml:2:1: unknown key \"brigdes\" (expected name, bridges, hosts, links, checks)\n");
+			"t.yaml:2:1: unknown key \"brigdes\" (expected " TOP_KEYS ")\n");
 	expect_problems("name: x\nbridges:\n  b1:\n    gatway: 10.0.0.1/24\n",
-			"t.yaml:4:5: unknown key \"gatway\" (expected gateway, gateway6, nat, uplink, flows, flows_file, groups)\n");
+			"t.yaml:4:5: unknown key \"gatway\" (expected " BRIDGE_KEYS ")\n");
 	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1:\n    bridge: b1\n    adress: 10.0.0.1/24\n",
 			"t.yaml:6:5: unknown key \"adress\" (expected " HOST_KEYS ")\n");
 	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1:\n    interfaces:\n      - bridge: b1\n        adress: 10.0.0.1/24\n",
@@ -568,13 +573,13 @@ Test(labfile, syntax_errors)
 Test(labfile, wrong_kinds)
 {
 	expect_problems("- name: x\n",
-			"t.yaml:1:1: the lab file must be a mapping (expected name, bridges, hosts, links, checks), not a list\n");
+			"t.yaml:1:1: the lab file must be a mapping (expected " TOP_KEYS "), not a list\n");
 	expect_problems("name: x\nhosts:\n  - ns01\n",
 			"t.yaml:3:3: \"hosts\" must be a mapping of host names\n");
 	expect_problems("name: x\nbridges: int_br\n",
 			"t.yaml:2:10: \"bridges\" must be a mapping of bridge names\n");
 	expect_problems("name: x\nbridges:\n  b1: [gateway]\n",
-			"t.yaml:3:7: bridge b1 must be a mapping of settings (expected gateway, gateway6, nat, uplink, flows, flows_file, groups)\n");
+			"t.yaml:3:7: bridge b1 must be a mapping of settings (expected " BRIDGE_KEYS ")\n");
 	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1: b1\n",
 			"t.yaml:4:7: host h1 must be a mapping of settings (expected " HOST_KEYS ")\n");
 }
@@ -591,8 +596,8 @@ Test(labfile, wrong_kinds_of_values)
 
 Test(labfile, empty_and_missing)
 {
-	expect_problems("", "t.yaml:1:1: the lab file is empty (expected name, bridges, hosts, links, checks)\n");
-	expect_problems("# nothing\n", "t.yaml:1:1: the lab file is empty (expected name, bridges, hosts, links, checks)\n");
+	expect_problems("", "t.yaml:1:1: the lab file is empty (expected " TOP_KEYS ")\n");
+	expect_problems("# nothing\n", "t.yaml:1:1: the lab file is empty (expected " TOP_KEYS ")\n");
 	expect_problems("bridges: {}\n", "t.yaml:1:1: missing key \"name\"\n");
 	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1:\n    address: 10.0.0.1/24\n",
 			"t.yaml:4:3: host h1: interface eth0 is attached to nothing"
@@ -1000,7 +1005,7 @@ Test(labfile, bad_five)
 		lines += *p == '\n';
 	cr_expect_eq(lines, 5, "%s", diag);
 	snprintf(want, sizeof(want),
-		 "%1$s:11:1: unknown key \"brigdes\" (expected name, bridges, hosts, links, checks)\n"
+		 "%1$s:11:1: unknown key \"brigdes\" (expected " TOP_KEYS ")\n"
 		 "%1$s:17:14: \"192.168.100.300/24\" is not an address with a prefix length (like 192.168.100.1/24)\n"
 		 "%1$s:19:13: host ns02: unknown bridge \"int_bx\"\n"
 		 "%1$s:20:3: host name \"averyveryverylongname\" is longer than 15 bytes\n"
@@ -1017,7 +1022,7 @@ Test(labfile, display_name_and_errno)
 	struct result r = parse_as("lab/my.yaml", "name: x\nfoo: 1\n");
 	struct lab *lab = (struct lab *)&lab;
 
-	cr_expect_str_eq(r.diag, "lab/my.yaml:2:1: unknown key \"foo\" (expected name, bridges, hosts, links, checks)\n");
+	cr_expect_str_eq(r.diag, "lab/my.yaml:2:1: unknown key \"foo\" (expected " TOP_KEYS ")\n");
 	cr_expect_str_eq(err_get(), "lab/my.yaml: the lab file has 1 problem");
 	result_free(&r);
 
@@ -1162,4 +1167,153 @@ Test(lab, port_default)
 Test(lab, free_null)
 {
 	lab_free(NULL);
+}
+
+
+/* ---- bridge settings, ports, patches, mirrors (labfile_l2.c) ---------- */
+
+Test(labfile, l2_problems_with_positions)
+{
+	expect_problems(
+		"name: x\n"
+		"bridges:\n"
+		"  br1:\n"
+		"    fail_mode: open\n"
+		"    protocols: [OpenFlow13, OpenFlow16, OpenFlow13]\n"
+		"    controller: [tcp:127.0.0.1:6653, http://x]\n"
+		"    stp: true\n"
+		"    rstp: true\n"
+		"    external_ids: {ovslab-lab: y}\n"
+		"    other_config: [a]\n"
+		"    mcast_snooping: yes\n"
+		"  br2: {}\n"
+		"patches:\n"
+		"  - [br1, br9]\n"
+		"  - [br1, br1]\n"
+		"  - [br1, br2]\n"
+		"  - [br2, br1]\n"
+		"  - br1\n"
+		"hosts:\n"
+		"  h1: {bridge: br1, ofport: 5, vlan: 0}\n"
+		"  h2: {bridge: br1, ofport: 5, vlan: 10, trunks: [10]}\n"
+		"  h3: {bridge: br1, trunks: [1, 4095, 1], ofport: 65280}\n"
+		"  h4: {bridge: none, address: 10.9.9.9/32, vlan: 3}\n"
+		"  h5: {bridge: br2}\n"
+		"mirrors:\n"
+		"  - {name: m1, bridge: br1, select: [h1, h9, h5], to: h1}\n"
+		"  - {name: m1, bridge: br1, to: h2}\n"
+		"  - {bridge: br7, to: h2:eth3}\n"
+		"  - {name: m3, to: h2, color: red}\n"
+		"  - {name: m4, bridge: br1, select: [h1], to: \"h2:\"}\n"
+		"  - {name: m5, bridge: br1}\n",
+		"t.yaml:4:16: bridge br1: fail_mode \"open\" must be standalone or secure\n"
+		"t.yaml:5:29: bridge br1: protocol \"OpenFlow16\" is not one of OpenFlow10 to OpenFlow15\n"
+		"t.yaml:5:41: bridge br1: protocol OpenFlow13 is listed twice\n"
+		"t.yaml:6:38: bridge br1: controller \"http://x\" is not a target like tcp:127.0.0.1:6653 (tcp:, ssl:, unix:, ptcp:, pssl: or punix: and an address)\n"
+		"t.yaml:8:11: bridge br1: stp and rstp exclude each other; enable one of them\n"
+		"t.yaml:9:20: bridge br1: external_ids key \"ovslab-lab\" is ovslab's own (it marks the lab's rows)\n"
+		"t.yaml:10:19: \"other_config\" must be a mapping of keys to values, not a list\n"
+		"t.yaml:11:21: \"mcast_snooping\" must be true or false, not \"yes\"\n"
+		"t.yaml:14:11: patch: unknown bridge \"br9\"\n"
+		"t.yaml:15:5: a patch must join two different bridges, not br1 to itself\n"
+		"t.yaml:17:5: bridges br2 and br1 are already patched together\n"
+		"t.yaml:18:5: a patch must be a list of two bridges like [br1, br2]\n"
+		"t.yaml:20:38: vlan \"0\" must be a whole number from 1 to 4094\n"
+		"t.yaml:21:29: host h2: ofport 5 is already requested by host h1 on bridge br1\n"
+		"t.yaml:21:42: give \"vlan\" (an access port) or \"trunks\" (a trunk port), not both\n"
+		"t.yaml:22:33: vlan \"4095\" must be a whole number from 1 to 4094\n"
+		"t.yaml:22:39: vlan 1 is listed twice in \"trunks\"\n"
+		"t.yaml:22:51: ofport \"65280\" must be a whole number from 1 to 65279\n"
+		"t.yaml:23:44: host h4: interface eth0 is not on a bridge; ofport, vlan and trunks belong to bridge ports\n"
+		"t.yaml:26:38: mirror m1: port h1_tap is the mirror's output and cannot be selected too\n"
+		"t.yaml:26:42: mirror m1: unknown host \"h9\"\n"
+		"t.yaml:26:46: mirror m1: h5 is not on bridge br1\n"
+		"t.yaml:27:5: mirror name \"m1\" is already used\n"
+		"t.yaml:28:5: a mirror needs a \"name\"\n"
+		"t.yaml:29:5: mirror m3 needs a \"bridge\"\n"
+		"t.yaml:29:24: unknown key \"color\" (expected name, bridge, select, to)\n"
+		"t.yaml:30:47: \"h2:\" is not HOST or HOST:IFNAME (like ns03 or ns03:eth0)\n"
+		"t.yaml:31:5: mirror m5 needs \"to\" (the host interface that gets the copies)\n");
+}
+
+Test(labfile, l2_settings_read)
+{
+	struct result r = expect_ok(
+		"name: x\n"
+		"bridges:\n"
+		"  br1:\n"
+		"    datapath: netdev\n"
+		"    fail_mode: secure\n"
+		"    protocols: [OpenFlow13, OpenFlow15]\n"
+		"    controller: ptcp:6653\n"
+		"    rstp: true\n"
+		"    other_config: {mac-aging-time: 600}\n"
+		"    external_ids: {owner: me}\n"
+		"    mirrors:\n"
+		"      - {name: all, to: h3}\n"
+		"  a-very-long-br2: {}\n"
+		"patches:\n"
+		"  - [br1, a-very-long-br2]\n"
+		"hosts:\n"
+		"  h1: {bridge: br1, ofport: 65279, vlan: 4094}\n"
+		"  h2: {bridge: a-very-long-br2, ofport: 65279, trunks: [1, 20]}\n"
+		"  h3:\n"
+		"    interfaces:\n"
+		"      - {bridge: a-very-long-br2}\n"
+		"      - {bridge: br1}\n"
+		"mirrors:\n"
+		"  - {name: some, bridge: br1, select: [h1:eth0], to: h3:eth1}\n");
+	const struct lab_bridge *b = lab_find_bridge(r.lab, "br1");
+	const struct lab_host *h2 = lab_find_host(r.lab, "h2");
+
+	cr_assert_str_eq(b->l2.datapath, "netdev");
+	cr_assert_str_eq(b->l2.fail_mode, "secure");
+	cr_assert_eq(b->l2.n_protocols, 2);
+	cr_assert_str_eq(b->l2.protocols[1], "OpenFlow15");
+	cr_assert_eq(b->l2.n_controllers, 1);
+	cr_assert_str_eq(b->l2.controllers[0], "ptcp:6653");
+	cr_assert(b->l2.rstp && !b->l2.stp && !b->l2.mcast_snooping);
+	cr_assert_eq(b->l2.n_other_config, 1);
+	cr_assert_str_eq(b->l2.other_config[0].value, "600");
+	cr_assert_str_eq(b->l2.external_ids[0].key, "owner");
+	cr_assert_eq(lab_find_host(r.lab, "h1")->ifaces[0].l2.vlan, 4094);
+	cr_assert_eq(h2->ifaces[0].l2.ofport, 65279, "one number per bridge, not per lab");
+	cr_assert_eq(h2->ifaces[0].l2.n_trunks, 2);
+	cr_assert_eq(h2->ifaces[0].l2.trunks[1], 20);
+	cr_assert_eq(r.lab->n_patches, 1);
+	cr_assert_str_eq(r.lab->patches[0].port[0], "br1-a-very-long");
+	cr_assert_str_eq(r.lab->patches[0].port[1], "a-very-long-br1");
+	cr_assert_eq(r.lab->n_mirrors, 2);
+	cr_assert_str_eq(r.lab->mirrors[0].name, "all");
+	cr_assert_str_eq(r.lab->mirrors[0].bridge, "br1", "a bridge's own mirrors are on it");
+	cr_assert_eq(r.lab->mirrors[0].n_select, 0);
+	cr_assert_str_eq(r.lab->mirrors[1].select[0].host, "h1");
+	cr_assert_str_eq(r.lab->mirrors[1].select[0].ifname, "eth0");
+	cr_assert_str_eq(r.lab->mirrors[1].to.ifname, "eth1");
+	result_free(&r);
+}
+
+Test(labfile, l2_patch_name_clash)
+{
+	expect_problems("name: x\n"
+			"bridges: {a-very-long-br1: {}, a-very-long-br2: {}}\n"
+			"patches: [[a-very-long-br1, a-very-long-br2]]\n",
+			"t.yaml:3:29: patch a-very-long-br1-a-very-long-br2: its port name \"a-very--a-very-\" is already used by another patch (patch ports are named BRIDGE-PEER, shortened to 15 bytes: shorter bridge names avoid this)\n");
+	expect_problems("name: x\n"
+			"bridges: {b1: {}, b2: {}}\n"
+			"patches: [[b1, b2]]\n"
+			"hosts:\n"
+			"  h1: {bridge: b1, port: b1-b2}\n",
+			"t.yaml:3:12: patch b1-b2: its port name \"b1-b2\" is already used by h1 (patch ports are named BRIDGE-PEER, shortened to 15 bytes: shorter bridge names avoid this)\n");
+}
+
+Test(lab, patch_port_names)
+{
+	char out[16];
+
+	lab_patch_port_name("br1", "br2", out);
+	cr_assert_str_eq(out, "br1-br2");
+	lab_patch_port_name("abcdefghijklmno", "x", out);
+	cr_assert_str_eq(out, "abcdefghijklm-x");
+	cr_assert_eq(strlen(out), 15);
 }
