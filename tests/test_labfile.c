@@ -531,7 +531,7 @@ Test(labfile, unknown_keys)
 	expect_problems("name: x\nbrigdes: {}\n",
 			"t.yaml:2:1: unknown key \"brigdes\" (expected name, bridges, hosts, links)\n");
 	expect_problems("name: x\nbridges:\n  b1:\n    gatway: 10.0.0.1/24\n",
-			"t.yaml:4:5: unknown key \"gatway\" (expected gateway, gateway6, nat, uplink, flows, flows_file, groups)\n");
+			"t.yaml:4:5: unknown key \"gatway\" (expected gateway, gateway6, nat, uplink, flows, flows_file, groups, meters)\n");
 	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1:\n    bridge: b1\n    adress: 10.0.0.1/24\n",
 			"t.yaml:6:5: unknown key \"adress\" (expected " HOST_KEYS ")\n");
 	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1:\n    interfaces:\n      - bridge: b1\n        adress: 10.0.0.1/24\n",
@@ -574,7 +574,7 @@ Test(labfile, wrong_kinds)
 	expect_problems("name: x\nbridges: int_br\n",
 			"t.yaml:2:10: \"bridges\" must be a mapping of bridge names\n");
 	expect_problems("name: x\nbridges:\n  b1: [gateway]\n",
-			"t.yaml:3:7: bridge b1 must be a mapping of settings (expected gateway, gateway6, nat, uplink, flows, flows_file, groups)\n");
+			"t.yaml:3:7: bridge b1 must be a mapping of settings (expected gateway, gateway6, nat, uplink, flows, flows_file, groups, meters)\n");
 	expect_problems("name: x\nbridges: {b1: {}}\nhosts:\n  h1: b1\n",
 			"t.yaml:4:7: host h1 must be a mapping of settings (expected " HOST_KEYS ")\n");
 }
