@@ -3,16 +3,18 @@
 #include "flows.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "err.h"
+#include "meters.h"
+#include "switchd.h"
 #include "ovslib.h"
 
 #include "flow.h"
-#include "jsonrpc.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
 #include "openvswitch/match.h"
@@ -24,7 +26,6 @@
 #include "openvswitch/ofp-protocol.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/vconn.h"
-#include "unixctl.h"
 #include "util.h"
 
 /* The flow that OVS puts in a bridge nobody programmed. */
@@ -43,6 +44,13 @@ struct flows_batch {
 	struct ovs_list reqs;
 	struct flows_msg *msgs;
 	size_t n_msgs;
+};
+
+static const char *const flows_what[] = {
+	[FLOWS_FLOW] = "flow", [FLOWS_GROUP] = "group", [FLOWS_METER] = "meter",
+};
+static const int flows_add_cmd[] = {
+	[FLOWS_FLOW] = OFPFC_ADD, [FLOWS_GROUP] = OFPGC11_ADD, [FLOWS_METER] = METERS_ADD,
 };
 
 static void flows_map_fake(struct ofputil_port_map *map, const char *bridge,
@@ -75,6 +83,8 @@ static char *flows_parse(enum flows_kind kind, int command, const char *text,
 	enum ofputil_protocol usable, p;
 	char *error;
 
+	if (kind == FLOWS_METER)
+		return meters_parse(command, text, v, NULL, msg);
 	if (kind == FLOWS_GROUP) {
 		struct ofputil_group_mod gm;
 
@@ -115,8 +125,7 @@ int flows_check(enum flows_kind kind, const char *text, const char *bridge,
 	ovslib_init();
 	*msg = NULL;
 	flows_map_fake(&map, bridge, ports, n_ports);
-	error = flows_parse(kind, kind == FLOWS_GROUP ? OFPGC11_ADD : OFPFC_ADD, text, &map, 0,
-			    NULL);
+	error = flows_parse(kind, flows_add_cmd[kind], text, &map, 0, NULL);
 	ofputil_port_map_destroy(&map);
 	if (!error)
 		return 0;
@@ -249,12 +258,12 @@ static int flows_refused(const struct flows_batch *b, const struct lab *lab,
 			m = &b->msgs[i];
 	if (m && m->from && m->from->file)
 		err_set("bridge %s: %s:%d: the switch refused %s \"%s\": %s (%s)", br->name,
-			m->from->file, m->from->pos.line, m->kind == FLOWS_GROUP ? "group" : "flow",
-			m->from->text, e ? ofperr_to_string(e) : "?", why);
+			m->from->file, m->from->pos.line, flows_what[m->kind], m->from->text,
+			e ? ofperr_to_string(e) : "?", why);
 	else if (m && m->from)
 		err_set("bridge %s: %s:%d:%d: the switch refused %s \"%s\": %s (%s)", br->name,
-			lab->file, m->from->pos.line, m->from->pos.col,
-			m->kind == FLOWS_GROUP ? "group" : "flow", m->from->text,
+			lab->file, m->from->pos.line, m->from->pos.col, flows_what[m->kind],
+			m->from->text,
 			e ? ofperr_to_string(e) : "?", why);
 	else
 		err_set("bridge %s: the switch refused to replace its flow table: %s (%s)", br->name,
@@ -263,13 +272,13 @@ static int flows_refused(const struct flows_batch *b, const struct lab *lab,
 }
 
 static int flows_send(struct vconn *vconn, struct flows_batch *b, const struct lab *lab,
-		      const struct lab_bridge *br)
+		      const struct lab_bridge *br, bool bundle)
 {
 	struct ofpbuf *reply = NULL, *err;
 	struct ovs_list errors;
 	int ret;
 
-	if (vconn_get_version(vconn) < OFP14_VERSION) {
+	if (!bundle || vconn_get_version(vconn) < OFP14_VERSION) {
 		/* No bundles: the adds follow the delete, the barrier says when. */
 		ret = vconn_transact_multiple_noreply(vconn, &b->reqs, &reply);
 		if (ret == 0 && reply)
@@ -285,10 +294,67 @@ static int flows_send(struct vconn *vconn, struct flows_batch *b, const struct l
 	ofpbuf_list_delete(&errors);
 out:
 	if (ret > 0) {
-		err_set("bridge %s: replacing its flow table failed: %s", br->name,
-			ovs_retval_to_string(ret));
+		err_set("bridge %s: replacing its %s failed: %s", br->name,
+			bundle ? "flow table" : "meters", ovs_retval_to_string(ret));
 		ret = -ret;
 	}
+	return ret;
+}
+
+static bool flows_has_id(const uint32_t *ids, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* Declared meters are added, or modified where the switch has them (their
+ * flows stay until the table is replaced); the others are deleted.  A meter
+ * declared twice is added twice, for the switch to refuse. */
+static int flows_meters(struct vconn *vconn, const struct lab *lab, const struct lab_bridge *br,
+			const struct ofputil_port_map *map)
+{
+	enum ofp_version v = vconn_get_version(vconn);
+	struct flows_batch b = { .lab = lab };
+	uint32_t *have = NULL, *want = NULL;
+	size_t n_have = 0;
+	int ret = 0;
+
+	ovs_list_init(&b.reqs);
+	if (v < OFP13_VERSION && !br->n_meters)
+		return 0;
+	if (v >= OFP13_VERSION)
+		ret = meters_list(vconn, br->name, &have, &n_have);
+	want = ret == 0 ? calloc(br->n_meters + 1, sizeof(*want)) : NULL;
+	if (ret == 0 && !want)
+		ret = -ENOMEM;
+	for (size_t i = 0; ret == 0 && i < br->n_meters; i++) {
+		char *error = meters_parse(METERS_ADD, br->meters[i].text, 0, &want[i], NULL);
+
+		/* checked when the file was read; flows_add names it if not */
+		free(error);
+	}
+	for (size_t i = 0; ret == 0 && i < n_have; i++) {
+		char del[32];
+
+		if (flows_has_id(want, br->n_meters, have[i]))
+			continue;
+		snprintf(del, sizeof(del), "meter=%" PRIu32, have[i]);
+		ret = flows_add(&b, FLOWS_METER, METERS_DELETE, del, NULL, map, v, br->name);
+	}
+	for (size_t i = 0; ret == 0 && i < br->n_meters; i++) {
+		bool mod = flows_has_id(have, n_have, want[i]) && !flows_has_id(want, i, want[i]);
+
+		ret = flows_add(&b, FLOWS_METER, mod ? METERS_MODIFY : METERS_ADD, br->meters[i].text,
+				&br->meters[i], map, v, br->name);
+	}
+	if (ret == 0 && b.n_msgs)
+		ret = flows_send(vconn, &b, lab, br, false);
+	ofpbuf_list_delete(&b.reqs);
+	free(b.msgs);
+	free(have);
+	free(want);
 	return ret;
 }
 
@@ -304,9 +370,11 @@ int flows_install(const char *rundir, const struct lab *lab, const struct lab_br
 	if (ret == 0)
 		ret = flows_port_map(vconn, br->name, &map);
 	if (ret == 0)
+		ret = flows_meters(vconn, lab, br, &map);
+	if (ret == 0)
 		ret = flows_batch_make(&b, br, &map, vconn_get_version(vconn));
 	if (ret == 0)
-		ret = flows_send(vconn, &b, lab, br);
+		ret = flows_send(vconn, &b, lab, br, true);
 	ofpbuf_list_delete(&b.reqs);
 	free(b.msgs);
 	ofputil_port_map_destroy(&map);
@@ -344,6 +412,48 @@ out:
 	return ret;
 }
 
+/* The bridge's groups, one a line, as ovs-ofctl dump-groups --names. */
+static int flows_dump_groups(struct vconn *vconn, const char *bridge,
+			     const struct ofputil_port_map *map, FILE *out)
+{
+	enum ofp_version v = vconn_get_version(vconn);
+	struct ds s = DS_EMPTY_INITIALIZER;
+	struct ovs_list reqs, replies;
+	struct ofpbuf *reply;
+	int ret;
+
+	if (v < OFP11_VERSION)
+		return 0;
+	ovs_list_init(&reqs);
+	ovs_list_push_back(&reqs, &ofputil_encode_group_desc_request(v, OFPG_ALL)->list_node);
+	ret = vconn_transact_multipart(vconn, &reqs, &replies);
+	if (ret) {
+		err_set("bridge %s: no group list from the switch: %s", bridge,
+			ovs_retval_to_string(ret));
+		return -EPROTO;
+	}
+	LIST_FOR_EACH (reply, list_node, &replies) {
+		enum ofptype type;
+
+		if (ofptype_decode(&type, reply->data) || type != OFPTYPE_GROUP_DESC_STATS_REPLY ||
+		    ofputil_group_desc_format(&s, reply->data, map, NULL)) {
+			err_set("bridge %s: the switch's group list does not decode", bridge);
+			ret = -EPROTO;
+			break;
+		}
+	}
+	if (ret == 0 && s.length) {
+		/* each group comes as "\n group_id=...": printed as the flows are */
+		for (const char *p = ds_cstr(&s) + 1; *p; p++)
+			if (*p != ' ' || p[-1] != '\n')
+				fputc(*p, out);
+		fputc('\n', out);
+	}
+	ofpbuf_list_delete(&replies);
+	ds_destroy(&s);
+	return ret;
+}
+
 int flows_dump(const char *rundir, const char *bridge, FILE *out)
 {
 	struct ofputil_port_map map = OFPUTIL_PORT_MAP_INITIALIZER(&map);
@@ -377,6 +487,9 @@ int flows_dump(const char *rundir, const char *bridge, FILE *out)
 		ofputil_flow_stats_format(&s, &fses[i], &map, NULL, true);
 		fprintf(out, "%s\n", ds_cstr(&s));
 	}
+	ret = flows_dump_groups(vconn, bridge, &map, out);
+	if (ret == 0)
+		ret = meters_dump(vconn, bridge, out);
 out:
 	for (size_t i = 0; i < n; i++)
 		free(CONST_CAST(struct ofpact *, fses[i].ofpacts));
@@ -411,31 +524,28 @@ int flows_ctl(const char *rundir, const char *daemon, char *buf, size_t len)
 
 int flows_trace(const char *rundir, const char *bridge, const char *flow, FILE *out)
 {
-	char *argv[] = { CONST_CAST(char *, bridge), CONST_CAST(char *, flow) };
-	char *result = NULL, *error = NULL;
-	struct jsonrpc *client = NULL;
+	const char *const args[] = { bridge, flow };
 	char path[PATH_MAX + 32];
+	char *result = NULL;
 	int ret;
 
 	ovslib_init();
 	ret = flows_ctl(rundir, "ovs-vswitchd", path, sizeof(path));
 	if (ret < 0)
 		return ret;
-	ret = unixctl_client_create(path, &client);
-	if (ret == 0)
-		ret = unixctl_client_transact(client, "ofproto/trace", 2, argv, &result, &error);
-	if (ret) {
-		err_set("%s: cannot ask ovs-vswitchd: %s", path, ovs_retval_to_string(ret));
-		ret = -ret;
-	} else if (error) {
-		error[strcspn(error, "\n")] = '\0';
-		err_set("bridge %s: trace failed: %s", bridge, error);
+	/* A wedged switch must not hang the command. */
+	ret = switchd_unixctl(path, "ofproto/trace", args, 2, FLOWS_TIMEOUT_MS, &result);
+	if (ret == -EIO && result) {
+		result[strcspn(result, "\n")] = '\0';
+		err_set("bridge %s: trace failed: %s", bridge, result);
 		ret = -EINVAL;
+	} else if (ret == -ETIMEDOUT) {
+		err_set("%s: ovs-vswitchd did not answer within %d s", path, FLOWS_TIMEOUT_MS / 1000);
+	} else if (ret < 0) {
+		err_set("%s: cannot ask ovs-vswitchd: %s", path, strerror(-ret));
 	} else {
 		fputs(result ? result : "", out);
 	}
 	free(result);
-	free(error);
-	jsonrpc_close(client);
 	return ret;
 }

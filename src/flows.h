@@ -15,6 +15,7 @@
 enum flows_kind {
 	FLOWS_FLOW,  /* ovs-ofctl add-flow syntax */
 	FLOWS_GROUP, /* ovs-ofctl add-group syntax */
+	FLOWS_METER, /* ovs-ofctl add-meter syntax */
 };
 
 /* Parses text as ovs-ofctl would, port names among ports[] (the bridge's own
@@ -29,7 +30,9 @@ int flows_rundir(const char *remote, char *buf, size_t len);
 
 /* Replaces br's whole table (groups, then flows) with what the lab declares:
  * one atomic bundle where the bridge speaks OpenFlow 1.4 or later, else
- * delete, adds and a barrier.  A bridge that declares no flows gets OVS's
+ * delete, adds and a barrier.  Its meters are set just before (OVS takes no
+ * meter mod in a bundle): declared ones added or modified, others deleted;
+ * meters declared on a bridge that speaks less than OpenFlow 1.3 are an error.  A bridge that declares no flows gets OVS's
  * default NORMAL flow back.  A flow the switch refuses is named with its
  * file:line and the switch's error. */
 int flows_install(const char *rundir, const struct lab *lab, const struct lab_bridge *br);
@@ -38,7 +41,8 @@ int flows_install(const char *rundir, const struct lab *lab, const struct lab_br
  * one a line, the copy a lab's saved file reads back (labfile_load_saved). */
 int flows_save(const char *dir, const struct lab_bridge *br);
 
-/* Prints the bridge's flows with port names, as ovs-ofctl dump-flows --names. */
+/* Prints the bridge's flows with port names, as ovs-ofctl dump-flows --names,
+ * then its groups and meters as dump-groups and dump-meters show them. */
 int flows_dump(const char *rundir, const char *bridge, FILE *out);
 
 /* A daemon's control socket: RUNDIR/DAEMON.ctl (ovslab's private switch), else

@@ -55,6 +55,11 @@ void lab_bridge_flows_free(struct lab_bridge *b)
 		free(b->groups[i].text);
 	free(b->flows);
 	free(b->groups);
+	for (size_t i = 0; i < b->n_meters; i++)
+		free(b->meters[i].text);
+	free(b->meters);
+	b->meters = NULL;
+	b->n_meters = 0;
 	free(b->flows_file);
 	b->flows = b->groups = NULL;
 	b->n_flows = b->n_groups = 0;

@@ -103,6 +103,8 @@ struct lab_bridge {
 	size_t n_flows;
 	struct lab_flow *groups; /* installed before the flows */
 	size_t n_groups;
+	struct lab_flow *meters; /* set before the table is replaced */
+	size_t n_meters;
 	char *flows_file;        /* as resolved, for messages; NULL: inline */
 };
 
@@ -206,7 +208,7 @@ struct lab {
 };
 
 void lab_free(struct lab *lab);
-/* Frees a bridge's flows, groups and flows_file. */
+/* Frees a bridge's flows, groups, meters and flows_file. */
 void lab_bridge_flows_free(struct lab_bridge *b);
 
 struct lab_bridge *lab_find_bridge(const struct lab *lab, const char *name);

@@ -572,6 +572,14 @@ static void flows_lines(struct ctx *c, struct lab_bridge *b, char *buf)
 	}
 }
 
+static void bridge_meters(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			  void *obj)
+{
+	struct bridge_slot *s = obj;
+
+	flow_list(c, key, val, &s->b->meters, &s->b->n_meters);
+}
+
 static int read_file(const char *path, char **buf, size_t *len);
 
 /* The path is relative to the lab file; a lab's saved copy reads the copy
@@ -628,6 +636,7 @@ static const struct setting bridge_settings[] = {
 	{ "flows", bridge_flows },
 	{ "flows_file", bridge_flows_file },
 	{ "groups", bridge_groups },
+	{ "meters", bridge_meters },
 	{ "datapath", bridge_l2 },
 	{ "fail_mode", bridge_l2 },
 	{ "protocols", bridge_l2 },
@@ -2184,7 +2193,7 @@ static void check_flow(struct ctx *c, size_t bi, const struct lab_flow *f,
 		       enum flows_kind kind, const char *const *ports, size_t n)
 {
 	const struct lab_bridge *b = &c->lab->bridges[bi];
-	const char *what = kind == FLOWS_GROUP ? "group" : "flow";
+	const char *what = kind == FLOWS_GROUP ? "group" : kind == FLOWS_METER ? "meter" : "flow";
 	char *msg = NULL;
 	int ret = flows_check(kind, f->text, b->name, ports, n, &msg);
 
@@ -2222,7 +2231,7 @@ static void check_flows(struct ctx *c, size_t bi)
 	const char **ports = NULL;
 	size_t n = 0;
 
-	if (!b->has_flows && !b->n_groups)
+	if (!b->has_flows && !b->n_groups && !b->n_meters)
 		return;
 	for (size_t i = 0; i < c->lab->n_hosts; i++)
 		for (size_t f = 0; f < c->lab->hosts[i].n_ifaces; f++) {
@@ -2238,6 +2247,8 @@ static void check_flows(struct ctx *c, size_t bi)
 				port_push(c, &ports, &n, c->lab->patches[i].port[e]);
 	if (c->nomem)
 		goto out;
+	for (size_t i = 0; i < b->n_meters && !c->nomem; i++)
+		check_flow(c, bi, &b->meters[i], FLOWS_METER, ports, n);
 	for (size_t i = 0; i < b->n_groups && !c->nomem; i++)
 		check_flow(c, bi, &b->groups[i], FLOWS_GROUP, ports, n);
 	for (size_t i = 0; i < b->n_flows && !c->nomem; i++)

@@ -22,7 +22,7 @@ static const char usage[] =
 	"  down LAB|FILE [--timings]      remove everything the lab made\n"
 	"  show LAB|FILE [--json]         hosts, interfaces, addresses, ports, switch, NAT\n"
 	"  exec LAB HOST -- CMD [ARGS...] run CMD inside HOST's network namespace\n"
-	"  flows LAB|FILE [BRIDGE]        the OpenFlow flows of the lab's bridges, port names\n"
+	"  flows LAB|FILE [BRIDGE]        flows, groups, meters of the lab's bridges, port names\n"
 	"  trace LAB|FILE BRIDGE FLOW     ofproto/trace of FLOW through BRIDGE\n"
 	"  ovs LAB|FILE -- vsctl|ofctl|appctl ARGS...\n"
 	"                                 run ovs-vsctl/ovs-ofctl/ovs-appctl on the lab's switch\n"

@@ -260,8 +260,9 @@ static int plan_flows(const struct lab *old, const struct lab *new, struct plan 
 		const struct lab_bridge *o = old ? lab_find_bridge(old, b->name) : NULL;
 		bool same = o ? o->has_flows == b->has_flows &&
 				plan_flow_list_eq(o->flows, o->n_flows, b->flows, b->n_flows) &&
-				plan_flow_list_eq(o->groups, o->n_groups, b->groups, b->n_groups)
-			      : !b->has_flows && !b->n_groups;
+				plan_flow_list_eq(o->groups, o->n_groups, b->groups, b->n_groups) &&
+				plan_flow_list_eq(o->meters, o->n_meters, b->meters, b->n_meters)
+			      : !b->has_flows && !b->n_groups && !b->n_meters;
 
 		if (!same)
 			ret = plan_push(p, PLAN_FLOWS, o, b, "bridge %s: flows", b->name);

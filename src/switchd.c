@@ -345,7 +345,8 @@ static bool switchd_pid_is(pid_t pid, const char *name)
 
 /* unixctl_client_transact() would wait forever on a wedged daemon; this
  * sends the same request and gives up at the deadline. */
-static int switchd_unixctl(const char *ctl, const char *cmd, const char *arg, int timeout_ms)
+int switchd_unixctl(const char *ctl, const char *cmd, const char *const *args, size_t n_args,
+		    int timeout_ms, char **result)
 {
 	struct jsonrpc *rpc = NULL;
 	struct jsonrpc_msg *reply = NULL;
@@ -353,12 +354,14 @@ static int switchd_unixctl(const char *ctl, const char *cmd, const char *arg, in
 	long long int deadline;
 	int error;
 
+	if (result)
+		*result = NULL;
 	error = unixctl_client_create(ctl, &rpc);
 	if (error)
 		goto out;
 	params = json_array_create_empty();
-	if (arg)
-		json_array_add(params, json_string_create(arg));
+	for (size_t i = 0; i < n_args; i++)
+		json_array_add(params, json_string_create(args[i]));
 	error = jsonrpc_send(rpc, jsonrpc_create_request(cmd, params, NULL));
 	if (error)
 		goto out;
@@ -377,11 +380,17 @@ static int switchd_unixctl(const char *ctl, const char *cmd, const char *arg, in
 		poll_timer_wait_until(deadline);
 		poll_block();
 	}
-	/* A daemon told to exit may close the connection instead of replying. */
-	if (error == EOF)
+	/* A daemon told to exit may close the connection instead of replying;
+	 * a caller that wants an answer gets EOF. */
+	if (error == EOF && !result)
 		error = 0;
 	if (!error && reply && reply->error)
 		error = EIO;
+	if (result && reply && (reply->error || reply->result)) {
+		const struct json *j = reply->error ? reply->error : reply->result;
+
+		*result = xstrdup(j->type == JSON_STRING ? json_string(j) : "");
+	}
 out:
 	jsonrpc_msg_destroy(reply);
 	if (rpc)
@@ -542,8 +551,8 @@ static int switchd_stop_daemon(const char *dir, const char *name)
 		}
 	}
 	/* --cleanup makes ovs-vswitchd delete its datapaths and tap devices. */
-	if (switchd_unixctl(ctl, "exit", strcmp(name, "ovs-vswitchd") ? NULL : "--cleanup",
-			    SWITCHD_REPLY_MS) == 0 &&
+	if (switchd_unixctl(ctl, "exit", (const char *const[]){ "--cleanup" },
+			    strcmp(name, "ovs-vswitchd") ? 0 : 1, SWITCHD_REPLY_MS, NULL) == 0 &&
 	    switchd_wait_gone(pid, SWITCHD_EXIT_MS))
 		goto out;
 	if (!switchd_pid_is(pid, name))

@@ -40,6 +40,14 @@ int switchd_stop(const struct switchd *sw);
  * the program's name without its directory.  Returns the length or -errno. */
 ssize_t switchd_cmdline(pid_t pid, char *cmd, size_t len, const char **base);
 
+/* Asks a daemon's control socket ctl (unixctl) cmd with args, and waits at
+ * most timeout_ms for the answer: 0 with *result its text, -EIO with
+ * *result the daemon's error text, -ETIMEDOUT, or another -errno.  *result
+ * is malloc'd (the caller frees it); result NULL: no answer wanted, a daemon
+ * closing the connection is success. */
+int switchd_unixctl(const char *ctl, const char *cmd, const char *const *args, size_t n_args,
+		    int timeout_ms, char **result);
+
 /* "netdev" when the kernel has no openvswitch datapath, else "system". */
 const char *switchd_datapath(void);
 

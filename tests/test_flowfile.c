@@ -208,3 +208,64 @@ Test(flowfile, check_resolves_only_the_given_ports)
 	cr_expect_eq(flows_check(FLOWS_GROUP, "group_id=2,type=select,bucket=output:p2", "br", ports,
 				 2, &msg), 0, "%s", msg);
 }
+
+Test(flowfile, meters_in_the_model)
+{
+	struct result r = parse_as("t.yaml", HEAD
+		"    meters:\n"
+		"      - meter=1,kbps,band=type=drop,rate=1000\n"
+		"      - meter=2,pktps,burst,stats,band=type=drop,rate=10,burst_size=5\n"
+		"    flows:\n"
+		"      - priority=10,ip,actions=meter:1,NORMAL\n" HOSTS);
+	const struct lab_bridge *b;
+
+	cr_assert_eq(r.ret, 0, "%s", r.diag);
+	cr_assert_str_empty(r.diag);
+	b = &r.lab->bridges[0];
+	cr_assert_eq(b->n_meters, 2);
+	cr_expect_str_eq(b->meters[0].text, "meter=1,kbps,band=type=drop,rate=1000");
+	cr_expect_eq(b->meters[0].pos.line, 5);
+	cr_expect_eq(b->meters[0].pos.col, 9);
+	cr_expect_eq(b->meters[1].pos.line, 6);
+	cr_expect(b->has_flows);
+	result_free(&r);
+
+	/* meters alone leave the flows as they are */
+	r = parse_as("t.yaml", HEAD "    meters: [\"meter=3,pktps,band=type=drop,rate=1\"]\n" HOSTS);
+	cr_assert_eq(r.ret, 0, "%s", r.diag);
+	cr_expect(!r.lab->bridges[0].has_flows);
+	cr_expect_eq(r.lab->bridges[0].n_meters, 1);
+	result_free(&r);
+}
+
+Test(flowfile, bad_meters_reported_with_line_and_column)
+{
+	expect_problems("t.yaml", HEAD
+		"    meters:\n"
+		"      - meter=1,kbps\n"
+		"      - meter=2,kbps,band=type=drop\n"
+		"      - meter=3,band=type=drop,rate=5\n"
+		"      - meter=4,pktps,band=type=sideways,rate=5\n"
+		"      - meter=5,kbps,band=type=drop,rate=5\n"
+		"    flows: []\n" HOSTS,
+		"t.yaml:5:9: meter: must specify bands\n"
+		"t.yaml:6:9: meter: band must have 'rate'\n"
+		"t.yaml:7:9: meter: meter must specify either 'kbps' or 'pktps'\n"
+		"t.yaml:8:9: meter: field type unknown value sideways\n");
+	expect_problems("t.yaml", HEAD "    meters: meter=1\n" HOSTS,
+		"t.yaml:4:13: \"meters\" must be a list of strings, not a single value\n");
+}
+
+Test(flowfile, check_parses_a_meter)
+{
+	char *msg = NULL;
+
+	cr_expect_eq(flows_check(FLOWS_METER, "meter=7,pktps,band=type=drop,rate=2", "br", NULL, 0,
+				 &msg), 0, "%s", msg);
+	cr_expect_null(msg);
+	cr_expect_eq(flows_check(FLOWS_METER, "meter=0,pktps,band=type=drop,rate=2", "br", NULL, 0,
+				 &msg), -EINVAL);
+	cr_assert_not_null(msg);
+	cr_expect_not_null(strstr(msg, "invalid value for meter"), "%s", msg);
+	free(msg);
+}

@@ -215,3 +215,132 @@ Test(flows, openflow10_bridge_without_bundles)
 	cr_assert_eq(ovslab("down %s", "fl"), 0, "%s", buf);
 	nothing_left();
 }
+
+/* A meter that lets one packet a second pass drops most of a burst of 100
+ * pings; the same path passes a single ping. */
+Test(flows, meter_drops_a_ping_burst)
+{
+	const char *got;
+	int received = -1;
+
+	cr_assert_eq(ovslab("up %s", sandbox_fixture("meters.yaml")), 0, "%s", buf);
+	cr_assert_eq(ovslab("ovs %s -- ofctl -O OpenFlow13 dump-meters mt_br", "meters"), 0, "%s", buf);
+	cr_expect_not_null(strstr(buf, "meter=1 pktps stats bands=\ntype=drop rate=1"), "%s", buf);
+	cr_assert_eq(ovslab("flows %s", "meters"), 0, "%s", buf);
+	cr_expect_not_null(strstr(buf, "\nmeter=1 pktps stats bands=type=drop rate=1\n"), "%s", buf);
+	cr_expect_not_null(strstr(buf, "actions=meter:1,output:\"ns02_tap\""), "%s", buf);
+
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec ns01 ping -c 1 -W 2 10.62.0.2"), 0,
+		     "one ping does not pass the meter: %s", buf);
+	sandbox_runf(buf, sizeof(buf), "ip netns exec ns01 ping -q -c 100 -i 0.01 -W 1 10.62.0.2");
+	got = strstr(buf, "transmitted, ");
+	cr_assert_not_null(got, "%s", buf);
+	cr_assert_eq(sscanf(got, "transmitted, %d received", &received), 1, "%s", buf);
+	cr_expect_lt(received, 50, "the meter let %d of 100 through: %s", received, buf);
+	cr_assert_eq(ovslab("down %s", "meters"), 0, "%s", buf);
+}
+
+#define MT_FILE SANDBOX_FILES "/mt.yaml"
+#define MT_HOSTS                                                  \
+	"hosts:\n"                                                \
+	"  a:\n    bridge: br0\n    address: 10.63.0.1/24\n"      \
+	"  b:\n    bridge: br0\n    address: 10.63.0.2/24\n"
+#define MT_FLOWS                                                  \
+	"    groups: [\"group_id=1,type=all,bucket=output:b_tap\"]\n" \
+	"    flows:\n"                                            \
+	"      - priority=10,ip,actions=meter:2,NORMAL\n"         \
+	"      - actions=NORMAL\n"
+
+Test(flows, edited_meters_replace_the_old_ones)
+{
+	sandbox_write(MT_FILE, "name: mt\nbridges:\n  br0:\n    meters:\n"
+			       "      - meter=1,pktps,band=type=drop,rate=5\n"
+			       "      - meter=2,kbps,band=type=drop,rate=100\n" MT_FLOWS MT_HOSTS);
+	cr_assert_eq(ovslab("up %s", MT_FILE), 0, "%s", buf);
+	cr_assert_eq(ovslab("flows %s", "mt"), 0, "%s", buf);
+	cr_expect_not_null(strstr(buf, "\ngroup_id=1,type=all,bucket=bucket_id:0,actions=output:\"b_tap\"\n"),
+			   "%s", buf);
+	cr_expect_not_null(strstr(buf, "\nmeter=1 pktps bands=type=drop rate=5\n"), "%s", buf);
+	cr_expect_not_null(strstr(buf, "\nmeter=2 kbps bands=type=drop rate=100\n"), "%s", buf);
+
+	sandbox_write(MT_FILE, "name: mt\nbridges:\n  br0:\n    meters:\n"
+			       "      - meter=2,kbps,band=type=drop,rate=200\n"
+			       "      - meter=3,pktps,band=type=drop,rate=7\n" MT_FLOWS MT_HOSTS);
+	cr_assert_eq(ovslab("plan %s", MT_FILE), 0, "%s", buf);
+	cr_expect_str_eq(buf, "~ bridge br0: flows\n");
+	cr_assert_eq(ovslab("up %s", MT_FILE), 0, "%s", buf);
+	cr_assert_eq(ovslab("ovs %s -- ofctl -O OpenFlow13 dump-meters br0", "mt"), 0, "%s", buf);
+	cr_expect_null(strstr(buf, "meter=1 "), "the undeclared meter stayed: %s", buf);
+	cr_expect_not_null(strstr(buf, "meter=2 kbps bands=\ntype=drop rate=200"), "%s", buf);
+	cr_expect_not_null(strstr(buf, "meter=3 pktps bands=\ntype=drop rate=7"), "%s", buf);
+	cr_assert_eq(ovslab("flows %s", "mt"), 0, "%s", buf);
+	cr_expect_not_null(strstr(buf, "actions=meter:2,NORMAL"), "%s", buf);
+
+	/* the switch refuses the second meter 3: the meters are put back */
+	sandbox_write(MT_FILE, "name: mt\nbridges:\n  br0:\n    meters:\n"
+			       "      - meter=3,pktps,band=type=drop,rate=9\n"
+			       "      - meter=3,pktps,band=type=drop,rate=8\n" MT_FLOWS MT_HOSTS);
+	cr_assert_eq(ovslab("up %s", MT_FILE), 1, "%s", buf);
+	cr_expect_not_null(strstr(buf, "bridge br0: " MT_FILE ":6:9: the switch refused meter "
+					"\"meter=3,pktps,band=type=drop,rate=8\": OFPMMFC_METER_EXISTS"),
+			   "%s", buf);
+	cr_assert_eq(ovslab("flows %s", "mt"), 0, "%s", buf);
+	cr_expect_not_null(strstr(buf, "\nmeter=2 kbps bands=type=drop rate=200\n"), "%s", buf);
+	cr_expect_not_null(strstr(buf, "\nmeter=3 pktps bands=type=drop rate=7\n"), "%s", buf);
+	cr_expect_not_null(strstr(buf, "actions=meter:2,NORMAL"), "%s", buf);
+
+	/* no meters declared: none stay */
+	sandbox_write(MT_FILE, "name: mt\nbridges:\n  br0:\n" MT_HOSTS);
+	cr_assert_eq(ovslab("up %s", MT_FILE), 0, "%s", buf);
+	cr_assert_eq(ovslab("flows %s", "mt"), 0, "%s", buf);
+	cr_expect_null(strstr(buf, "meter="), "%s", buf);
+	cr_expect_null(strstr(buf, "group_id="), "%s", buf);
+	cr_expect_not_null(strstr(buf, "priority=0 actions=NORMAL"), "%s", buf);
+	cr_assert_eq(ovslab("down %s", "mt"), 0, "%s", buf);
+}
+
+/* Meters need OpenFlow 1.3: a bridge held to 1.0 gets a clear error. */
+Test(flows, meters_on_an_openflow10_bridge)
+{
+	sandbox_write(MT_FILE, "name: mt\nbridges:\n  br0:\n" MT_HOSTS);
+	cr_assert_eq(ovslab("up %s", MT_FILE), 0, "%s", buf);
+	cr_assert_eq(ovslab("ovs %s -- vsctl set bridge br0 protocols=OpenFlow10", "mt"), 0, "%s", buf);
+	sandbox_write(MT_FILE, "name: mt\nbridges:\n  br0:\n    meters:\n"
+			       "      - meter=1,pktps,band=type=drop,rate=5\n" MT_HOSTS);
+	cr_assert_eq(ovslab("up %s", MT_FILE), 1, "%s", buf);
+	cr_expect_not_null(strstr(buf, "bridge br0: " MT_FILE ":5:9: meters need OpenFlow 1.3 or "
+					"later, the bridge speaks OpenFlow10"), "%s", buf);
+	cr_assert_eq(ovslab("flows %s", "mt"), 0, "%s", buf);
+	cr_expect_not_null(strstr(buf, "actions=NORMAL"), "%s", buf);
+	cr_assert_eq(ovslab("down %s", "mt"), 0, "%s", buf);
+}
+
+/* A switch that does not answer: trace gives up instead of hanging. */
+Test(flows, trace_gives_up_on_a_wedged_switch)
+{
+	char pid[32] = "";
+	FILE *f;
+
+	sandbox_write(MT_FILE, "name: mt\nbridges:\n  br0:\n" MT_HOSTS);
+	cr_assert_eq(ovslab("up %s", MT_FILE), 0, "%s", buf);
+	f = fopen("/run/ovslab/.switch/ovs-vswitchd.pid", "r");
+	cr_assert_not_null(f);
+	cr_assert_not_null(fgets(pid, sizeof(pid), f));
+	fclose(f);
+	pid[strcspn(pid, "\n")] = '\0';
+
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "kill -STOP %s", pid), 0, "%s", buf);
+	cr_expect_eq(ovslab("trace mt br0 %s", "in_port=a_tap,icmp"), 1, "%s", buf);
+	cr_expect_not_null(strstr(buf, "ovs-vswitchd.ctl: ovs-vswitchd did not answer within 10 s"),
+			   "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "kill -CONT %s", pid), 0, "%s", buf);
+	cr_expect_eq(ovslab("trace mt br0 %s", "in_port=a_tap,icmp"), 0, "%s", buf);
+
+	/* no control socket at all */
+	cr_assert_eq(rename("/run/ovslab/.switch/ovs-vswitchd.ctl", "/run/ovslab/.switch/away"), 0);
+	cr_expect_eq(ovslab("trace mt br0 %s", "in_port=a_tap,icmp"), 1, "%s", buf);
+	cr_expect_not_null(strstr(buf, "ovs-vswitchd." ), "%s", buf);
+	cr_expect_not_null(strstr(buf, "cannot ask ovs-vswitchd: No such file or directory"), "%s", buf);
+	cr_assert_eq(rename("/run/ovslab/.switch/away", "/run/ovslab/.switch/ovs-vswitchd.ctl"), 0);
+	cr_assert_eq(ovslab("down %s", "mt"), 0, "%s", buf);
+}

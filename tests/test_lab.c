@@ -524,3 +524,39 @@ Test(lab, machine_clashes_all_reported)
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip link del ns02_tap"), 0);
 	assert_nothing_left();
 }
+
+/* flows, trace and ovs look into the machine's switch when the lab is there
+ * (its sockets carry the daemons' pids: ovs-vswitchd.PID.ctl). */
+Test(lab, machine_switch_flows_trace_and_ovs)
+{
+	char cmd[4200];
+
+	machine_switch_start();
+	snprintf(cmd, sizeof(cmd), "up %s", sandbox_fixture("meters.yaml"));
+	cr_assert_eq(ovslab(buf, sizeof(buf), cmd), 0, "%s", buf);
+	cr_assert_eq(ovslab(buf, sizeof(buf), "ovs meters -- vsctl show"), 0, "%s", buf);
+	cr_expect_not_null(strstr(buf, "Bridge mt_br"), "%s", buf);
+	cr_expect_not_null(strstr(buf, "Bridge foreign"), "%s", buf);
+	cr_assert_eq(ovslab(buf, sizeof(buf), "ovs meters -- ofctl -O OpenFlow13 dump-flows mt_br"), 0, "%s", buf);
+	cr_expect_not_null(strstr(buf, "actions=meter:1,output:"), "%s", buf);
+	cr_assert_eq(ovslab(buf, sizeof(buf), "ovs meters -- appctl version"), 0, "%s", buf);
+	cr_expect_not_null(strstr(buf, "ovs-vswitchd"), "%s", buf);
+	cr_assert_eq(ovslab(buf, sizeof(buf), "flows meters"), 0, "%s", buf);
+	cr_expect_not_null(strstr(buf, "actions=meter:1,output:\"ns02_tap\""), "%s", buf);
+	cr_expect_not_null(strstr(buf, "\nmeter=1 pktps stats bands=type=drop rate=1\n"), "%s", buf);
+	cr_expect_null(strstr(buf, "foreign"), "%s", buf);
+	cr_assert_eq(ovslab(buf, sizeof(buf),
+			    "trace meters mt_br in_port=ns01_tap,icmp,nw_src=10.62.0.1,nw_dst=10.62.0.2"),
+		     0, "%s", buf);
+	cr_expect_not_null(strstr(buf, "Datapath actions: meter("), "%s", buf);
+	cr_assert_eq(ovslab(buf, sizeof(buf),
+			    "trace meters mt_br in_port=ns02_tap,arp"), 0, "%s", buf);
+	cr_expect_null(strstr(buf, "meter("), "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec ns01 ping -c 1 -W 2 10.62.0.2"), 0,
+		     "%s", buf);
+	cr_assert_eq(ovslab(buf, sizeof(buf), "down meters"), 0, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ovs-vsctl list-br"), 0, "%s", buf);
+	cr_assert_str_eq(buf, "foreign\n");
+	machine_switch_stop();
+	assert_nothing_left();
+}
