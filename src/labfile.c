@@ -10,12 +10,8 @@
 #include <yaml.h>
 
 #include "err.h"
-#include "flows.h"
 #include "labfile_int.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define STR_(x) #x
-#define STR(x) STR_(x)
 #define EXP_MAX 256 /* room for an "(expected ...)" list */
 
 /* One problem found; all are kept until the end so they print in file order. */
@@ -99,14 +95,6 @@ struct pairs {
 	const yaml_node_pair_t *start, *end;
 };
 
-typedef void setting_fn(struct ctx *c, const yaml_node_t *key,
-			const yaml_node_t *val, void *obj);
-
-struct setting {
-	const char *key;
-	setting_fn *fn;
-};
-
 /* ---- problems ---------------------------------------------------------- */
 
 /* Keeps each problem on one line whatever a quoted YAML string held. */
@@ -120,16 +108,12 @@ static void scrub(char *s)
 static void report(struct ctx *c, struct lab_pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void report(struct ctx *c, struct lab_pos pos, const char *fmt, ...)
+static void report_v(struct ctx *c, struct lab_pos pos, const char *fmt, va_list ap)
 {
 	struct problem *p = NULL;
 	char *text;
-	va_list ap;
-	int n;
+	int n = vasprintf(&text, fmt, ap);
 
-	va_start(ap, fmt);
-	n = vasprintf(&text, fmt, ap);
-	va_end(ap);
 	if (n >= 0)
 		p = realloc(c->probs, (c->n_probs + 1) * sizeof(*p));
 	if (!p) {
@@ -142,6 +126,15 @@ static void report(struct ctx *c, struct lab_pos pos, const char *fmt, ...)
 	c->probs = p;
 	p[c->n_probs] = (struct problem){ pos, c->n_probs, text, NULL, 0 };
 	c->n_probs++;
+}
+
+static void report(struct ctx *c, struct lab_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_v(c, pos, fmt, ap);
+	va_end(ap);
 }
 
 static int problem_cmp(const void *a, const void *b)
@@ -486,140 +479,15 @@ static void bridge_uplink(struct ctx *c, const yaml_node_t *key,
 		s->b->uplink = str_dup(c, str);
 }
 
-/* ---- flows ------------------------------------------------------------- */
-
-static void flow_push(struct ctx *c, struct lab_flow **arr, size_t *n, const char *text,
-		      const char *file, struct lab_pos pos)
-{
-	struct lab_flow *a = realloc(*arr, (*n + 1) * sizeof(*a));
-
-	if (!a) {
-		c->nomem = true;
-		return;
-	}
-	*arr = a;
-	a[*n] = (struct lab_flow){ str_dup(c, text), file, pos };
-	(*n)++;
-}
-
-/* flows: and groups: are lists of strings in ovs-ofctl syntax. */
-static void flow_list(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
-		      struct lab_flow **arr, size_t *n)
-{
-	yaml_node_item_t *it, *end;
-
-	if (!get_items(val, &it, &end)) {
-		report(c, pos_of(val), "\"%s\" must be a list of strings, not %s", text(key),
-		       kind(val));
-		return;
-	}
-	for (; it < end && !c->nomem; it++) {
-		const char *str = want_scalar(c, key, node(c, *it));
-
-		if (str)
-			flow_push(c, arr, n, str, NULL, pos_of(node(c, *it)));
-	}
-}
-
-static bool flows_once(struct ctx *c, const yaml_node_t *key, struct bridge_slot *s)
-{
-	if (s->b->has_flows) {
-		report(c, pos_of(key), "bridge %s: give \"flows\" or \"flows_file\", not both",
-		       s->b->name);
-		return false;
-	}
-	s->b->has_flows = true;
-	return true;
-}
-
+/* flows, flows_file, groups and meters: labfile_flows.c reads them. */
 static void bridge_flows(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
 			 void *obj)
 {
 	struct bridge_slot *s = obj;
 
-	if (flows_once(c, key, s))
-		flow_list(c, key, val, &s->b->flows, &s->b->n_flows);
-}
-
-static void bridge_groups(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
-			  void *obj)
-{
-	struct bridge_slot *s = obj;
-
-	flow_list(c, key, val, &s->b->groups, &s->b->n_groups);
-}
-
-/* One flow a line; blank lines and # comments skipped.  Lines keep their
- * numbers for messages. */
-static void flows_lines(struct ctx *c, struct lab_bridge *b, char *buf)
-{
-	int line = 0;
-
-	for (char *save = NULL, *l = buf; l && !c->nomem; l = save) {
-		char *end;
-
-		save = strchr(l, '\n');
-		if (save)
-			*save++ = '\0';
-		line++;
-		l += strspn(l, " \t\r");
-		end = l + strlen(l);
-		while (end > l && strchr(" \t\r", end[-1]))
-			*--end = '\0';
-		if (*l && *l != '#')
-			flow_push(c, &b->flows, &b->n_flows, l, b->flows_file,
-				  (struct lab_pos){ line, 1 });
-	}
-}
-
-static void bridge_meters(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
-			  void *obj)
-{
-	struct bridge_slot *s = obj;
-
-	flow_list(c, key, val, &s->b->meters, &s->b->n_meters);
-}
-
-static int read_file(const char *path, char **buf, size_t *len);
-
-/* The path is relative to the lab file; a lab's saved copy reads the copy
- * of the flows taken when it came up. */
-static void bridge_flows_file(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
-			      void *obj)
-{
-	struct bridge_slot *s = obj;
-	const char *str = want_scalar(c, key, val);
-	const char *slash = strrchr(c->display, '/');
-	char *buf = NULL, *text = NULL;
-	size_t len = 0;
-	int ret, n;
-
-	s->m->flows_file = pos_of(val);
-	if (!str || !flows_once(c, key, s))
-		return;
-	if (c->flows_dir)
-		n = asprintf(&s->b->flows_file, "%s/%s.flows", c->flows_dir, s->b->name);
-	else if (str[0] == '/' || !slash)
-		n = asprintf(&s->b->flows_file, "%s", str);
-	else
-		n = asprintf(&s->b->flows_file, "%.*s/%s", (int)(slash - c->display), c->display,
-			     str);
-	if (n < 0) {
-		s->b->flows_file = NULL;
-		c->nomem = true;
-		return;
-	}
-	ret = read_file(s->b->flows_file, &buf, &len);
-	text = ret == 0 ? strndup(buf, len) : NULL;
-	if (ret == 0 && !text)
-		c->nomem = true;
-	else if (ret < 0)
-		report(c, pos_of(val), "bridge %s: flows_file %s: cannot read it: %s", s->b->name,
-		       s->b->flows_file, strerror(-ret));
-	if (text)
-		flows_lines(c, s->b, text);
-	free(text);
-	free(buf);
+	if (!strcmp(text(key), "flows_file"))
+		s->m->flows_file = pos_of(val);
+	labfile_flows_bridge(c, key, val, s->b);
 }
 
 static void bridge_l2(struct ctx *c, const yaml_node_t *key,
@@ -634,9 +502,9 @@ static const struct setting bridge_settings[] = {
 	{ "nat", bridge_nat },
 	{ "uplink", bridge_uplink },
 	{ "flows", bridge_flows },
-	{ "flows_file", bridge_flows_file },
-	{ "groups", bridge_groups },
-	{ "meters", bridge_meters },
+	{ "flows_file", bridge_flows },
+	{ "groups", bridge_flows },
+	{ "meters", bridge_flows },
 	{ "datapath", bridge_l2 },
 	{ "fail_mode", bridge_l2 },
 	{ "protocols", bridge_l2 },
@@ -1457,269 +1325,6 @@ static void add_link(struct ctx *c, const yaml_node_t *item)
 	c->lab->n_links++;
 }
 
-/* ---- checks ------------------------------------------------------------ */
-
-#define CHECK_COUNT_DEFAULT 3
-#define CHECK_COUNT_MAX 100
-#define CHECK_TIMEOUT_MS_DEFAULT 1000
-#define CHECK_TIMEOUT_MAX 60
-
-/* Where the keys that depend on each other sat, while one check is read. */
-struct check_slot {
-	struct lab_check *ck;
-	struct lab_pos service, count;
-	bool service_seen, count_seen, bad;
-};
-
-/* A whole number within [lo, hi], or -1 once the problem is reported. */
-static long check_uint(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
-		       long lo, long hi)
-{
-	const char *s = want_scalar(c, key, val);
-	char *end;
-	long v;
-
-	if (!s)
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (s[0] < '0' || s[0] > '9' || *end || errno || v < lo || v > hi) {
-		report(c, pos_of(val), "\"%s\" must be a whole number from %ld to %ld, not \"%s\"",
-		       text(key), lo, hi, s);
-		return -1;
-	}
-	return v;
-}
-
-static void check_from(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
-		       void *obj)
-{
-	struct check_slot *s = obj;
-	const char *v = want_scalar(c, key, val);
-
-	if (v && check_name(c, val, "check source host", v)) {
-		s->ck->from = str_dup(c, v);
-		s->ck->pos_from = pos_of(val);
-	} else {
-		s->bad = true;
-	}
-}
-
-static void check_to(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
-		     void *obj)
-{
-	struct check_slot *s = obj;
-	const char *v = want_scalar(c, key, val);
-
-	if (v && v[0]) {
-		s->ck->to = str_dup(c, v);
-		s->ck->pos_to = pos_of(val);
-		return;
-	}
-	if (v)
-		report(c, pos_of(val), "\"to\" must name a host or an address");
-	s->bad = true;
-}
-
-static void check_expect(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
-			 void *obj)
-{
-	struct check_slot *s = obj;
-	const char *v = want_scalar(c, key, val);
-
-	if (v && (!strcmp(v, "reach") || !strcmp(v, "no-reach")))
-		s->ck->expect_reach = !strcmp(v, "reach");
-	else if (v)
-		report(c, pos_of(val), "\"expect\" must be reach or no-reach, not \"%s\"", v);
-}
-
-static void check_tcp(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
-		      void *obj)
-{
-	struct check_slot *s = obj;
-	long v = check_uint(c, key, val, 1, 65535);
-
-	if (v > 0)
-		s->ck->tcp = (uint16_t)v;
-	else
-		s->bad = true;
-}
-
-static void check_service(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
-			  void *obj)
-{
-	struct check_slot *s = obj;
-
-	s->service_seen = true;
-	s->service = pos_of(key);
-	parse_bool(c, key, val, &s->ck->service);
-}
-
-static void check_count(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
-			void *obj)
-{
-	struct check_slot *s = obj;
-	long v = check_uint(c, key, val, 1, CHECK_COUNT_MAX);
-
-	s->count_seen = true;
-	s->count = pos_of(key);
-	if (v > 0)
-		s->ck->count = (unsigned int)v;
-}
-
-static void check_timeout(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
-			  void *obj)
-{
-	struct check_slot *s = obj;
-	const char *v = want_scalar(c, key, val);
-	char *end;
-	double t;
-
-	if (!v)
-		return;
-	errno = 0;
-	t = strtod(v, &end);
-	/* At least a millisecond: the probes' clock counts in them. */
-	if (end == v || *end || errno || !(t >= 0.001 && t <= CHECK_TIMEOUT_MAX)) {
-		report(c, pos_of(val), "\"timeout\" must be a number of seconds from 0.001 to "
-		       STR(CHECK_TIMEOUT_MAX) ", not \"%s\"", v);
-		return;
-	}
-	s->ck->timeout_ms = (unsigned int)(t * 1000 + 0.5);
-}
-
-static const struct setting check_settings[] = {
-	{ "from", check_from },
-	{ "to", check_to },
-	{ "expect", check_expect },
-	{ "tcp", check_tcp },
-	{ "service", check_service },
-	{ "count", check_count },
-	{ "timeout", check_timeout },
-};
-
-static void check_clear(struct lab_check *ck)
-{
-	free(ck->from);
-	free(ck->to);
-	free(ck->to_host);
-	memset(ck, 0, sizeof(*ck));
-}
-
-static void add_check(struct ctx *c, const yaml_node_t *item)
-{
-	struct lab_check *ck = &c->lab->checks[c->lab->n_checks];
-	struct check_slot s = { .ck = ck };
-	struct pairs ps;
-
-	if (item->type != YAML_MAPPING_NODE) {
-		report(c, pos_of(item), "a check must be a mapping like {from: ns01, to: ns02}, not %s",
-		       kind(item));
-		return;
-	}
-	*ck = (struct lab_check){ .expect_reach = true, .count = CHECK_COUNT_DEFAULT,
-				  .timeout_ms = CHECK_TIMEOUT_MS_DEFAULT, .pos = pos_of(item) };
-	get_pairs(item, &ps);
-	walk_settings(c, &ps, check_settings, ARRAY_SIZE(check_settings), &s);
-	if (!s.bad && !ck->from)
-		report(c, ck->pos, "check: missing key \"from\"");
-	if (!s.bad && !ck->to)
-		report(c, ck->pos, "check: missing key \"to\"");
-	if (s.service_seen && ck->service && !ck->tcp)
-		report(c, s.service, "\"service\" applies to TCP checks only (add \"tcp: PORT\")");
-	/* One connection attempt; the kernel resends the SYN itself. */
-	if (s.count_seen && ck->tcp)
-		report(c, s.count, "\"count\" applies to ICMP echo checks only, not to \"tcp\"");
-	if (s.bad || !ck->from || !ck->to) {
-		check_clear(ck);
-		return;
-	}
-	c->lab->n_checks++;
-}
-
-static void top_checks(struct ctx *c, const yaml_node_t *key,
-		       const yaml_node_t *val, void *obj)
-{
-	yaml_node_item_t *it, *end;
-
-	(void)key;
-	(void)obj;
-	if (!get_items(val, &it, &end)) {
-		report(c, pos_of(val), "\"checks\" must be a list of checks like {from: ns01, to: ns02}");
-		return;
-	}
-	c->lab->checks = calloc((size_t)(end - it) + 1, sizeof(*c->lab->checks));
-	if (!c->lab->checks) {
-		c->nomem = true;
-		return;
-	}
-	for (; it < end && !c->nomem; it++)
-		add_check(c, node(c, *it));
-}
-
-/* The host that has the address, if any. */
-static const struct lab_host *check_owner(const struct lab *lab, const struct lab_addr *a)
-{
-	for (size_t i = 0; i < lab->n_hosts; i++)
-		for (size_t f = 0; f < lab->hosts[i].n_ifaces; f++)
-			for (size_t k = 0; k < lab->hosts[i].ifaces[f].n_addrs; k++)
-				if (same_ip(&lab->hosts[i].ifaces[f].addrs[k], a))
-					return &lab->hosts[i];
-	return NULL;
-}
-
-static const struct lab_addr *check_first_addr(const struct lab_host *h)
-{
-	for (size_t f = 0; f < h->n_ifaces; f++)
-		if (h->ifaces[f].n_addrs)
-			return &h->ifaces[f].addrs[0];
-	return NULL;
-}
-
-/* Hosts are known once the whole file is read: checks may come first. */
-static void resolve_check(struct ctx *c, struct lab_check *ck)
-{
-	const struct lab_host *h;
-	const struct lab_addr *a;
-	struct lab_addr lit = { 0 };
-
-	if (!lab_find_host(c->lab, ck->from))
-		report(c, ck->pos_from, "check: \"%s\" is not a host of the lab", ck->from);
-	if (inet_pton(AF_INET, ck->to, &lit.v4) == 1) {
-		lit.family = AF_INET;
-		lit.prefix = 32;
-	} else if (inet_pton(AF_INET6, ck->to, &lit.v6) == 1) {
-		lit.family = AF_INET6;
-		lit.prefix = 128;
-	}
-	if (lit.family) {
-		ck->addr = lit;
-		h = check_owner(c->lab, &lit);
-		ck->to_host = h ? str_dup(c, h->name) : NULL;
-		return;
-	}
-	h = lab_find_host(c->lab, ck->to);
-	a = h ? check_first_addr(h) : NULL;
-	if (!h) {
-		report(c, ck->pos_to, "check: \"%s\" is neither a host of the lab nor an address",
-		       ck->to);
-		return;
-	}
-	if (!a) {
-		report(c, ck->pos_to, "check: host \"%s\" has no address to reach", ck->to);
-		return;
-	}
-	ck->addr = *a;
-	ck->addr.prefix = a->family == AF_INET ? 32 : 128;
-	ck->to_host = str_dup(c, h->name);
-}
-
-static void resolve_checks(struct ctx *c)
-{
-	for (size_t i = 0; i < c->lab->n_checks && !c->nomem; i++)
-		resolve_check(c, &c->lab->checks[i]);
-}
-
 /* ---- top level --------------------------------------------------------- */
 
 static void top_name(struct ctx *c, const yaml_node_t *key,
@@ -1824,6 +1429,13 @@ static void top_l2(struct ctx *c, const yaml_node_t *key,
 {
 	(void)obj;
 	labfile_l2_top(c, key, val);
+}
+
+static void top_checks(struct ctx *c, const yaml_node_t *key,
+		       const yaml_node_t *val, void *obj)
+{
+	(void)obj;
+	labfile_checks_top(c, key, val);
 }
 
 static const struct setting top_settings[] = {
@@ -2187,76 +1799,6 @@ static void check_host(struct ctx *c, size_t i)
 	check_routes(c, i);
 }
 
-/* Each flow and group through libopenvswitch's parser, with the bridge's
- * port names known, so that a mistake is found before anything is made. */
-static void check_flow(struct ctx *c, size_t bi, const struct lab_flow *f,
-		       enum flows_kind kind, const char *const *ports, size_t n)
-{
-	const struct lab_bridge *b = &c->lab->bridges[bi];
-	const char *what = kind == FLOWS_GROUP ? "group" : kind == FLOWS_METER ? "meter" : "flow";
-	char *msg = NULL;
-	int ret = flows_check(kind, f->text, b->name, ports, n, &msg);
-
-	if (ret == -ENOMEM) {
-		c->nomem = true;
-	} else if (ret < 0 && f->file) {
-		size_t n = c->n_probs;
-
-		report(c, c->bm[bi].flows_file, "%s: %s", what, msg);
-		if (c->n_probs > n) {
-			c->probs[n].file = f->file;
-			c->probs[n].line_file = f->pos.line;
-		}
-	} else if (ret < 0) {
-		report(c, f->pos, "%s: %s", what, msg);
-	}
-	free(msg);
-}
-
-static void port_push(struct ctx *c, const char ***ports, size_t *n, const char *name)
-{
-	const char **np = realloc(*ports, (*n + 1) * sizeof(*np));
-
-	if (!np) {
-		c->nomem = true;
-		return;
-	}
-	*ports = np;
-	np[(*n)++] = name;
-}
-
-static void check_flows(struct ctx *c, size_t bi)
-{
-	const struct lab_bridge *b = &c->lab->bridges[bi];
-	const char **ports = NULL;
-	size_t n = 0;
-
-	if (!b->has_flows && !b->n_groups && !b->n_meters)
-		return;
-	for (size_t i = 0; i < c->lab->n_hosts; i++)
-		for (size_t f = 0; f < c->lab->hosts[i].n_ifaces; f++) {
-			const struct lab_iface *ifc = &c->lab->hosts[i].ifaces[f];
-
-			if (ifc->attach == LAB_ATTACH_BRIDGE && ifc->port && ifc->bridge &&
-			    !strcmp(ifc->bridge, b->name))
-				port_push(c, &ports, &n, ifc->port);
-		}
-	for (size_t i = 0; i < c->lab->n_patches; i++)
-		for (size_t e = 0; e < 2; e++)
-			if (c->lab->patches[i].port[e] && !strcmp(c->lab->patches[i].bridge[e], b->name))
-				port_push(c, &ports, &n, c->lab->patches[i].port[e]);
-	if (c->nomem)
-		goto out;
-	for (size_t i = 0; i < b->n_meters && !c->nomem; i++)
-		check_flow(c, bi, &b->meters[i], FLOWS_METER, ports, n);
-	for (size_t i = 0; i < b->n_groups && !c->nomem; i++)
-		check_flow(c, bi, &b->groups[i], FLOWS_GROUP, ports, n);
-	for (size_t i = 0; i < b->n_flows && !c->nomem; i++)
-		check_flow(c, bi, &b->flows[i], FLOWS_FLOW, ports, n);
-out:
-	free(ports);
-}
-
 static bool host_has_ipv6(const struct lab_host *h)
 {
 	size_t f, k;
@@ -2289,15 +1831,25 @@ static void check_lab(struct ctx *c)
 	}
 	labfile_l2_check(c); /* names the patch ports the flows may use */
 	for (i = 0; i < lab->n_bridges && !c->nomem; i++)
-		check_flows(c, i);
-	resolve_checks(c);
+		labfile_flows_check(c, &lab->bridges[i], c->bm[i].flows_file);
+	labfile_checks_resolve(c);
 }
 
-/* ---- lent to labfile_l2.c (labfile_int.h) ------------------------------- */
+/* ---- lent to labfile_l2.c, labfile_flows.c, labfile_checks.c ------------ */
 
 struct lab *labfile_lab(struct ctx *c)
 {
 	return c->lab;
+}
+
+const char *labfile_display(struct ctx *c)
+{
+	return c->display;
+}
+
+const char *labfile_flows_dir(struct ctx *c)
+{
+	return c->flows_dir;
 }
 
 void labfile_nomem(struct ctx *c)
@@ -2305,21 +1857,40 @@ void labfile_nomem(struct ctx *c)
 	c->nomem = true;
 }
 
+bool labfile_oom(struct ctx *c)
+{
+	return c->nomem;
+}
+
 void labfile_report(struct ctx *c, struct lab_pos pos, const char *fmt, ...)
 {
-	char *msg;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
+	report_v(c, pos, fmt, ap);
 	va_end(ap);
-	if (n < 0) {
-		c->nomem = true;
-		return;
+}
+
+void labfile_report_file(struct ctx *c, struct lab_pos pos, const char *file, int line,
+			 const char *fmt, ...)
+{
+	size_t n = c->n_probs;
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_v(c, pos, fmt, ap);
+	va_end(ap);
+	if (c->n_probs > n) {
+		c->probs[n].file = file;
+		c->probs[n].line_file = line;
 	}
-	report(c, pos, "%s", msg);
-	free(msg);
+}
+
+static int read_file(const char *path, char **buf, size_t *len);
+
+int labfile_read_file(const char *path, char **buf, size_t *len)
+{
+	return read_file(path, buf, len);
 }
 
 struct lab_pos labfile_pos(const yaml_node_t *n)
@@ -2330,6 +1901,11 @@ struct lab_pos labfile_pos(const yaml_node_t *n)
 const yaml_node_t *labfile_node(struct ctx *c, int id)
 {
 	return node(c, id);
+}
+
+const char *labfile_text(const yaml_node_t *n)
+{
+	return text(n);
 }
 
 const char *labfile_kind(const yaml_node_t *n)
@@ -2380,6 +1956,19 @@ bool labfile_name(struct ctx *c, const yaml_node_t *at, const char *what, const 
 char *labfile_strdup(struct ctx *c, const char *s)
 {
 	return str_dup(c, s);
+}
+
+void labfile_walk(struct ctx *c, const yaml_node_pair_t *start, const yaml_node_pair_t *end,
+		  const struct setting *tab, size_t n, void *obj)
+{
+	struct pairs ps = { start, end };
+
+	walk_settings(c, &ps, tab, n, obj);
+}
+
+bool labfile_same_ip(const struct lab_addr *a, const struct lab_addr *b)
+{
+	return same_ip(a, b);
 }
 
 /* ---- loading ----------------------------------------------------------- */
