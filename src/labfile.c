@@ -930,178 +930,20 @@ static void host_routes(struct ctx *c, const yaml_node_t *key,
 	}
 }
 
-/* ---- sysctls ----------------------------------------------------------- */
+/* ---- hosts ------------------------------------------------------------- */
 
-/* Only net.* lives in a network namespace: anything else is the machine's. */
-static bool check_sysctl_key(struct ctx *c, const yaml_node_t *at, const char *k)
-{
-	const char *p;
-
-	if (strncmp(k, "net.", 4) || !k[4]) {
-		report(c, pos_of(at), "sysctl \"%s\" is not a net.* setting (only those belong to the host's namespace; others would change the machine)", k);
-		return false;
-	}
-	for (p = k; *p; p++)
-		if (*p == '/' || (unsigned char)*p <= ' ' || *p == 0x7f)
-			break;
-	if (*p || strstr(k, "..") || k[strlen(k) - 1] == '.') {
-		report(c, pos_of(at), "sysctl \"%s\" is not a valid setting name (dots between names, no '/' or \"..\")", k);
-		return false;
-	}
-	return true;
-}
-
+/* sysctls and exec: labfile_host.c reads them. */
 static void host_sysctls(struct ctx *c, const yaml_node_t *key,
 			 const yaml_node_t *val, void *obj)
 {
-	struct host_slot *s = obj;
-	struct lab_host *h = s->h;
-	const yaml_node_pair_t *p;
-	const yaml_node_t *k, *v;
-	struct lab_sysctl *sc;
-	const char *name, *str;
-	struct pairs ps;
-
-	(void)key;
-	if (!get_pairs(val, &ps)) {
-		report(c, pos_of(val), "\"sysctls\" must be a mapping of net.* settings to values, not %s",
-		       kind(val));
-		return;
-	}
-	h->sysctls = calloc((size_t)(ps.end - ps.start) + 1, sizeof(*h->sysctls));
-	if (!h->sysctls) {
-		c->nomem = true;
-		return;
-	}
-	for (p = ps.start; p < ps.end && !c->nomem; p++) {
-		name = pair_name(c, p);
-		if (!name || pair_dup(c, &ps, p, "sysctl"))
-			continue;
-		k = node(c, p->key);
-		v = node(c, p->value);
-		if (!check_sysctl_key(c, k, name))
-			continue;
-		str = want_scalar(c, k, v);
-		if (!str)
-			continue;
-		if (!*str) {
-			report(c, pos_of(k), "sysctl %s needs a value", name);
-			continue;
-		}
-		sc = &h->sysctls[h->n_sysctls++];
-		sc->pos = pos_of(k);
-		sc->key = str_dup(c, name);
-		sc->value = str_dup(c, str);
-	}
-}
-
-/* ---- exec -------------------------------------------------------------- */
-
-static bool add_word(struct ctx *c, struct lab_cmd *cmd, const char *w, size_t n)
-{
-	char *d = strndup(w, n);
-
-	if (!d) {
-		c->nomem = true;
-		return false;
-	}
-	cmd->argv[cmd->argc++] = d;
-	return true;
-}
-
-/* A string command is split on blanks, with no quoting: no shell. */
-static void cmd_from_string(struct ctx *c, struct lab_cmd *cmd, const char *s)
-{
-	size_t words = 0, n;
-	const char *p;
-
-	for (p = s; *p; p += n) {
-		p += strspn(p, " \t");
-		n = strcspn(p, " \t");
-		words += n > 0;
-	}
-	cmd->argv = calloc(words + 1, sizeof(*cmd->argv));
-	if (!cmd->argv) {
-		c->nomem = true;
-		return;
-	}
-	for (p = s; *p; p += n) {
-		p += strspn(p, " \t");
-		n = strcspn(p, " \t");
-		if (n && !add_word(c, cmd, p, n))
-			return;
-	}
-}
-
-static void cmd_from_list(struct ctx *c, struct lab_cmd *cmd, const yaml_node_t *val)
-{
-	yaml_node_item_t *it, *end = val->data.sequence.items.top;
-	const yaml_node_t *w;
-	bool ok = true;
-
-	for (it = val->data.sequence.items.start; it < end; it++) {
-		w = node(c, *it);
-		if (!plain_string(w)) {
-			report(c, pos_of(w), "a command's words must be single values, not %s",
-			       w->type == YAML_SCALAR_NODE ? "a string with a NUL character" : kind(w));
-			ok = false;
-		}
-	}
-	if (!ok)
-		return;
-	cmd->argv = calloc((size_t)(end - val->data.sequence.items.start) + 1,
-			   sizeof(*cmd->argv));
-	if (!cmd->argv) {
-		c->nomem = true;
-		return;
-	}
-	for (it = val->data.sequence.items.start; it < end; it++) {
-		w = node(c, *it);
-		if (!add_word(c, cmd, text(w), strlen(text(w))))
-			return;
-	}
+	labfile_host_sysctls(c, key, val, ((struct host_slot *)obj)->h);
 }
 
 static void host_exec(struct ctx *c, const yaml_node_t *key,
 		      const yaml_node_t *val, void *obj)
 {
-	struct host_slot *s = obj;
-	struct lab_host *h = s->h;
-	yaml_node_item_t *it, *end;
-	const yaml_node_t *item;
-	struct lab_cmd *cmd;
-
-	(void)key;
-	if (!get_items(val, &it, &end)) {
-		report(c, pos_of(val), "\"exec\" must be a list of commands, not %s", kind(val));
-		return;
-	}
-	h->exec = calloc((size_t)(end - it) + 1, sizeof(*h->exec));
-	if (!h->exec) {
-		c->nomem = true;
-		return;
-	}
-	for (; it < end && !c->nomem; it++) {
-		item = node(c, *it);
-		cmd = &h->exec[h->n_exec++];
-		cmd->pos = pos_of(item);
-		if (item->type == YAML_SEQUENCE_NODE)
-			cmd_from_list(c, cmd, item);
-		else if (plain_string(item))
-			cmd_from_string(c, cmd, text(item));
-		else if (item->type == YAML_SCALAR_NODE)
-			report(c, pos_of(item), "a command contains a NUL character");
-		else
-			report(c, pos_of(item), "a command must be a list of words or a string, not %s",
-			       kind(item));
-		if (cmd->argv && !cmd->argc)
-			report(c, pos_of(item), "a command must not be empty");
-		else if (cmd->argv && !*cmd->argv[0])
-			report(c, pos_of(item), "a command's first word must not be empty");
-	}
+	labfile_host_exec(c, key, val, ((struct host_slot *)obj)->h);
 }
-
-/* ---- hosts ------------------------------------------------------------- */
 
 static void host_interfaces(struct ctx *c, const yaml_node_t *key,
 			    const yaml_node_t *val, void *obj)
@@ -1835,7 +1677,7 @@ static void check_lab(struct ctx *c)
 	labfile_checks_resolve(c);
 }
 
-/* ---- lent to labfile_l2.c, labfile_flows.c, labfile_checks.c ------------ */
+/* ---- lent to the other labfile_*.c (labfile_int.h) --------------------- */
 
 struct lab *labfile_lab(struct ctx *c)
 {
@@ -1906,6 +1748,11 @@ const yaml_node_t *labfile_node(struct ctx *c, int id)
 const char *labfile_text(const yaml_node_t *n)
 {
 	return text(n);
+}
+
+bool labfile_plain(const yaml_node_t *n)
+{
+	return plain_string(n);
 }
 
 const char *labfile_kind(const yaml_node_t *n)

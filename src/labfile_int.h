@@ -1,6 +1,6 @@
 /* What labfile.c lends the readers of its other sections (labfile_l2.c,
- * labfile_flows.c, labfile_checks.c): its problem list and its YAML helpers,
- * behind the reader's context. */
+ * labfile_flows.c, labfile_checks.c, labfile_host.c): its problem list and
+ * its YAML helpers, behind the reader's context. */
 #ifndef OVSLAB_LABFILE_INT_H
 #define OVSLAB_LABFILE_INT_H
 
@@ -45,6 +45,8 @@ struct lab_pos labfile_pos(const yaml_node_t *n);
 const yaml_node_t *labfile_node(struct ctx *c, int id);
 /* A scalar node's text. */
 const char *labfile_text(const yaml_node_t *n);
+/* Whether n is a scalar without an embedded NUL (a "\0" escape). */
+bool labfile_plain(const yaml_node_t *n);
 /* "a mapping", "a list", "a single value": for messages. */
 const char *labfile_kind(const yaml_node_t *n);
 /* A scalar's text, or NULL once the problem is reported. */
@@ -89,5 +91,11 @@ void labfile_flows_check(struct ctx *c, const struct lab_bridge *b, struct lab_p
  * every host is read, what each check's ends name. */
 void labfile_checks_top(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val);
 void labfile_checks_resolve(struct ctx *c);
+
+/* The sections of labfile_host.c: a host's sysctls and exec keys. */
+void labfile_host_sysctls(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			  struct lab_host *h);
+void labfile_host_exec(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+		       struct lab_host *h);
 
 #endif
