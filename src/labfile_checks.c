@@ -10,7 +10,7 @@
 
 #define CHECK_COUNT_DEFAULT 3
 #define CHECK_COUNT_MAX 100
-#define CHECK_TIMEOUT_MS_DEFAULT 1000
+#define CHECK_TIMEOUT_MS_DEFAULT 2000 /* a userspace switch under load can take a second to answer the first ARP */
 #define CHECK_TIMEOUT_MAX 60
 
 /* Where the keys that depend on each other sat, while one check is read. */

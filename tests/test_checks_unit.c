@@ -68,7 +68,7 @@ Test(checks_parse, model_and_defaults)
 	cr_expect(c[0].expect_reach);
 	cr_expect_eq(c[0].tcp, 0);
 	cr_expect_eq(c[0].count, 3);
-	cr_expect_eq(c[0].timeout_ms, 1000);
+	cr_expect_eq(c[0].timeout_ms, 2000);
 	cr_expect_eq(c[0].pos.line, 9);
 	cr_expect_eq(c[0].pos.col, 5);
 	/* An address no host has (the gateway): nobody to listen for it. */
