@@ -24,6 +24,12 @@
 struct ovsdb {
 	struct ovsdb_idl *idl;
 	char *remote;
+	/* A lab commit on its way (ovsdb_lab_commit_start), and what it was
+	 * made from, to make it again should the database ask. */
+	struct ovsdb_idl_txn *pending;
+	struct lab pending_lab;      /* the caller's part of the lab, shallow */
+	const char *pending_datapath;
+	long long int pending_deadline;
 };
 
 typedef int (*ovsdb_build_fn)(struct ovsdb *db, struct ovsdb_idl_txn *txn,
@@ -122,6 +128,10 @@ void ovsdb_close(struct ovsdb *db)
 {
 	if (!db)
 		return;
+	/* Destroying it takes it off the IDL's outstanding list (aborting
+	 * first would leave it there, dangling). */
+	if (db->pending)
+		ovsdb_idl_txn_destroy(db->pending);
 	if (db->idl)
 		ovsdb_idl_destroy(db->idl);
 	free(db->remote);
@@ -162,6 +172,11 @@ static int ovsdb_commit(struct ovsdb *db, ovsdb_build_fn build, const void *arg,
 	unsigned int seqno;
 	int ret;
 
+	/* Callers that wait for a pending commit settle it themselves first;
+	 * for the others, the configuration this one reaches covers it. */
+	ret = ovsdb_lab_settle(db, &(int64_t){ 0 });
+	if (ret < 0)
+		return ret;
 	for (;;) {
 		const struct ovsrec_open_vswitch *ovs;
 
@@ -499,10 +514,11 @@ int ovsdb_lab_commit(struct ovsdb *db, const struct lab *lab, const char *datapa
 {
 	struct apply_arg arg = { .lab = lab, .datapath = datapath };
 	int64_t cfg = 0;
-	int ret;
+	int ret = ovsdb_lab_settle(db, next_cfg);
 
-	ret = ovsdb_commit(db, ovsdb_apply_build, &arg, lab->name, time_msec() + timeout_ms,
-			   &cfg);
+	if (ret == 0)
+		ret = ovsdb_commit(db, ovsdb_apply_build, &arg, lab->name,
+				   time_msec() + timeout_ms, &cfg);
 	/* A transaction that changed nothing leaves the configuration to wait
 	 * for at what an earlier one (an earlier chunk) set. */
 	if (cfg > *next_cfg)
@@ -511,10 +527,87 @@ int ovsdb_lab_commit(struct ovsdb *db, const struct lab *lab, const char *datapa
 	return ret;
 }
 
-int ovsdb_lab_wait(struct ovsdb *db, const char *lab_name, int64_t next_cfg, int timeout_ms)
+int ovsdb_lab_commit_start(struct ovsdb *db, const struct lab *lab, const char *datapath,
+			   int timeout_ms, int64_t *next_cfg)
 {
+	struct apply_arg arg = { .lab = &db->pending_lab, .datapath = datapath };
+	const struct ovsrec_open_vswitch *ovs;
+	struct ovsdb_idl_txn *txn;
+	int ret = ovsdb_lab_settle(db, next_cfg);
+
+	if (ret < 0)
+		return ret;
+	db->pending_lab = *lab;
+	db->pending_datapath = datapath;
+	db->pending_deadline = time_msec() + timeout_ms;
+	txn = ovsdb_idl_txn_create(db->idl);
+	ovsdb_idl_txn_add_comment(txn, "ovslab: lab %s", lab->name);
+	ret = ovsdb_apply_build(db, txn, &arg);
+	if (ret < 0) {
+		ovsdb_idl_txn_abort(txn);
+		ovsdb_idl_txn_destroy(txn);
+		return ret;
+	}
+	ovs = ovsrec_open_vswitch_first(db->idl);
+	if (ovs)
+		ovsdb_idl_txn_increment(txn, &ovs->header_, &ovsrec_open_vswitch_col_next_cfg,
+					false);
+	ovsdb_idl_txn_commit(txn);
+	db->pending = txn;
+	timing_phase("switch transaction");
+	return 0;
+}
+
+void ovsdb_lab_pump(struct ovsdb *db)
+{
+	if (!db->pending)
+		return;
+	ovsdb_idl_run(db->idl);
+	ovsdb_idl_txn_commit(db->pending);
+}
+
+int ovsdb_lab_settle(struct ovsdb *db, int64_t *next_cfg)
+{
+	struct ovsdb_idl_txn *txn = db->pending;
+	enum ovsdb_idl_txn_status status;
 	int ret = 0;
 
+	if (!txn)
+		return 0;
+	db->pending = NULL;
+	status = ovsdb_idl_txn_commit_block(txn);
+	if (status == TXN_SUCCESS) {
+		int64_t cfg = ovsdb_idl_txn_get_increment_new_value(txn);
+
+		if (cfg > *next_cfg)
+			*next_cfg = cfg;
+	} else if (status == TXN_TRY_AGAIN) {
+		/* The database moved under it: made again, this time waited for. */
+		long long int left = db->pending_deadline - time_msec();
+
+		ovsdb_idl_txn_destroy(txn);
+		txn = NULL;
+		ret = ovsdb_lab_commit(db, &db->pending_lab, db->pending_datapath,
+				       left > 0 ? (int)left : 1, next_cfg);
+	} else if (status != TXN_UNCHANGED) {
+		const char *e = ovsdb_idl_txn_get_error(txn);
+
+		err_set("%s: the Open vSwitch database refused the change: %s",
+			db->pending_lab.name, e && *e ? e : ovsdb_idl_txn_status_to_string(status));
+		ret = -EIO;
+	}
+	if (txn)
+		ovsdb_idl_txn_destroy(txn);
+	timing_phase("switch transaction");
+	return ret;
+}
+
+int ovsdb_lab_wait(struct ovsdb *db, const char *lab_name, int64_t next_cfg, int timeout_ms)
+{
+	int ret = ovsdb_lab_settle(db, &next_cfg);
+
+	if (ret < 0)
+		return ret;
 	/* next_cfg is 0 only for a transaction that changed nothing. */
 	if (next_cfg)
 		ret = ovsdb_wait_cfg(db, next_cfg, time_msec() + timeout_ms, lab_name);

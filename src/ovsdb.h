@@ -38,6 +38,16 @@ int ovsdb_lab_commit(struct ovsdb *db, const struct lab *lab, const char *datapa
 		     int timeout_ms, int64_t *next_cfg);
 int ovsdb_lab_wait(struct ovsdb *db, const char *lab_name, int64_t next_cfg, int timeout_ms);
 
+/* ovsdb_lab_commit without waiting for the database's answer: the caller
+ * goes on making hosts while ovsdb-server takes the transaction, calling
+ * ovsdb_lab_pump now and then to keep it moving.  The answer is taken
+ * (and *next_cfg raised) by ovsdb_lab_settle, which every later commit and
+ * ovsdb_lab_wait call first.  lab may be a stack copy: it is copied. */
+int ovsdb_lab_commit_start(struct ovsdb *db, const struct lab *lab, const char *datapath,
+			   int timeout_ms, int64_t *next_cfg);
+void ovsdb_lab_pump(struct ovsdb *db);
+int ovsdb_lab_settle(struct ovsdb *db, int64_t *next_cfg);
+
 /* Deletes every Bridge, Port and Interface marked with the lab's name, in one
  * transaction, and waits for ovs-vswitchd to apply it.  Rows not marked
  * with this lab are never touched. */

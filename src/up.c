@@ -329,6 +329,8 @@ static int up_hosts_batch(struct up *u, const struct lab_host *const *hosts, siz
 	for (size_t i = 0; ret == 0 && i < n; i++) {
 		ret = build_host_ifaces(&u->b, &ns[i]);
 		up_progress(u, ++*made, total);
+		if (u->db)
+			ovsdb_lab_pump(u->db);
 	}
 	for (size_t i = 0; i < opened; i++)
 		build_ns_close(&ns[i]);
@@ -367,8 +369,8 @@ static int up_hosts_new(struct up *u)
 			struct lab part = *u->lab;
 
 			part.n_hosts = (size_t)(hosts[at + n - 1] - u->lab->hosts) + 1;
-			ret = ovsdb_lab_commit(u->db, &part, u->sw.datapath, LABCTL_SWITCH_TIMEOUT_MS,
-					       &u->next_cfg);
+			ret = ovsdb_lab_commit_start(u->db, &part, u->sw.datapath,
+						     LABCTL_SWITCH_TIMEOUT_MS, &u->next_cfg);
 		}
 	}
 	up_progress(u, SIZE_MAX, total);
