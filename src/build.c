@@ -293,7 +293,12 @@ int build_host_ifaces(struct build *b, struct build_ns *ns)
 		ret = state_add(b->st, STATE_LINK, "%s", ifc->port);
 		if (ret < 0)
 			break;
-		ret = rtnl_veth_create_up(b->nl, ifc->port, ifc->ifname, ns->fd);
+		/* A bridge port born promiscuous: ovs-vswitchd would set the
+		 * flag itself, and each such change in its namespace makes it
+		 * reconfigure every port it has (1000 hosts: switch CPU
+		 * 1.5-1.8 s -> 1.3-1.5 s). */
+		ret = rtnl_veth_create_up(b->nl, ifc->port, ifc->ifname, ns->fd,
+					  ifc->attach == LAB_ATTACH_BRIDGE);
 		if (ret == -EEXIST)
 			state_forget(b->st, STATE_LINK, ifc->port);
 		timing_phase("links");

@@ -205,7 +205,7 @@ static const char *rtnl_addr_str(const struct lab_addr *a, char *buf, size_t len
 }
 
 static int rtnl_veth(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd,
-		     bool up)
+		     unsigned int flags)
 {
 	struct rtnl_req req;
 	struct nlmsghdr *nlh = rtnl_msg(&req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
@@ -214,11 +214,9 @@ static int rtnl_veth(struct rtnl *nl, const char *name, const char *peer, int pe
 	int ret;
 
 	ifm->ifi_family = AF_UNSPEC;
-	/* Born up: no second request to bring this end up. */
-	if (up) {
-		ifm->ifi_flags = IFF_UP;
-		ifm->ifi_change = IFF_UP;
-	}
+	/* Born up (and promiscuous): no second request for this end. */
+	ifm->ifi_flags = flags;
+	ifm->ifi_change = flags;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
@@ -247,12 +245,13 @@ static int rtnl_veth(struct rtnl *nl, const char *name, const char *peer, int pe
 
 int rtnl_veth_create(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd)
 {
-	return rtnl_veth(nl, name, peer, peer_netns_fd, false);
+	return rtnl_veth(nl, name, peer, peer_netns_fd, 0);
 }
 
-int rtnl_veth_create_up(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd)
+int rtnl_veth_create_up(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd,
+			bool promisc)
 {
-	return rtnl_veth(nl, name, peer, peer_netns_fd, true);
+	return rtnl_veth(nl, name, peer, peer_netns_fd, IFF_UP | (promisc ? IFF_PROMISC : 0));
 }
 
 int rtnl_link_del(struct rtnl *nl, const char *name)

@@ -23,8 +23,10 @@ void rtnl_close(struct rtnl *nl);
  * -EEXIST when either name is taken. */
 int rtnl_veth_create(struct rtnl *nl, const char *name, const char *peer,
 		     int peer_netns_fd);
-/* The same, this end up from birth (the peer still down). */
-int rtnl_veth_create_up(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd);
+/* The same, this end up from birth (the peer still down), and promiscuous
+ * if asked. */
+int rtnl_veth_create_up(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd,
+			bool promisc);
 int rtnl_link_del(struct rtnl *nl, const char *name);
 /* ifindex of name in this socket's namespace, -ENODEV if none. */
 int rtnl_link_index(struct rtnl *nl, const char *name);
