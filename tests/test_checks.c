@@ -1,6 +1,6 @@
 /* `ovslab check` and `ovslab up --check` end to end, in a sandbox: the
  * fixture's checks, checks that must fail, TCP against the test's own server
- * and through a firewall rule, the CI formats parsed back with python3, and
+ * and through a firewall rule and a flow table, the CI formats parsed back with python3, and
  * the --all matrix compared with what ping observes. */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -170,6 +170,34 @@ Test(checks, tcp_dropped_by_firewall)
 	write_checks("  - {from: ns01, to: ns02, tcp: 8080, expect: no-reach, timeout: 0.5}\n");
 	cr_expect_eq(ovslab("check " LAB_FILE), 0, "%s", buf);
 	cr_expect(strstr(buf, "no-reach (timeout)") != NULL, "%s", buf);
+}
+
+/* The same through the switch: a flow table that drops TCP to port 8080
+ * and switches everything else. */
+Test(checks, tcp_dropped_by_flow_table)
+{
+	sandbox_write(SANDBOX_FILES "/f.yaml",
+		      "name: cflow\n"
+		      "bridges:\n"
+		      "  br1:\n"
+		      "    gateway: 10.62.1.254/24\n"
+		      "    flows:\n"
+		      "      - priority=100,tcp,tp_dst=8080,actions=drop\n"
+		      "      - priority=0,actions=NORMAL\n"
+		      "hosts:\n"
+		      "  ns01: {bridge: br1, address: 10.62.1.1/24}\n"
+		      "  ns02: {bridge: br1, address: 10.62.1.2/24}\n"
+		      "checks:\n"
+		      "  - {from: ns01, to: ns02, tcp: 8080, timeout: 0.5}\n"
+		      "  - {from: ns01, to: ns02, tcp: 8081}\n"
+		      "  - {from: ns01, to: ns02}\n");
+	cr_assert_eq(ovslab("up " SANDBOX_FILES "/f.yaml"), 0, "%s", buf);
+	cr_expect_eq(ovslab("check cflow --tap"), 1, "%s", buf);
+	cr_expect(strstr(buf, "not ok 1 - ns01 -> ns02 (10.62.1.2) tcp:8080 reach: observed no-reach (timeout) (")
+		  != NULL, "%s", buf);
+	cr_expect(strstr(buf, "\nok 2 - ns01 -> ns02 (10.62.1.2) tcp:8081 reach (") != NULL, "%s", buf);
+	cr_expect(strstr(buf, "\nok 3 - ") != NULL, "%s", buf);
+	cr_expect_eq(ovslab("down cflow"), 0, "%s", buf);
 }
 
 /* python3 reads what ovslab wrote and prints what the test compares. */
