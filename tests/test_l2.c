@@ -218,16 +218,20 @@ static void capture_icmp(int fd, const char *src, const char *dst, int want, int
 	*req = *rep = 0;
 	while ((*req < want || *rep < want) && poll(&p, 1, 3000) > 0) {
 		ssize_t n = recv(fd, f, sizeof(f), 0);
-		const struct iphdr *ip = (const struct iphdr *)(f + ETH_HLEN);
 		const unsigned char *icmp;
+		struct iphdr ip;
 
-		if (n < ETH_HLEN + (ssize_t)sizeof(*ip) + 8 || f[12] != 0x08 || f[13] != 0x00 ||
-		    ip->protocol != IPPROTO_ICMP || n < ETH_HLEN + ip->ihl * 4 + 8)
+		/* The IP header sits 14 bytes in: copied out, not cast, since
+		 * it is not aligned. */
+		if (n < ETH_HLEN + (ssize_t)sizeof(ip) + 8 || f[12] != 0x08 || f[13] != 0x00)
 			continue;
-		icmp = f + ETH_HLEN + ip->ihl * 4;
-		if (ip->saddr == s && ip->daddr == d && icmp[0] == 8)
+		memcpy(&ip, f + ETH_HLEN, sizeof(ip));
+		if (ip.protocol != IPPROTO_ICMP || n < ETH_HLEN + ip.ihl * 4 + 8)
+			continue;
+		icmp = f + ETH_HLEN + ip.ihl * 4;
+		if (ip.saddr == s && ip.daddr == d && icmp[0] == 8)
 			(*req)++;
-		else if (ip->saddr == d && ip->daddr == s && icmp[0] == 0)
+		else if (ip.saddr == d && ip.daddr == s && icmp[0] == 0)
 			(*rep)++;
 	}
 }
