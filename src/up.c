@@ -296,11 +296,6 @@ static int up_drop_rebuilt_ports(struct up *u)
 	return ret;
 }
 
-/* A new lab's ports go to the switch a chunk at a time while the next hosts
- * are made: ovs-vswitchd opens the ports on the other core meanwhile, and the
- * wait at the end is for the last chunk only.  An edit sends its changes in
- * one transaction (a partial lab would drop the ports of hosts not yet in
- * it). */
 /* Hosts done / total while a long run makes them, on a terminal only. */
 static void up_progress(const struct up *u, size_t done, size_t total)
 {
@@ -337,6 +332,11 @@ static int up_hosts_batch(struct up *u, const struct lab_host *const *hosts, siz
 	return ret;
 }
 
+/* A new lab's ports go to the switch a batch at a time while the next hosts
+ * are made: ovs-vswitchd opens the ports on the other core meanwhile, and the
+ * wait at the end is for the last batch only.  An edit sends its changes in
+ * one transaction (a partial lab would drop the ports of hosts not yet in
+ * it). */
 static int up_hosts_new(struct up *u)
 {
 	const struct lab_host **hosts = NULL;
