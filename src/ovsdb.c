@@ -161,6 +161,50 @@ static int ovsdb_wait_change(struct ovsdb *db, unsigned int seqno, long long int
 	}
 }
 
+/* A transaction with its comment, the caller's rows and the next_cfg bump
+ * that ovs-vswitchd answers with cur_cfg; NULL *out on failure. */
+static int ovsdb_txn_make(struct ovsdb *db, ovsdb_build_fn build, const void *arg,
+			  const char *what, struct ovsdb_idl_txn **out)
+{
+	struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(db->idl);
+	const struct ovsrec_open_vswitch *ovs;
+	int ret;
+
+	ovsdb_idl_txn_add_comment(txn, "ovslab: lab %s", what);
+	ret = build(db, txn, arg);
+	if (ret < 0) {
+		ovsdb_idl_txn_abort(txn);
+		ovsdb_idl_txn_destroy(txn);
+		*out = NULL;
+		return ret;
+	}
+	ovs = ovsrec_open_vswitch_first(db->idl);
+	if (ovs)
+		ovsdb_idl_txn_increment(txn, &ovs->header_, &ovsrec_open_vswitch_col_next_cfg,
+					false);
+	*out = txn;
+	return 0;
+}
+
+/* The configuration a finished transaction asked for; 0 when it changed
+ * nothing (or the database has no Open_vSwitch row). */
+static int64_t ovsdb_txn_cfg(struct ovsdb *db, struct ovsdb_idl_txn *txn,
+			     enum ovsdb_idl_txn_status status)
+{
+	return status == TXN_SUCCESS && ovsrec_open_vswitch_first(db->idl)
+		? ovsdb_idl_txn_get_increment_new_value(txn) : 0;
+}
+
+static int ovsdb_txn_refused(const char *what, struct ovsdb_idl_txn *txn,
+			     enum ovsdb_idl_txn_status status)
+{
+	const char *e = ovsdb_idl_txn_get_error(txn);
+
+	err_set("%s: the Open vSwitch database refused the change: %s",
+		what, e && *e ? e : ovsdb_idl_txn_status_to_string(status));
+	return -EIO;
+}
+
 /* Builds the transaction with build(), bumps next_cfg so ovs-vswitchd's
  * progress can be followed, and commits, rebuilding it when the server
  * asks to try again. */
@@ -178,31 +222,18 @@ static int ovsdb_commit(struct ovsdb *db, ovsdb_build_fn build, const void *arg,
 	if (ret < 0)
 		return ret;
 	for (;;) {
-		const struct ovsrec_open_vswitch *ovs;
-
 		seqno = ovsdb_idl_get_seqno(db->idl);
-		txn = ovsdb_idl_txn_create(db->idl);
-		ovsdb_idl_txn_add_comment(txn, "ovslab: lab %s", what);
-		ret = build(db, txn, arg);
+		ret = ovsdb_txn_make(db, build, arg, what, &txn);
 		if (ret < 0)
 			goto out;
-		ovs = ovsrec_open_vswitch_first(db->idl);
-		if (ovs)
-			ovsdb_idl_txn_increment(txn, &ovs->header_,
-						&ovsrec_open_vswitch_col_next_cfg, false);
 		status = ovsdb_idl_txn_commit_block(txn);
 		if (status == TXN_SUCCESS || status == TXN_UNCHANGED) {
-			*next_cfg = status == TXN_SUCCESS && ovs
-				? ovsdb_idl_txn_get_increment_new_value(txn) : 0;
+			*next_cfg = ovsdb_txn_cfg(db, txn, status);
 			ret = 0;
 			goto out;
 		}
 		if (status != TXN_TRY_AGAIN) {
-			const char *e = ovsdb_idl_txn_get_error(txn);
-
-			err_set("%s: the Open vSwitch database refused the change: %s",
-				what, e && *e ? e : ovsdb_idl_txn_status_to_string(status));
-			ret = -EIO;
+			ret = ovsdb_txn_refused(what, txn, status);
 			goto out;
 		}
 		ovsdb_idl_txn_destroy(txn);
@@ -531,7 +562,6 @@ int ovsdb_lab_commit_start(struct ovsdb *db, const struct lab *lab, const char *
 			   int timeout_ms, int64_t *next_cfg)
 {
 	struct apply_arg arg = { .lab = &db->pending_lab, .datapath = datapath };
-	const struct ovsrec_open_vswitch *ovs;
 	struct ovsdb_idl_txn *txn;
 	int ret = ovsdb_lab_settle(db, next_cfg);
 
@@ -540,18 +570,9 @@ int ovsdb_lab_commit_start(struct ovsdb *db, const struct lab *lab, const char *
 	db->pending_lab = *lab;
 	db->pending_datapath = datapath;
 	db->pending_deadline = time_msec() + timeout_ms;
-	txn = ovsdb_idl_txn_create(db->idl);
-	ovsdb_idl_txn_add_comment(txn, "ovslab: lab %s", lab->name);
-	ret = ovsdb_apply_build(db, txn, &arg);
-	if (ret < 0) {
-		ovsdb_idl_txn_abort(txn);
-		ovsdb_idl_txn_destroy(txn);
+	ret = ovsdb_txn_make(db, ovsdb_apply_build, &arg, lab->name, &txn);
+	if (ret < 0)
 		return ret;
-	}
-	ovs = ovsrec_open_vswitch_first(db->idl);
-	if (ovs)
-		ovsdb_idl_txn_increment(txn, &ovs->header_, &ovsrec_open_vswitch_col_next_cfg,
-					false);
 	ovsdb_idl_txn_commit(txn);
 	db->pending = txn;
 	timing_phase("switch transaction");
@@ -577,7 +598,7 @@ int ovsdb_lab_settle(struct ovsdb *db, int64_t *next_cfg)
 	db->pending = NULL;
 	status = ovsdb_idl_txn_commit_block(txn);
 	if (status == TXN_SUCCESS) {
-		int64_t cfg = ovsdb_idl_txn_get_increment_new_value(txn);
+		int64_t cfg = ovsdb_txn_cfg(db, txn, status);
 
 		if (cfg > *next_cfg)
 			*next_cfg = cfg;
@@ -590,11 +611,7 @@ int ovsdb_lab_settle(struct ovsdb *db, int64_t *next_cfg)
 		ret = ovsdb_lab_commit(db, &db->pending_lab, db->pending_datapath,
 				       left > 0 ? (int)left : 1, next_cfg);
 	} else if (status != TXN_UNCHANGED) {
-		const char *e = ovsdb_idl_txn_get_error(txn);
-
-		err_set("%s: the Open vSwitch database refused the change: %s",
-			db->pending_lab.name, e && *e ? e : ovsdb_idl_txn_status_to_string(status));
-		ret = -EIO;
+		ret = ovsdb_txn_refused(db->pending_lab.name, txn, status);
 	}
 	if (txn)
 		ovsdb_idl_txn_destroy(txn);
