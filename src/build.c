@@ -2,12 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
@@ -176,6 +178,18 @@ static int build_ns_sockets(void *arg)
 	return ns->sock < 0 ? -errno : 0;
 }
 
+/* By ioctl rather than netlink: the kernel answers it without its routing
+ * lock, which ovs-vswitchd is contending for while a lab comes up. */
+static int build_ifindex(int sock, const char *name)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(sock, SIOCGIFINDEX, &ifr) < 0)
+		return errno == ENODEV ? -ENODEV : -errno;
+	return ifr.ifr_ifindex;
+}
+
 /* The host end of an interface: offloads, MAC, MTU, addresses.  idx is its
  * index in the host, 0 when it has to be looked up; up says whether it
  * still has to be brought up. */
@@ -193,14 +207,15 @@ static int build_iface_inside(struct build *b, struct build_ns *ns, const struct
 	if (ret < 0)
 		return ret;
 	if (idx <= 0)
-		idx = rtnl_link_index(ns->nl, ifc->ifname);
+		idx = build_ifindex(ns->sock, ifc->ifname);
 	if (idx < 0) {
 		err_set("%s: interface missing in the host", ifc->ifname);
 		return idx;
 	}
 	/* Without IPv6 in the lab, the link-local address chatter of a
 	 * thousand hosts would flood the bridge: no address generation, set
-	 * while the link is still down. */
+	 * while the link is still down (in the same request as the flags, the
+	 * kernel brings the link up first and 299 of 300 hosts made one). */
 	if (ifc->has_mac || ifc->mtu || !b->lab->has_ipv6)
 		ret = rtnl_link_set(ns->nl, idx, ifc->has_mac ? ifc->mac : NULL, ifc->mtu,
 				    !b->lab->has_ipv6);
@@ -254,7 +269,8 @@ static bool build_has_links(const struct lab_host *h)
 	return false;
 }
 
-static int build_routes_with(struct build *b, const struct lab_host *h, struct rtnl *nsnl);
+static int build_routes_with(struct build *b, const struct lab_host *h, struct rtnl *nsnl,
+			     int sock);
 
 int build_host_ns(struct build *b, const struct lab_host *h, struct build_ns *ns)
 {
@@ -310,7 +326,7 @@ int build_host_ifaces(struct build *b, struct build_ns *ns)
 	}
 	/* Routes through cables wait until the cables exist. */
 	if (ret == 0 && !build_has_links(h))
-		ret = build_routes_with(b, h, ns->nl);
+		ret = build_routes_with(b, h, ns->nl, ns->sock);
 	timing_phase("routes");
 	if (ret < 0)
 		err_set("%s: cannot set up the host: %s", h->name, strerror(-ret));
@@ -462,13 +478,15 @@ int build_routes_of(const struct lab *lab, const struct lab_host *h, struct buil
 	return (int)n;
 }
 
-static int build_route_apply(struct rtnl *nsnl, const char *host, const struct build_route *r,
-			     bool add)
+/* sock: an AF_INET socket in the host, or -1 to look the device up over
+ * netlink. */
+static int build_route_apply(struct rtnl *nsnl, int sock, const char *host,
+			     const struct build_route *r, bool add)
 {
 	int idx = 0;
 
 	if (r->dev) {
-		idx = rtnl_link_index(nsnl, r->dev);
+		idx = sock >= 0 ? build_ifindex(sock, r->dev) : rtnl_link_index(nsnl, r->dev);
 		if (idx < 0) {
 			err_set("%s: route through %s: no such interface in the host", host, r->dev);
 			return idx;
@@ -491,7 +509,8 @@ static int build_ns_socket(const char *host, struct rtnl **nsnl)
 	return ret;
 }
 
-static int build_routes_with(struct build *b, const struct lab_host *h, struct rtnl *nsnl)
+static int build_routes_with(struct build *b, const struct lab_host *h, struct rtnl *nsnl,
+			     int sock)
 {
 	struct build_route *routes = NULL;
 	int n;
@@ -499,7 +518,7 @@ static int build_routes_with(struct build *b, const struct lab_host *h, struct r
 
 	n = build_routes_of(b->lab, h, &routes);
 	for (int i = 0; ret == 0 && i < n; i++)
-		ret = build_route_apply(nsnl, h->name, &routes[i], true);
+		ret = build_route_apply(nsnl, sock, h->name, &routes[i], true);
 	if (ret < 0)
 		err_set("%s: cannot add its routes: %s", h->name, strerror(-ret));
 	free(routes);
@@ -516,7 +535,7 @@ int build_host_routes(struct build *b, const struct lab_host *h)
 		return 0;
 	ret = build_ns_socket(h->name, &nsnl);
 	if (ret == 0)
-		ret = build_routes_with(b, h, nsnl);
+		ret = build_routes_with(b, h, nsnl, -1);
 	rtnl_close(nsnl);
 	return ret;
 }
@@ -599,7 +618,7 @@ int build_host_update(struct build *b, const struct lab *old_lab, const struct l
 	/* Old routes first: a changed address may be what they went through. */
 	for (int i = 0; ret == 0 && i < no; i++)
 		if (!build_route_in(&ro[i], rn, nn)) {
-			ret = build_route_apply(nsnl, h->name, &ro[i], false);
+			ret = build_route_apply(nsnl, -1, h->name, &ro[i], false);
 			if (ret == -ESRCH) /* gone with a removed address */
 				ret = 0;
 		}
@@ -607,7 +626,7 @@ int build_host_update(struct build *b, const struct lab *old_lab, const struct l
 		ret = build_iface_update(b, nsnl, &old->ifaces[i], &h->ifaces[i]);
 	for (int i = 0; ret == 0 && i < nn; i++)
 		if (!build_route_in(&rn[i], ro, no))
-			ret = build_route_apply(nsnl, h->name, &rn[i], true);
+			ret = build_route_apply(nsnl, -1, h->name, &rn[i], true);
 	if (ret == 0)
 		ret = build_in_ns(b, nsfd, build_ns_sysctls, (void *)h);
 out:
