@@ -186,7 +186,7 @@ static int build_ifindex(int sock, const char *name)
 
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	if (ioctl(sock, SIOCGIFINDEX, &ifr) < 0)
-		return errno == ENODEV ? -ENODEV : -errno;
+		return -errno;
 	return ifr.ifr_ifindex;
 }
 
