@@ -262,3 +262,13 @@ bool sandbox_proc_running(const char *comm)
 		closedir(d);
 	return found;
 }
+
+ino_t sandbox_ns_inode(const char *ns)
+{
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	cr_assert_eq(stat(path, &st), 0, "no namespace %s", ns);
+	return st.st_ino;
+}

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* unshare(CLONE_NEWNET|CLONE_NEWNS), / made recursively private, fresh
  * tmpfs on /run/netns, /run/ovslab, /run/openvswitch and SANDBOX_FILES, sysfs remounted for
@@ -34,6 +35,11 @@ void sandbox_write(const char *path, const char *text);
 #define SANDBOX_OUT_SERVER "198.51.100.2"
 #define SANDBOX_OUT_UPLINK "198.51.100.1"
 void sandbox_outside(void);
+
+/* The inode of the named namespace's file under /run/netns: the same inode
+ * after an edit means the host was kept, not made anew.  Aborts the test if
+ * there is no such namespace. */
+ino_t sandbox_ns_inode(const char *ns);
 
 /* Whether a process named comm runs in the sandbox's own namespace. */
 bool sandbox_proc_running(const char *comm);

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,16 +28,6 @@ static const char *const lab_v2 = LAB_HEAD HOST("a", "1") HOST("b", "12") HOST("
 static int ovslab(const char *args)
 {
 	return sandbox_runf(buf, sizeof(buf), "%s %s", sandbox_ovslab(), args);
-}
-
-static ino_t ns_inode(const char *ns)
-{
-	char path[128];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	cr_assert_eq(stat(path, &st), 0, "no namespace %s", ns);
-	return st.st_ino;
 }
 
 static pid_t sleeper_in(const char *ns)
@@ -68,12 +57,12 @@ Test(edit, second_up_changes_nothing)
 
 	sandbox_write("/run/ovslab-test/ed.yaml", lab_v1);
 	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 0, "%s", buf);
-	a = ns_inode("a");
+	a = sandbox_ns_inode("a");
 	cr_assert_eq(ovslab("plan /run/ovslab-test/ed.yaml"), 0, "%s", buf);
 	cr_assert_str_eq(buf, "ed: up to date, nothing to change\n");
 	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 0, "%s", buf);
 	cr_assert_str_eq(buf, "ed: up to date, nothing to change\n");
-	cr_assert_eq(ns_inode("a"), a, "the namespace was made anew");
+	cr_assert_eq(sandbox_ns_inode("a"), a, "the namespace was made anew");
 	cr_assert_eq(ovslab("down ed"), 0, "%s", buf);
 }
 
@@ -85,8 +74,8 @@ Test(edit, edited_file_changes_only_what_differs)
 
 	sandbox_write("/run/ovslab-test/ed.yaml", lab_v1);
 	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 0, "%s", buf);
-	a = ns_inode("a");
-	b = ns_inode("b");
+	a = sandbox_ns_inode("a");
+	b = sandbox_ns_inode("b");
 	sleeper = sleeper_in("a");
 
 	sandbox_write("/run/ovslab-test/ed.yaml", lab_v2);
@@ -98,8 +87,8 @@ Test(edit, edited_file_changes_only_what_differs)
 	cr_assert_eq(access("/run/netns/d", F_OK), -1, "plan made something");
 
 	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 0, "%s", buf);
-	cr_assert_eq(ns_inode("a"), a, "untouched host a was made anew");
-	cr_assert_eq(ns_inode("b"), b, "host b was made anew for an address change");
+	cr_assert_eq(sandbox_ns_inode("a"), a, "untouched host a was made anew");
+	cr_assert_eq(sandbox_ns_inode("b"), b, "host b was made anew for an address change");
 	cr_assert_eq(waitpid(sleeper, &st, WNOHANG), 0, "the process in a was disturbed");
 	cr_assert_eq(access("/run/netns/c", F_OK), -1, "removed host c is still there");
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip -o link show c_tap"), 1, "c's port is still there");
@@ -191,15 +180,15 @@ Test(edit, failed_edit_leaves_the_lab_as_it_was)
 
 	sandbox_write("/run/ovslab-test/ed.yaml", lab_v1);
 	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 0, "%s", buf);
-	a = ns_inode("a");
-	b = ns_inode("b");
+	a = sandbox_ns_inode("a");
+	b = sandbox_ns_inode("b");
 	sandbox_write("/run/ovslab-test/ed.yaml", lab_v2);
 	cr_assert_eq(setenv("OVSLAB_FAULT", "gateways", 1), 0);
 	cr_assert_eq(ovslab("up /run/ovslab-test/ed.yaml"), 1, "%s", buf);
 	unsetenv("OVSLAB_FAULT");
 	cr_assert_not_null(strstr(buf, "failure injected"), "%s", buf);
-	cr_assert_eq(ns_inode("a"), a);
-	cr_assert_eq(ns_inode("b"), b);
+	cr_assert_eq(sandbox_ns_inode("a"), a);
+	cr_assert_eq(sandbox_ns_inode("b"), b);
 	cr_assert_eq(access("/run/netns/d", F_OK), -1, "the added host is left");
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip -o link show d_tap"), 1, "d's port is left");
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec b ip -o addr show dev eth0"), 0);

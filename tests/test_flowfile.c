@@ -11,27 +11,11 @@
 #include "flows.h"
 #include "lab.h"
 #include "labfile.h"
+#include "labparse.h"
 
 #define HEAD "name: f\nbridges:\n  br0:\n"
 #define HOSTS "hosts:\n  h1:\n    bridge: br0\n    port: h1_p\n  h2:\n    bridge: br0\n"
 
-struct result {
-	int ret;
-	struct lab *lab;
-	char *diag;
-};
-
-static struct result parse_as(const char *display, const char *yaml)
-{
-	struct result r = { 0 };
-	size_t len;
-	FILE *f = open_memstream(&r.diag, &len);
-
-	cr_assert_not_null(f);
-	r.ret = labfile_parse(display, yaml, strlen(yaml), f, &r.lab);
-	cr_assert_eq(fclose(f), 0);
-	return r;
-}
 
 static void result_free(struct result *r)
 {

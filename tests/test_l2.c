@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -87,16 +86,6 @@ static bool ping_soon(const char *ns, const char *addr)
 	return false;
 }
 
-static ino_t ns_inode(const char *ns)
-{
-	char path[128];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	cr_assert_eq(stat(path, &st), 0, "no namespace %s", ns);
-	return st.st_ino;
-}
-
 /* After down: no namespace, no lab file record, no private switch. */
 static void assert_gone(void)
 {
@@ -139,7 +128,7 @@ Test(l2, vlan_change_in_place)
 			    "  ns01: {bridge: br0, address: 10.0.10.1/24, vlan: 10}\n"
 			    "  ns03: {bridge: br0, address: 10.0.10.3/24, vlan: 20}\n");
 	up(path);
-	ns03 = ns_inode("ns03");
+	ns03 = sandbox_ns_inode("ns03");
 	cr_assert_not(ping("ns01", "10.0.10.3"), "VLAN 10 reaches VLAN 20");
 	sandbox_write(path, "name: vlan\nbridges:\n  br0: {}\nhosts:\n"
 			    "  ns01: {bridge: br0, address: 10.0.10.1/24, vlan: 10}\n"
@@ -147,7 +136,7 @@ Test(l2, vlan_change_in_place)
 	cr_assert_eq(ovslab("plan %s", path), 0, "%s", buf);
 	cr_assert_str_eq(buf, "~ host ns03: vlan\n");
 	up(path);
-	cr_assert_eq(ns_inode("ns03"), ns03, "ns03 was made anew for a VLAN change");
+	cr_assert_eq(sandbox_ns_inode("ns03"), ns03, "ns03 was made anew for a VLAN change");
 	expect_col("Port ns03_tap tag", "10");
 	cr_assert(ping_soon("ns01", "10.0.10.3"), "same VLAN after the change does not reach: %s", buf);
 	cr_assert_eq(ovslab("down vlan"), 0, "%s", buf);
@@ -300,8 +289,8 @@ Test(l2, bridge_options_set_and_changed_in_place)
 	cr_assert_not_null(strstr(buf, "\"ofport_request\":11"), "%s", buf);
 	/* secure, no controller connected, no flows: nothing passes */
 	cr_assert_not(ping("ns01", "10.0.40.2"), "a secure bridge without flows forwards");
-	ns01 = ns_inode("ns01");
-	ns02 = ns_inode("ns02");
+	ns01 = sandbox_ns_inode("ns01");
+	ns02 = sandbox_ns_inode("ns02");
 
 	sandbox_write(path, "name: opts\n"
 			    "bridges:\n"
@@ -316,8 +305,8 @@ Test(l2, bridge_options_set_and_changed_in_place)
 	cr_assert_str_eq(buf, "~ bridge br1: fail_mode protocols controller mcast_snooping stp other_config external_ids\n"
 			      "~ host ns02: ofport\n", "%s", buf);
 	up(path);
-	cr_assert_eq(ns_inode("ns01"), ns01, "ns01 was made anew");
-	cr_assert_eq(ns_inode("ns02"), ns02, "ns02 was made anew");
+	cr_assert_eq(sandbox_ns_inode("ns01"), ns01, "ns01 was made anew");
+	cr_assert_eq(sandbox_ns_inode("ns02"), ns02, "ns02 was made anew");
 	expect_col("Bridge br1 fail_mode", "standalone");
 	expect_col("Bridge br1 protocols", "[OpenFlow13]");
 	expect_col("Bridge br1 stp_enable", "false");

@@ -9,6 +9,7 @@
 #include "err.h"
 #include "lab.h"
 #include "labfile.h"
+#include "labparse.h"
 #include "sandbox.h"
 
 #define IFACE_KEYS "bridge, address, addresses, ifname, port, mac, mtu, ofport, vlan, trunks"
@@ -19,23 +20,6 @@
 	"mcast_snooping, stp, rstp, other_config, external_ids, mirrors"
 #define HOST_KEYS IFACE_KEYS ", interfaces, routes, sysctls, exec"
 
-struct result {
-	int ret;
-	struct lab *lab;
-	char *diag;
-};
-
-static struct result parse_as(const char *display, const char *yaml)
-{
-	struct result r = { 0 };
-	size_t len;
-	FILE *f = open_memstream(&r.diag, &len);
-
-	cr_assert_not_null(f);
-	r.ret = labfile_parse(display, yaml, strlen(yaml), f, &r.lab);
-	cr_assert_eq(fclose(f), 0);
-	return r;
-}
 
 static struct result parse(const char *yaml)
 {
