@@ -125,7 +125,7 @@ static int down_switch(struct state *st)
 		snprintf(priv.rundir, sizeof(priv.rundir), "%s", sw + 8);
 		if (remote)
 			snprintf(priv.remote, sizeof(priv.remote), "%s", remote);
-		ret = switchd_stop(&priv);
+		ret = switchd_stop_begin(&priv);
 		goto out;
 	}
 	ret = 0;
@@ -240,8 +240,12 @@ int labctl_teardown(struct state *st)
 	timing_phase("switch");
 	down_note(&ret, down_namespaces(st, 0));
 	timing_phase("namespaces");
+	/* After the unmounts, which the closes would slow down. */
+	switchd_release_start();
 	down_note(&ret, down_links(st, 0));
 	timing_phase("interfaces");
+	switchd_release_wait();
+	timing_phase("switch sockets");
 	/* The record stays when something could not be removed, so that a
 	 * second `down` can finish the job. */
 	if (ret == 0)

@@ -32,9 +32,18 @@ int switchd_find_shared(char *remote, size_t len);
  * SWITCHD_LOCK so that a lab going down does not stop it meanwhile. */
 int switchd_start(const char *rundir, struct switchd *sw);
 
-/* Stops a private switch (ovs-vswitchd exit --cleanup, then ovsdb-server
- * exit) and removes its directory.  Does nothing for a shared switch. */
+/* Stops a private switch (its daemons killed once ovslab holds ovs-vswitchd's
+ * sockets; exit --cleanup when it cannot) and removes its directory.  Does
+ * nothing for a shared switch. */
 int switchd_stop(const struct switchd *sw);
+
+/* switchd_stop() that leaves the killed switch's sockets open: closing each
+ * waits for an RCU grace period, so a caller with other teardown to do starts
+ * their release with switchd_release_start() and waits for it with
+ * switchd_release_wait() (which starts it if need be). */
+int switchd_stop_begin(const struct switchd *sw);
+void switchd_release_start(void);
+void switchd_release_wait(void);
 
 /* Reads /proc/PID/cmdline into cmd (NUL-separated words); *base points at
  * the program's name without its directory.  Returns the length or -errno. */
