@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <net/if.h>
+#include <linux/if_tun.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -293,18 +295,23 @@ static bool switchd_wait_gone(pid_t pid, int timeout_ms)
 {
 	long long int deadline = time_msec() + timeout_ms;
 	const struct timespec tick = { .tv_nsec = 2 * 1000 * 1000 };
-	/* A pidfd turns readable the moment the process exits; without one,
-	 * poll the pid. */
+	/* A pidfd turns readable once every thread has exited, and so has let
+	 * go of the process's files; a zombie leader in /proc may still have
+	 * threads exiting, holding the tap devices ovslab is about to drop. */
 	int fd = pidfd_open(pid, 0);
 	bool gone;
 
-	while (!(gone = switchd_pid_gone(pid))) {
+	for (;;) {
 		long long int left = deadline - time_msec();
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
-		if (left <= 0)
+		if (fd < 0)
+			gone = switchd_pid_gone(pid);
+		else
+			gone = poll(&pfd, 1, left <= 0 ? 0 : left > 100 ? 100 : (int)left) > 0;
+		if (gone || left <= 0)
 			break;
-		if (fd < 0 || poll(&pfd, 1, left > 100 ? 100 : (int)left) < 0)
+		if (fd < 0)
 			nanosleep(&tick, NULL);
 	}
 	if (fd >= 0)
@@ -408,12 +415,16 @@ out:
 struct switchd_fds {
 	int *fd;
 	size_t n;
-	char (*taps)[IF_NAMESIZE]; /* its tap devices, from /proc/PID/fdinfo */
+	struct switchd_tap {
+		char name[IF_NAMESIZE]; /* from /proc/PID/fdinfo */
+		int fd;                 /* a duplicate of its /dev/net/tun fd, or -1 */
+	} *taps;
 	size_t n_taps;
 };
 
-/* The name of the tap device behind a /dev/net/tun fd ("iff:" in fdinfo). */
-static void switchd_note_tap(pid_t pid, const char *fd, struct switchd_fds *g)
+/* The name of the tap device behind a /dev/net/tun fd ("iff:" in fdinfo),
+ * and a duplicate of that fd. */
+static void switchd_note_tap(pid_t pid, int pidfd, const char *fd, struct switchd_fds *g)
 {
 	char path[352], line[128];
 	FILE *f;
@@ -421,7 +432,7 @@ static void switchd_note_tap(pid_t pid, const char *fd, struct switchd_fds *g)
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, fd);
 	f = fopen(path, "re");
 	while (f && fgets(line, sizeof(line), f)) {
-		char (*nt)[IF_NAMESIZE];
+		struct switchd_tap *nt, *t;
 
 		if (strncmp(line, "iff:", 4))
 			continue;
@@ -429,10 +440,11 @@ static void switchd_note_tap(pid_t pid, const char *fd, struct switchd_fds *g)
 		if (!nt)
 			break;
 		g->taps = nt;
-		snprintf(g->taps[g->n_taps], IF_NAMESIZE, "%.*s", IF_NAMESIZE - 1,
+		t = &g->taps[g->n_taps++];
+		snprintf(t->name, IF_NAMESIZE, "%.*s", IF_NAMESIZE - 1,
 			 line + 4 + strspn(line + 4, " \t"));
-		g->taps[g->n_taps][strcspn(g->taps[g->n_taps], "\n")] = '\0';
-		g->n_taps++;
+		t->name[strcspn(t->name, "\n")] = '\0';
+		t->fd = pidfd_getfd(pidfd, atoi(fd), 0);
 	}
 	if (f)
 		fclose(f);
@@ -456,7 +468,7 @@ static void switchd_grab_sockets(pid_t pid, struct switchd_fds *g)
 		len = readlink(fdpath, link, sizeof(link) - 1);
 		if (len > 0 && (size_t)len == strlen("/dev/net/tun") &&
 		    !strncmp(link, "/dev/net/tun", (size_t)len))
-			switchd_note_tap(pid, de->d_name, g);
+			switchd_note_tap(pid, pidfd, de->d_name, g);
 		if (len <= 0 || strncmp(link, "socket:", 7))
 			continue;
 		fd = pidfd_getfd(pidfd, atoi(de->d_name), 0);
@@ -505,6 +517,17 @@ struct switchd_release {
 
 static struct switchd_release *switchd_pending;
 
+/* Tap fds not handed to the closers (a switch that exited on its own). */
+static void switchd_taps_free(struct switchd_fds *g)
+{
+	for (size_t i = 0; i < g->n_taps; i++)
+		if (g->taps[i].fd >= 0)
+			close(g->taps[i].fd);
+	free(g->taps);
+	g->taps = NULL;
+	g->n_taps = 0;
+}
+
 static void switchd_release_join(struct switchd_release *r)
 {
 	for (size_t i = 0; i < SWITCHD_CLOSERS; i++) {
@@ -514,7 +537,7 @@ static void switchd_release_join(struct switchd_release *r)
 			switchd_close_some(&r->c[i]); /* a thread that did not start: close here */
 	}
 	free(r->g.fd);
-	free(r->g.taps);
+	switchd_taps_free(&r->g);
 	free(r);
 }
 
@@ -526,7 +549,7 @@ static void switchd_release_defer(struct switchd_fds *g)
 		for (size_t i = 0; i < g->n; i++)
 			close(g->fd[i]);
 		free(g->fd);
-		free(g->taps);
+		switchd_taps_free(g);
 		goto out;
 	}
 	r->g = *g;
@@ -558,15 +581,34 @@ void switchd_release_wait(void)
 	switchd_pending = NULL;
 }
 
-/* ovs-vswitchd's tap devices are persistent: killed, it leaves them. */
-static void switchd_delete_taps(const struct switchd_fds *g)
+/* ovs-vswitchd's tap devices are persistent: killed, it leaves them.  Made
+ * non-persistent, each goes when its last fd (ovslab's duplicate) closes,
+ * among the sockets released later, rather than with a delete here that
+ * waits for grace periods (40 ms at 1000 ports). */
+static void switchd_drop_taps(struct switchd_fds *g)
 {
 	bool held = err_hold();
 	struct rtnl *nl = NULL;
 
-	if (g->n_taps && rtnl_open(&nl) == 0)
-		for (size_t i = 0; i < g->n_taps; i++)
-			rtnl_link_del(nl, g->taps[i]);
+	for (size_t i = 0; i < g->n_taps; i++) {
+		struct switchd_tap *t = &g->taps[i];
+		int *nfd;
+
+		if (t->fd < 0)
+			goto by_name;
+		nfd = ioctl(t->fd, TUNSETPERSIST, 0) == 0 ? realloc(g->fd, (g->n + 1) * sizeof(*nfd)) : NULL;
+		if (nfd) {
+			g->fd = nfd;
+			g->fd[g->n++] = t->fd;
+			t->fd = -1;
+			continue;
+		}
+		close(t->fd);
+		t->fd = -1;
+by_name:
+		if (nl || rtnl_open(&nl) == 0)
+			rtnl_link_del(nl, t->name);
+	}
 	rtnl_close(nl);
 	err_release(held); /* a tap already gone is no failure */
 }
@@ -594,7 +636,7 @@ static int switchd_stop_daemon(const char *dir, const char *name)
 			switchd_grab_sockets(pid, &grabbed);
 		if ((!vswitchd || grabbed.n) && kill(pid, SIGKILL) == 0 &&
 		    switchd_wait_gone(pid, SWITCHD_KILL_MS)) {
-			switchd_delete_taps(&grabbed);
+			switchd_drop_taps(&grabbed);
 			goto out;
 		}
 	}
