@@ -48,3 +48,25 @@ switch_stop() {
 	echo "switch_stop: still running after 60 s:$pids" >&2
 	return 1
 }
+
+# Waits (at most 10 s) for the machine to be quiet before a measured run: the
+# kernel frees a sandbox's namespaces after it is gone, and that work should
+# not land in the next run's times. Quiet: two 0.25 s windows in a row with
+# the CPUs at least 90% idle (steal time counts as busy).
+settle() {
+	local i k tot idle quiet=0 a b
+	read -ra a </proc/stat
+	for ((i = 0; i < 40 && quiet < 2; i++)); do
+		sleep 0.25
+		read -ra b </proc/stat
+		tot=0
+		for k in 1 2 3 4 5 6 7 8; do tot=$((tot + b[k] - a[k])); done
+		idle=$((b[4] - a[4] + b[5] - a[5]))
+		if [ $tot -gt 0 ] && [ $((idle * 100 / tot)) -ge 90 ]; then
+			quiet=$((quiet + 1))
+		else
+			quiet=0
+		fi
+		a=("${b[@]}")
+	done
+}
