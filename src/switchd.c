@@ -594,18 +594,16 @@ static void switchd_drop_taps(struct switchd_fds *g)
 		struct switchd_tap *t = &g->taps[i];
 		int *nfd;
 
-		if (t->fd < 0)
-			goto by_name;
-		nfd = ioctl(t->fd, TUNSETPERSIST, 0) == 0 ? realloc(g->fd, (g->n + 1) * sizeof(*nfd)) : NULL;
-		if (nfd) {
+		if (t->fd >= 0 && ioctl(t->fd, TUNSETPERSIST, 0) == 0 &&
+		    (nfd = realloc(g->fd, (g->n + 1) * sizeof(*nfd)))) {
 			g->fd = nfd;
 			g->fd[g->n++] = t->fd;
 			t->fd = -1;
 			continue;
 		}
-		close(t->fd);
+		if (t->fd >= 0)
+			close(t->fd);
 		t->fd = -1;
-by_name:
 		if (nl || rtnl_open(&nl) == 0)
 			rtnl_link_del(nl, t->name);
 	}
