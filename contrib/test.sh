@@ -31,8 +31,8 @@ vg="valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full --errors-for-lea
 echo "test.sh: unit suites under valgrind"
 meson test -C build --print-errorlogs --suite unit --wrapper "$vg" --logbase vg-unit || status=1
 tally vg-unit-valgrind  # meson names a wrapped run after its wrapper
-echo "test.sh: end-to-end tests (lab, edit, features, flows, l2, checks) with ovslab under valgrind"
-OVSLAB_BIN="$vg $top/build/ovslab" meson test -C build --print-errorlogs --logbase vg-lab lab edit features flows l2 checks || status=1
+echo "test.sh: end-to-end tests (lab, edit, features, flows, settings, checks) with ovslab under valgrind"
+OVSLAB_BIN="$vg $top/build/ovslab" meson test -C build --print-errorlogs --logbase vg-lab lab edit features flows settings checks || status=1
 tally vg-lab
 
 echo "criterion: $passed passed, $failed failed"

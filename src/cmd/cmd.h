@@ -1,0 +1,55 @@
+/* The lab commands: what `ovslab up/down/show/exec` do, on top of the
+ * modules that each own one kind of object. */
+#ifndef OVSLAB_CMD_H
+#define OVSLAB_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "model/lab.h"
+#include "journal/journal.h"
+
+
+/* Builds the lab described by the file.  Lab-file problems go to diag as
+ * file:line:col lines; on any failure everything this run made is removed. */
+int cmd_up(const char *path, FILE *diag, FILE *out);
+
+/* Prints what `up` would change, and changes nothing. */
+int cmd_plan(const char *path, FILE *diag, FILE *out);
+
+/* Removes everything the lab's journal records; the lab file is not needed. */
+int cmd_down(const char *lab);
+/* Undoes what an open journal records; used by down and by a failed up. */
+int cmd_teardown(struct journal *st);
+/* Undoes the namespaces and interfaces recorded from journal entry `from`
+ * on (what one run made), and withdraws them from the journal. */
+int cmd_teardown_from(struct journal *st, size_t from);
+
+int cmd_show(const char *lab, bool json, FILE *out);
+
+/* Runs argv inside the host's namespace; returns only on failure. */
+int cmd_exec(const char *lab, const char *host, char *const argv[]);
+
+/* One line per lab record (name, hosts, switch, up/busy/incomplete), or a
+ * JSON array of objects. */
+int cmd_ls(bool json, FILE *out);
+/* Removes what killed or crashed runs left: incomplete records, and marked
+ * rows, rules and private switch daemons of labs without a record. */
+int cmd_gc(FILE *out);
+
+/* How `ovslab check` runs and reports. */
+struct cmd_check_opts {
+	bool all;            /* every host from every host (ICMP), not the checks */
+	bool json, tap;      /* instead of the table (or the matrix) */
+	const char *junit;   /* also writes JUnit XML there */
+};
+/* Runs the checks of LAB (its saved lab file) or of FILE (whose lab must be
+ * up), all at once, and prints the results.  Returns how many did not hold
+ * (message set when some did not), or -errno. */
+int cmd_check(const char *arg, const struct cmd_check_opts *o, FILE *out);
+
+/* Loads the copy of the lab file saved when the lab came up. */
+int cmd_load_saved(const struct journal *st, struct lab **out);
+
+#endif

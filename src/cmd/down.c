@@ -1,0 +1,273 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/err.h"
+#include "cmd/cmd.h"
+#include "journal/lock.h"
+#include "firewall/nat.h"
+#include "kernel/netns.h"
+#include "switch/ovsdb.h"
+#include "kernel/rtnl.h"
+#include "switch/switchd.h"
+#include "util/timing.h"
+#include "kernel/sysctl.h"
+
+#define DOWN_LOCK_TIMEOUT_MS 60000
+/* How long down waits for the kernel to take interfaces away with their
+ * namespaces before it deletes the rest itself. */
+#define DOWN_LINK_WAIT_MS 5000
+
+/* Keeps the first failure but goes on: down removes all it can. */
+static void down_note(int *first, int ret)
+{
+	if (ret < 0 && *first == 0)
+		*first = ret;
+}
+
+struct down_nat_scan {
+	const char *self;
+	bool other_uses_nat;
+};
+
+static int down_scan_lab(const char *lab, void *arg)
+{
+	struct down_nat_scan *scan = arg;
+	struct journal other;
+
+	if (!strcmp(lab, scan->self))
+		return 0;
+	if (journal_read(lab, &other) == 0) {
+		if (journal_get(&other, JOURNAL_NAT))
+			scan->other_uses_nat = true;
+		journal_close(&other);
+	}
+	return 0;
+}
+
+/* ip_forward goes back to what it was before the lab, unless another lab
+ * still masquerades through the machine. */
+static int down_nat(struct journal *st)
+{
+	struct down_nat_scan scan = { .self = st->name };
+	const char *old = journal_get(st, JOURNAL_IP_FORWARD);
+	int ret = 0;
+	int n;
+
+	if (!journal_get(st, JOURNAL_NAT))
+		return 0;
+	n = nat_remove(st->name);
+	if (n < 0)
+		ret = n;
+	if (!old)
+		return ret;
+	journal_for_each_lab(down_scan_lab, &scan);
+	if (!scan.other_uses_nat) {
+		int r = sysctl_write("net/ipv4/ip_forward", old);
+
+		if (r < 0) {
+			err_set("net.ipv4.ip_forward: cannot put it back to %s: %s", old, strerror(-r));
+			down_note(&ret, r);
+		}
+	}
+	return ret;
+}
+
+struct down_switch_scan {
+	const char *self;
+	bool other_uses;
+};
+
+static int down_switch_user(const char *lab, void *arg)
+{
+	struct down_switch_scan *scan = arg;
+	struct journal other;
+
+	if (!strcmp(lab, scan->self))
+		return 0;
+	if (journal_read(lab, &other) == 0) {
+		const char *sw = journal_get(&other, JOURNAL_SWITCH);
+
+		if (sw && !strncmp(sw, "private ", 8))
+			scan->other_uses = true;
+	}
+	journal_close(&other);
+	return 0;
+}
+
+/* ovslab's private switch serves every lab without a machine switch: the
+ * last lab to go stops it, which drops all its ports at once, far faster
+ * than deleting them one transaction at a time. */
+static int down_switch(struct journal *st)
+{
+	struct down_switch_scan scan = { .self = st->name };
+	const char *sw = journal_get(st, JOURNAL_SWITCH);
+	const char *remote = journal_get(st, JOURNAL_REMOTE);
+	struct ovsdb *db = NULL;
+	bool private;
+	int lock = -1;
+	int ret;
+
+	if (!sw)
+		return 0;
+	private = !strncmp(sw, "private ", 8);
+	if (private) {
+		lock = lock_lab(SWITCHD_LOCK, DOWN_LOCK_TIMEOUT_MS);
+		if (lock < 0)
+			return lock;
+		journal_for_each_lab(down_switch_user, &scan);
+	}
+	if (private && !scan.other_uses) {
+		struct switchd priv = { .private = true };
+
+		snprintf(priv.rundir, sizeof(priv.rundir), "%s", sw + 8);
+		if (remote)
+			snprintf(priv.remote, sizeof(priv.remote), "%s", remote);
+		ret = switchd_stop_begin(&priv);
+		goto out;
+	}
+	ret = 0;
+	if (!remote)
+		goto out;
+	ret = ovsdb_open(remote, OVSDB_TIMEOUT_MS, &db);
+	if (ret == 0)
+		ret = ovsdb_lab_remove(db, st->name, OVSDB_TIMEOUT_MS);
+	ovsdb_close(db);
+out:
+	if (lock >= 0)
+		lock_unlock(SWITCHD_LOCK, lock, private && !scan.other_uses && ret == 0);
+	return ret;
+}
+
+/* Interfaces whose peer was in a deleted namespace go with it, in one batch
+ * the kernel does on its own; deleting them one by one costs a grace period
+ * each (about 20 ms).  So down waits for them to go and deletes only what
+ * stays (a machine end whose namespace some process still holds). */
+static int down_links(struct journal *st, size_t from)
+{
+	struct timespec tick = { .tv_nsec = 5 * 1000 * 1000 };
+	struct rtnl *nl = NULL;
+	size_t first = from;
+	int ret;
+
+	ret = rtnl_open(&nl);
+	if (ret < 0)
+		return ret;
+	for (int waited = 0; waited < DOWN_LINK_WAIT_MS; waited += 5) {
+		while (first < st->n_entries &&
+		       (st->entries[first].kind != JOURNAL_LINK || st->entries[first].forgotten ||
+			rtnl_link_index(nl, st->entries[first].value) == -ENODEV))
+			first++;
+		if (first == st->n_entries)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	for (size_t i = from; i < st->n_entries; i++) {
+		const struct journal_entry *e = &st->entries[i];
+		int r;
+
+		if (e->kind != JOURNAL_LINK || e->forgotten)
+			continue;
+		r = i < first ? 0 : rtnl_link_del(nl, e->value);
+		if (r < 0 && r != -ENODEV) {
+			err_set("%s: cannot delete the interface: %s", e->value, strerror(-r));
+			down_note(&ret, r);
+		} else if (from) {
+			journal_forget(st, JOURNAL_LINK, e->value);
+		}
+	}
+	rtnl_close(nl);
+	return ret;
+}
+
+/* Everything still running in the lab's hosts, in one pass over /proc. */
+static int down_kill(struct journal *st, size_t from)
+{
+	const char **names = calloc(st->n_entries + 1, sizeof(*names));
+	size_t n = 0;
+	int ret;
+
+	if (!names)
+		return -ENOMEM;
+	for (size_t i = from; i < st->n_entries; i++)
+		if (st->entries[i].kind == JOURNAL_NETNS && !st->entries[i].forgotten)
+			names[n++] = st->entries[i].value;
+	ret = netns_kill_pids_many(names, n, NETNS_KILL_GRACE_MS);
+	free(names);
+	return ret < 0 ? ret : 0;
+}
+
+static int down_namespaces(struct journal *st, size_t from)
+{
+	int ret = 0;
+
+	for (size_t i = from; i < st->n_entries; i++) {
+		const struct journal_entry *e = &st->entries[i];
+		int r;
+
+		if (e->kind != JOURNAL_NETNS || e->forgotten || !netns_exists(e->value))
+			continue;
+		r = netns_del(e->value);
+		if (r < 0 && r != -ENOENT)
+			down_note(&ret, r);
+		else if (from)
+			journal_forget(st, JOURNAL_NETNS, e->value);
+	}
+	return ret;
+}
+
+int cmd_teardown_from(struct journal *st, size_t from)
+{
+	int ret = 0;
+
+	down_note(&ret, down_kill(st, from));
+	down_note(&ret, down_namespaces(st, from));
+	down_note(&ret, down_links(st, from));
+	return ret;
+}
+
+int cmd_teardown(struct journal *st)
+{
+	int ret = 0;
+
+	down_note(&ret, down_nat(st));
+	timing_phase("nat");
+	down_note(&ret, down_kill(st, 0));
+	timing_phase("stop processes");
+	down_note(&ret, down_switch(st));
+	timing_phase("switch");
+	down_note(&ret, down_namespaces(st, 0));
+	timing_phase("namespaces");
+	/* After the unmounts, which the closes would slow down. */
+	switchd_release_start();
+	down_note(&ret, down_links(st, 0));
+	timing_phase("interfaces");
+	switchd_release_wait();
+	timing_phase("switch sockets");
+	/* The record stays when something could not be removed, so that a
+	 * second `down` can finish the job. */
+	if (ret == 0)
+		ret = journal_remove(st);
+	journal_close(st);
+	return ret;
+}
+
+int cmd_down(const char *lab)
+{
+	struct journal st;
+	int lock;
+	int ret;
+
+	lock = lock_lab(lab, DOWN_LOCK_TIMEOUT_MS);
+	if (lock < 0)
+		return lock;
+	ret = journal_open(lab, &st);
+	if (ret == 0)
+		ret = cmd_teardown(&st);
+	else
+		journal_close(&st);
+	lock_unlock(lab, lock, ret == 0 || !journal_exists(lab));
+	return ret;
+}

@@ -1,0 +1,218 @@
+/* ovslab: Open vSwitch network labs from a YAML file. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/err.h"
+#include "cmd/cmd.h"
+#include "labfile/labfile.h"
+#include "cmd/ovs.h"
+#include "util/timing.h"
+
+static const char usage[] =
+	"usage: ovslab COMMAND ...\n"
+	"\n"
+	"  up FILE [--timings]            build the lab described by FILE, or bring a lab\n"
+	"                                 that is up in line with its edited file\n"
+	"  up FILE --check                the same, then run the lab's checks\n"
+	"  plan FILE                      print what up would change, change nothing\n"
+	"  down LAB|FILE [--timings]      remove everything the lab made\n"
+	"  show LAB|FILE [--json]         hosts, interfaces, addresses, ports, switch, NAT\n"
+	"  exec LAB HOST -- CMD [ARGS...] run CMD inside HOST's network namespace\n"
+	"  flows LAB|FILE [BRIDGE]        flows, groups, meters of the lab's bridges, port names\n"
+	"  trace LAB|FILE BRIDGE FLOW     ofproto/trace of FLOW through BRIDGE\n"
+	"  ovs LAB|FILE -- vsctl|ofctl|appctl ARGS...\n"
+	"                                 run ovs-vsctl/ovs-ofctl/ovs-appctl on the lab's switch\n"
+	"  check LAB|FILE [--all] [--json | --tap] [--junit OUT]\n"
+	"                                 run the lab's checks (--all: every host from\n"
+	"                                 every host); exit 0 only when all hold\n"
+	"  ls [--json]                    labs that have a record: hosts, switch, state\n"
+	"  gc                             remove what killed or crashed runs left behind\n"
+	"  --help, --version\n"
+	"\n"
+	"Lab records live in /run/ovslab/LAB; hosts are `ip netns` namespaces.\n";
+
+enum { EXIT_USAGE = 2 };
+
+/* LAB|FILE: an existing file is read for its lab name; anything else is
+ * taken as the name of a lab that is up. */
+static int main_lab_name(const char *arg, char *name, size_t len)
+{
+	struct lab *lab = NULL;
+	struct stat sb;
+	int ret;
+
+	if (stat(arg, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		if (!lab_name_valid(arg)) {
+			err_set("%s: no such lab file, and not a valid lab name", arg);
+			return -EINVAL;
+		}
+		snprintf(name, len, "%s", arg);
+		return 0;
+	}
+	ret = labfile_load(arg, stderr, &lab);
+	if (ret == -EINVAL)
+		err_clear(); /* the file:line:col lines already say it all */
+	if (ret < 0)
+		return ret;
+	snprintf(name, len, "%s", lab->name);
+	lab_free(lab);
+	return 0;
+}
+
+static int main_need_root(const char *cmd)
+{
+	if (geteuid() == 0)
+		return 0;
+	err_set("%s: ovslab needs root to manage namespaces, interfaces and the switch", cmd);
+	return -EPERM;
+}
+
+/* `check LAB|FILE [--all] [--json | --tap] [--junit OUT]` */
+static int main_check(int argc, char **argv)
+{
+	struct cmd_check_opts o = { 0 };
+	int ret;
+
+	for (int i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "--all"))
+			o.all = true;
+		else if (!strcmp(argv[i], "--json"))
+			o.json = true;
+		else if (!strcmp(argv[i], "--tap"))
+			o.tap = true;
+		else if (!strcmp(argv[i], "--junit") && i + 1 < argc)
+			o.junit = argv[++i];
+		else
+			return 1;
+	}
+	if (o.json && o.tap)
+		return 1;
+	ret = main_need_root("check");
+	if (ret == 0)
+		ret = cmd_check(argv[2], &o, stdout);
+	return ret > 0 ? -EPROTO : ret; /* checks that did not hold: exit 1 */
+}
+
+/* up, then the checks of the same file; a check that does not hold fails the
+ * command but leaves the lab up. */
+static int main_up_check(const char *path)
+{
+	struct cmd_check_opts o = { 0 };
+	char msg[512];
+	int ret = main_need_root("up");
+
+	if (ret == 0)
+		ret = cmd_up(path, stderr, stdout);
+	if (ret == 0) {
+		ret = cmd_check(path, &o, stdout);
+		timing_phase("checks");
+	}
+	timing_print(stdout);
+	if (ret > 0) {
+		snprintf(msg, sizeof(msg), "%s", err_get());
+		err_reset("%s; the lab stays up", msg);
+		ret = -EPROTO;
+	}
+	return ret;
+}
+
+static int main_run(int argc, char **argv)
+{
+	const char *cmd = argv[1];
+	char name[64];
+	int ret;
+
+	if (!strcmp(cmd, "up") && argc == 3) {
+		ret = main_need_root(cmd);
+		if (ret == 0)
+			ret = cmd_up(argv[2], stderr, stdout);
+		timing_print(stdout);
+		return ret;
+	}
+	if (!strcmp(cmd, "up") && argc == 4 && !strcmp(argv[3], "--check"))
+		return main_up_check(argv[2]);
+	if (!strcmp(cmd, "check") && argc >= 3)
+		return main_check(argc, argv);
+	if (!strcmp(cmd, "plan") && argc == 3)
+		return cmd_plan(argv[2], stderr, stdout);
+	if (!strcmp(cmd, "down") && argc == 3) {
+		ret = main_need_root(cmd);
+		if (ret == 0)
+			ret = main_lab_name(argv[2], name, sizeof(name));
+		if (ret == 0)
+			ret = cmd_down(name);
+		if (ret == 0)
+			printf("%s: down\n", name);
+		timing_print(stdout);
+		return ret;
+	}
+	if (!strcmp(cmd, "show") && (argc == 3 || (argc == 4 && !strcmp(argv[3], "--json")))) {
+		ret = main_lab_name(argv[2], name, sizeof(name));
+		return ret < 0 ? ret : cmd_show(name, argc == 4, stdout);
+	}
+	if (!strcmp(cmd, "ls") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "--json"))))
+		return cmd_ls(argc == 3, stdout);
+	if (!strcmp(cmd, "gc") && argc == 2) {
+		ret = main_need_root(cmd);
+		return ret < 0 ? ret : cmd_gc(stdout);
+	}
+	if (!strcmp(cmd, "exec") && argc >= 6 && !strcmp(argv[4], "--")) {
+		ret = main_need_root(cmd);
+		return ret < 0 ? ret : cmd_exec(argv[2], argv[3], &argv[5]);
+	}
+	if (!strcmp(cmd, "flows") && (argc == 3 || argc == 4)) {
+		ret = main_lab_name(argv[2], name, sizeof(name));
+		return ret < 0 ? ret : cmd_flows(name, argc == 4 ? argv[3] : NULL, stdout);
+	}
+	if (!strcmp(cmd, "trace") && argc == 5) {
+		ret = main_lab_name(argv[2], name, sizeof(name));
+		return ret < 0 ? ret : cmd_trace(name, argv[3], argv[4], stdout);
+	}
+	if (!strcmp(cmd, "ovs") && argc >= 5 && !strcmp(argv[3], "--")) {
+		ret = main_lab_name(argv[2], name, sizeof(name));
+		return ret < 0 ? ret : cmd_ovs(name, &argv[4]);
+	}
+	fputs(usage, stderr);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	int ret;
+
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("ovslab %s\n", OVSLAB_VERSION);
+		return 0;
+	}
+	/* --timings, anywhere after the command: where the time went. */
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--timings")) {
+			timing_enable(true);
+			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(*argv));
+			argc--;
+			break;
+		}
+	ret = main_run(argc, argv);
+	if (ret == 1)
+		return EXIT_USAGE;
+	if (ret < 0) {
+		if (err_isset())
+			fprintf(stderr, "ovslab: %s\n", err_get());
+		else if (ret != -EINVAL)
+			fprintf(stderr, "ovslab: %s: %s\n", argv[1], strerror(-ret));
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,294 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/err.h"
+#include "util/json.h"
+#include "cmd/cmd.h"
+#include "labfile/labfile.h"
+#include "firewall/nat.h"
+#include "kernel/netns.h"
+#include "switch/ovsdb.h"
+#include "kernel/rtnl.h"
+#include "cmd/show_settings.h"
+
+/* What `show` learns from the switch, the kernel and the firewall. */
+struct show_port {
+	char name[IF_NAMESIZE];
+	long long ofport;
+	char error[128];
+};
+
+struct show {
+	struct lab *lab;
+	struct journal st;
+	struct show_port *ports;
+	size_t n_ports;
+	char **rules;
+	size_t n_rules;
+	bool switch_down; /* the switch did not answer */
+};
+
+static void show_port_cb(const struct ovsdb_port_info *p, void *arg)
+{
+	struct show *s = arg;
+	struct show_port *np = realloc(s->ports, (s->n_ports + 1) * sizeof(*np));
+
+	if (!np)
+		return;
+	s->ports = np;
+	np = &s->ports[s->n_ports++];
+	snprintf(np->name, sizeof(np->name), "%s", p->port);
+	np->ofport = p->ofport;
+	snprintf(np->error, sizeof(np->error), "%s", p->error ? p->error : "");
+}
+
+static void show_rule_cb(const char *table, const char *rule, void *arg)
+{
+	struct show *s = arg;
+	char **nr = realloc(s->rules, (s->n_rules + 1) * sizeof(*nr));
+
+	if (!nr)
+		return;
+	s->rules = nr;
+	if (asprintf(&s->rules[s->n_rules], "-t %s %s", table, rule) >= 0)
+		s->n_rules++;
+}
+
+static const struct show_port *show_find_port(const struct show *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_ports; i++)
+		if (!strcmp(s->ports[i].name, name))
+			return &s->ports[i];
+	return NULL;
+}
+
+struct show_addrs {
+	char text[256];
+};
+
+static void show_addr_cb(const struct lab_addr *a, void *arg)
+{
+	struct show_addrs *sa = arg;
+	char buf[64];
+	size_t used = strlen(sa->text);
+
+	lab_addr_str(a, buf, sizeof(buf));
+	snprintf(sa->text + used, sizeof(sa->text) - used, "%s%s", used ? "," : "", buf);
+}
+
+/* Addresses as the kernel has them now, read inside the host's namespace. */
+static void show_host_addrs(const char *host, const char *ifname, char *buf, size_t len)
+{
+	struct show_addrs sa = { .text = "" };
+	struct rtnl *nl = NULL;
+	int fd = netns_open(host);
+	int idx;
+
+	if (fd >= 0 && rtnl_open_in(fd, &nl) == 0) {
+		idx = rtnl_link_index(nl, ifname);
+		if (idx > 0)
+			rtnl_addr_list(nl, idx, show_addr_cb, &sa);
+	}
+	rtnl_close(nl);
+	if (fd >= 0)
+		close(fd);
+	snprintf(buf, len, "%s", sa.text[0] ? sa.text : "-");
+}
+
+/* The uplink as resolved when the lab came up ("bridge=device" entries). */
+static const char *show_uplink(const struct show *s, const char *bridge)
+{
+	size_t len = strlen(bridge);
+
+	for (size_t i = s->st.n_entries; i-- > 0;) {
+		const struct journal_entry *e = &s->st.entries[i];
+
+		if (e->kind == JOURNAL_UPLINK && !e->forgotten && !strncmp(e->value, bridge, len) &&
+		    e->value[len] == '=')
+			return e->value + len + 1;
+	}
+	return NULL;
+}
+
+/* Where an interface leads: its bridge, the machine, or the far end of a cable. */
+static const char *show_attach(const struct lab_iface *ifc, char *buf, size_t len)
+{
+	if (ifc->attach == LAB_ATTACH_BRIDGE)
+		return ifc->bridge;
+	if (ifc->attach == LAB_ATTACH_MACHINE)
+		return "(machine)";
+	snprintf(buf, len, "%s:%s", ifc->peer_host, ifc->peer_ifname);
+	return buf;
+}
+
+static void show_text(const struct show *s, FILE *out)
+{
+	const char *sw = journal_get(&s->st, JOURNAL_SWITCH);
+
+	fprintf(out, "lab %s\n", s->lab->name);
+	if (!sw)
+		fputs("switch: none (the lab has no bridge)\n", out);
+	else
+		fprintf(out, "switch: %s, %s, datapath %s%s\n",
+			!strncmp(sw, "private", 7) ? "private" : "shared",
+			journal_get(&s->st, JOURNAL_REMOTE) ? journal_get(&s->st, JOURNAL_REMOTE) : "-",
+			journal_get(&s->st, JOURNAL_DATAPATH) ? journal_get(&s->st, JOURNAL_DATAPATH) : "-",
+			s->switch_down ? " (not answering)" : "");
+	for (size_t i = 0; i < s->lab->n_bridges; i++) {
+		const struct lab_bridge *b = &s->lab->bridges[i];
+		const char *up = show_uplink(s, b->name);
+		char gw[64] = "-";
+
+		if (b->gateway.family)
+			lab_addr_str(&b->gateway, gw, sizeof(gw));
+		fprintf(out, "bridge %s: gateway %s, nat %s%s%s\n", b->name, gw,
+			b->nat ? "on" : "off", up ? " via " : "", up ? up : "");
+		show_settings_bridge_text(b, out);
+	}
+	show_settings_lab_text(s->lab, out);
+	fprintf(out, "%-15s %-15s %-20s %-15s %-15s %s\n", "HOST", "IFNAME", "ADDRESS", "ATTACHED",
+		"PORT", "OFPORT");
+	for (size_t i = 0; i < s->lab->n_hosts; i++) {
+		const struct lab_host *h = &s->lab->hosts[i];
+
+		for (size_t j = 0; j < h->n_ifaces; j++) {
+			const struct lab_iface *ifc = &h->ifaces[j];
+			const struct show_port *p = ifc->port ? show_find_port(s, ifc->port) : NULL;
+			char addrs[256], peer[40];
+
+			show_host_addrs(h->name, ifc->ifname, addrs, sizeof(addrs));
+			fprintf(out, "%-15s %-15s %-20s %-15s %-15s ", h->name, ifc->ifname, addrs,
+				show_attach(ifc, peer, sizeof(peer)), ifc->port ? ifc->port : "-");
+			if (p && p->error[0])
+				fprintf(out, "error: %s\n", p->error);
+			else if (p)
+				fprintf(out, "%lld", p->ofport);
+			else
+				fprintf(out, "-");
+			show_settings_port_text(ifc, out);
+			fputc('\n', out);
+		}
+	}
+	fprintf(out, "nat rules:%s\n", s->n_rules ? "" : " none");
+	for (size_t i = 0; i < s->n_rules; i++)
+		fprintf(out, "  %s\n", s->rules[i]);
+}
+
+static void show_json(const struct show *s, FILE *out)
+{
+	const char *sw = journal_get(&s->st, JOURNAL_SWITCH);
+
+	fputs("{\"name\":", out);
+	json_str(out, s->lab->name);
+	fprintf(out, ",\"switch\":{\"private\":%s,\"remote\":",
+		sw && !strncmp(sw, "private", 7) ? "true" : "false");
+	json_str(out, journal_get(&s->st, JOURNAL_REMOTE));
+	fputs(",\"datapath\":", out);
+	json_str(out, journal_get(&s->st, JOURNAL_DATAPATH));
+	fprintf(out, ",\"answering\":%s},\"bridges\":[", s->switch_down ? "false" : "true");
+	for (size_t i = 0; i < s->lab->n_bridges; i++) {
+		const struct lab_bridge *b = &s->lab->bridges[i];
+		char gw[64] = "";
+
+		if (b->gateway.family)
+			lab_addr_str(&b->gateway, gw, sizeof(gw));
+		fputs(i ? ",{\"name\":" : "{\"name\":", out);
+		json_str(out, b->name);
+		fputs(",\"gateway\":", out);
+		json_str(out, gw);
+		fprintf(out, ",\"nat\":%s,\"uplink\":", b->nat ? "true" : "false");
+		json_str(out, show_uplink(s, b->name));
+		show_settings_bridge_json(b, out);
+		fputc('}', out);
+	}
+	fputs("],\"hosts\":[", out);
+	for (size_t i = 0; i < s->lab->n_hosts; i++) {
+		const struct lab_host *h = &s->lab->hosts[i];
+
+		fputs(i ? ",{\"name\":" : "{\"name\":", out);
+		json_str(out, h->name);
+		fputs(",\"interfaces\":[", out);
+		for (size_t j = 0; j < h->n_ifaces; j++) {
+			const struct lab_iface *ifc = &h->ifaces[j];
+			const struct show_port *p = ifc->port ? show_find_port(s, ifc->port) : NULL;
+			char addrs[256], peer[40];
+
+			show_host_addrs(h->name, ifc->ifname, addrs, sizeof(addrs));
+			fputs(j ? ",{\"ifname\":" : "{\"ifname\":", out);
+			json_str(out, ifc->ifname);
+			fputs(",\"addresses\":", out);
+			json_str(out, addrs);
+			fputs(",\"bridge\":", out);
+			json_str(out, show_attach(ifc, peer, sizeof(peer)));
+			fputs(",\"port\":", out);
+			json_str(out, ifc->port);
+			fprintf(out, ",\"ofport\":%lld,\"error\":", p ? p->ofport : 0LL);
+			json_str(out, p ? p->error : "");
+			show_settings_port_json(ifc, out);
+			fputc('}', out);
+		}
+		fputs("]}", out);
+	}
+	fputc(']', out);
+	show_settings_lab_json(s->lab, out);
+	fputs(",\"nat_rules\":[", out);
+	for (size_t i = 0; i < s->n_rules; i++) {
+		if (i)
+			fputc(',', out);
+		json_str(out, s->rules[i]);
+	}
+	fputs("]}\n", out);
+}
+
+int cmd_load_saved(const struct journal *st, struct lab **out)
+{
+	char path[PATH_MAX + 16];
+	FILE *diag = fopen("/dev/null", "w");
+	int ret;
+
+	journal_labfile(st, path, sizeof(path));
+	ret = labfile_load_saved(path, st->dir, diag ? diag : stderr, out);
+	if (diag)
+		fclose(diag);
+	if (ret < 0)
+		err_set("%s: the lab's saved file %s cannot be read back", st->name, path);
+	return ret;
+}
+
+int cmd_show(const char *lab, bool json, FILE *out)
+{
+	struct show s = { 0 };
+	struct ovsdb *db = NULL;
+	const char *remote;
+	int ret;
+
+	ret = journal_read(lab, &s.st);
+	if (ret < 0)
+		return ret;
+	ret = cmd_load_saved(&s.st, &s.lab);
+	if (ret < 0)
+		goto out;
+	remote = journal_get(&s.st, JOURNAL_REMOTE);
+	if (remote && (ovsdb_open(remote, 5000, &db) < 0 ||
+		       ovsdb_lab_ports(db, lab, show_port_cb, &s) < 0)) {
+		s.switch_down = true;
+		err_clear();
+	}
+	if (journal_get(&s.st, JOURNAL_NAT) && nat_list(lab, show_rule_cb, &s) < 0)
+		err_clear();
+	if (json)
+		show_json(&s, out);
+	else
+		show_text(&s, out);
+out:
+	ovsdb_close(db);
+	for (size_t i = 0; i < s.n_rules; i++)
+		free(s.rules[i]);
+	free(s.rules);
+	free(s.ports);
+	lab_free(s.lab);
+	journal_close(&s.st);
+	return ret;
+}

@@ -1,0 +1,664 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apply/build.h"
+#include "apply/preflight.h"
+#include "util/err.h"
+#include "switch/flows.h"
+#include "cmd/cmd.h"
+#include "labfile/labfile.h"
+#include "journal/lock.h"
+#include "firewall/nat.h"
+#include "kernel/netns.h"
+#include "switch/ovsdb.h"
+#include "plan/plan.h"
+#include "kernel/rtnl.h"
+#include "switch/switchd.h"
+#include "kernel/sysctl.h"
+#include "util/timing.h"
+
+/* Labs with fewer hosts come up too fast to need a progress line. */
+#define UP_PROGRESS_MIN 50
+
+/* Hosts per transaction while a new lab's hosts are made. */
+#define UP_PORT_CHUNK 256
+#define UP_PORT_CHUNK_MIN 24
+
+/* How long a command waits for another one working on the same lab. */
+#define UP_LOCK_TIMEOUT_MS 60000
+
+/* Everything one `up` run holds while it builds. */
+struct up {
+	struct lab *lab;              /* as the file declares it */
+	struct lab *old;              /* as it is up; NULL for a new lab */
+	struct plan plan;
+	struct journal st;
+	struct switchd sw;
+	struct build b;
+	struct ovsdb *db;
+	char (*uplinks)[IF_NAMESIZE]; /* per bridge, resolved before anything is made */
+	size_t mark;                  /* journal entries before this run */
+	int64_t next_cfg;             /* the switch's configuration to wait for */
+};
+
+static int up_read_file(const char *path, char **text, size_t *len)
+{
+	struct stat sb;
+	char *buf = NULL;
+	int fd;
+	int ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		ret = -errno;
+		err_set("%s: cannot read the lab file: %s", path, strerror(errno));
+		goto out;
+	}
+	buf = malloc((size_t)sb.st_size + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (read(fd, buf, (size_t)sb.st_size) != sb.st_size) {
+		ret = -EIO;
+		err_set("%s: cannot read the lab file: short read", path);
+		goto out;
+	}
+	buf[sb.st_size] = '\0';
+	*len = (size_t)sb.st_size;
+	*text = buf;
+	buf = NULL;
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* A new lab finds or starts its switch; a lab that is up uses the one its
+ * journal names. */
+static int up_switch(struct up *u)
+{
+	const char *remote = journal_get(&u->st, JOURNAL_REMOTE);
+	const char *dp = journal_get(&u->st, JOURNAL_DATAPATH);
+	int lock;
+	int ret;
+
+	if (u->old && remote && dp) {
+		snprintf(u->sw.remote, sizeof(u->sw.remote), "%s", remote);
+		snprintf(u->sw.datapath, sizeof(u->sw.datapath), "%s", dp);
+		u->sw.private = !strncmp(journal_get(&u->st, JOURNAL_SWITCH) ?: "", "private", 7);
+		goto open;
+	}
+	/* A lab of cables and machine attachments needs no switch at all. */
+	if (!u->lab->n_bridges) {
+		snprintf(u->sw.datapath, sizeof(u->sw.datapath), "none");
+		return 0;
+	}
+	lock = lock_lab(SWITCHD_LOCK, UP_LOCK_TIMEOUT_MS);
+	if (lock < 0)
+		return lock;
+	/* Recorded before the switch is started or joined: a lab going down
+	 * stops the private switch only when no other record names it, and a
+	 * run killed while starting it leaves a way to stop it. */
+	ret = journal_add(&u->st, JOURNAL_SWITCH, "private %s", SWITCHD_PRIVATE_DIR);
+	if (ret == 0)
+		ret = switchd_start(SWITCHD_PRIVATE_DIR, &u->sw);
+	if (ret == 0 && !u->sw.private) {
+		ret = journal_forget(&u->st, JOURNAL_SWITCH, u->st.entries[u->st.n_entries - 1].value);
+		if (ret == 0)
+			ret = journal_add(&u->st, JOURNAL_SWITCH, "shared");
+	}
+	/* The lock file stays only while ovslab's private switch runs. */
+	lock_unlock(SWITCHD_LOCK, lock, access(SWITCHD_PRIVATE_DIR, F_OK) != 0);
+	if (ret == 0)
+		ret = journal_add(&u->st, JOURNAL_REMOTE, "%s", u->sw.remote);
+	if (ret == 0)
+		ret = journal_add(&u->st, JOURNAL_DATAPATH, "%s", u->sw.datapath);
+	if (ret < 0)
+		return ret;
+open:
+	ret = ovsdb_open(u->sw.remote, OVSDB_TIMEOUT_MS, &u->db);
+	if (ret == 0)
+		ret = ovsdb_lab_check(u->db, u->lab);
+	return ret;
+}
+
+static int up_nat(struct up *u)
+{
+	char old[16];
+	int ret;
+
+	ret = journal_get(&u->st, JOURNAL_NAT) ? nat_remove(u->lab->name) : 0;
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < u->lab->n_bridges; i++) {
+		const struct lab_bridge *b = &u->lab->bridges[i];
+
+		if (!b->nat)
+			continue;
+		if (!journal_get(&u->st, JOURNAL_IP_FORWARD)) {
+			ret = sysctl_read("net/ipv4/ip_forward", old, sizeof(old));
+			if (ret < 0) {
+				err_set("net.ipv4.ip_forward: cannot read it: %s", strerror(-ret));
+				return ret;
+			}
+			ret = journal_add(&u->st, JOURNAL_IP_FORWARD, "%s", old);
+		}
+		if (ret == 0)
+			ret = journal_add(&u->st, JOURNAL_UPLINK, "%s=%s", b->name, u->uplinks[i]);
+		if (ret == 0)
+			ret = journal_add(&u->st, JOURNAL_NAT, "%s", b->name);
+		if (ret == 0)
+			ret = nat_add(u->lab->name, b->name, &b->gateway, u->uplinks[i]);
+		if (ret == 0) {
+			ret = sysctl_write("net/ipv4/ip_forward", "1");
+			if (ret < 0)
+				err_set("net.ipv4.ip_forward: cannot turn it on: %s", strerror(-ret));
+		}
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* The tests make a step fail on purpose (OVSLAB_FAULT=STEP) to show that a
+ * failure at any point leaves nothing behind. */
+static int up_fault(int ret, const char *step)
+{
+	const char *fault = getenv("OVSLAB_FAULT");
+
+	if (ret == 0 && fault && !strcmp(fault, step)) {
+		err_set("%s: failure injected by OVSLAB_FAULT", step);
+		ret = -EIO;
+	}
+	return ret;
+}
+
+/* Runs fn for every step of the kinds given, in plan order. */
+static int up_each(struct up *u, enum plan_op op, int (*fn)(struct up *u, const struct plan_step *s))
+{
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < u->plan.n_steps; i++)
+		if (u->plan.steps[i].op == op)
+			ret = fn(u, &u->plan.steps[i]);
+	return ret;
+}
+
+static int up_host_gone(struct up *u, const struct plan_step *s)
+{
+	return build_host_remove(&u->b, s->old);
+}
+
+static int up_host_new(struct up *u, const struct plan_step *s)
+{
+	return build_host(&u->b, s->new);
+}
+
+static int up_link_new(struct up *u, const struct plan_step *s)
+{
+	return build_link(&u->b, s->new);
+}
+
+static int up_link_gone(struct up *u, const struct plan_step *s)
+{
+	return build_link_remove(&u->b, s->old);
+}
+
+static int up_host_routes(struct up *u, const struct plan_step *s)
+{
+	return build_host_routes(&u->b, s->new);
+}
+
+static int up_host_exec(struct up *u, const struct plan_step *s)
+{
+	return build_host_exec(&u->b, s->new);
+}
+
+static int up_host_update(struct up *u, const struct plan_step *s)
+{
+	return build_host_update(&u->b, u->old, s->old, s->new);
+}
+
+static int up_bridge_new(struct up *u, const struct plan_step *s)
+{
+	return build_gateway(&u->b, s->new);
+}
+
+static int up_bridge_gateway(struct up *u, const struct plan_step *s)
+{
+	int ret = build_gateway_remove(&u->b, s->old);
+
+	return ret < 0 ? ret : build_gateway(&u->b, s->new);
+}
+
+static int up_flows(struct up *u, const struct plan_step *s)
+{
+	char rundir[PATH_MAX];
+	int ret = flows_rundir(u->sw.remote, rundir, sizeof(rundir));
+
+	return ret < 0 ? ret : flows_install(rundir, u->lab, s->new);
+}
+
+/* The copies of flows_file that the lab's saved file reads back. */
+static int up_save_flows(struct up *u)
+{
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < u->lab->n_bridges; i++)
+		ret = flows_save(u->st.dir, &u->lab->bridges[i]);
+	return ret;
+}
+
+/* The switch ports of hosts made anew (their old definitions) leave the
+ * switch before their veths are deleted, so that ovs-vswitchd opens the new
+ * veths of the same names when the ports come back. */
+static int up_drop_rebuilt_ports(struct up *u)
+{
+	const char **names = NULL;
+	size_t n = 0, cap = 0;
+	int ret = 0;
+
+	if (!u->db)
+		return 0;
+	for (size_t i = 0; ret == 0 && i < u->plan.n_steps; i++) {
+		const struct plan_step *s = &u->plan.steps[i];
+		const struct lab_host *h = s->old;
+
+		if (s->op != PLAN_HOST_REBUILD)
+			continue;
+		for (size_t j = 0; j < h->n_ifaces; j++) {
+			if (h->ifaces[j].attach != LAB_ATTACH_BRIDGE)
+				continue;
+			if (n == cap) {
+				const char **nn = realloc(names, (cap + 8) * sizeof(*nn));
+
+				if (!nn) {
+					ret = -ENOMEM;
+					break;
+				}
+				names = nn;
+				cap += 8;
+			}
+			names[n++] = h->ifaces[j].port;
+		}
+	}
+	if (ret == 0)
+		ret = ovsdb_lab_drop_ports(u->db, u->lab->name, names, n, OVSDB_TIMEOUT_MS);
+	free(names);
+	return ret;
+}
+
+/* Hosts done / total while a long run makes them, on a terminal only. */
+static void up_progress(const struct up *u, size_t done, size_t total)
+{
+	if (total < UP_PROGRESS_MIN || !isatty(STDERR_FILENO))
+		return;
+	if (done == SIZE_MAX)
+		fputs("\r\033[K", stderr); /* the line goes once the hosts are made */
+	else if (done % 16 == 0 || done == total)
+		fprintf(stderr, "\r%s: hosts %zu/%zu", u->lab->name, done, total);
+}
+
+/* One batch: the namespaces first, then their interfaces.  Making a
+ * namespace sends ovs-vswitchd no event, while every interface that appears
+ * beside it makes it reconfigure all its ports; so the switch opens the last
+ * batch's ports during the quiet first half instead of between events. */
+static int up_hosts_batch(struct up *u, const struct lab_host *const *hosts, size_t n,
+			  struct build_ns *ns, size_t *made, size_t total)
+{
+	size_t opened = 0;
+	int ret = 0;
+
+	for (; ret == 0 && opened < n; opened++)
+		ret = build_host_ns(&u->b, hosts[opened], &ns[opened]);
+	if (ret < 0)
+		opened--; /* build_host_ns closed its own */
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		ret = build_host_ifaces(&u->b, &ns[i]);
+		up_progress(u, ++*made, total);
+		if (u->db)
+			ovsdb_lab_pump(u->db);
+	}
+	for (size_t i = 0; i < opened; i++)
+		build_ns_close(&ns[i]);
+	return ret;
+}
+
+/* A new lab's ports go to the switch a batch at a time while the next hosts
+ * are made: ovs-vswitchd opens the ports on the other core meanwhile, and the
+ * wait at the end is for the last batch only.  An edit sends its changes in
+ * one transaction (a partial lab would drop the ports of hosts not yet in
+ * it). */
+static int up_hosts_new(struct up *u)
+{
+	const struct lab_host **hosts = NULL;
+	struct build_ns *ns = NULL;
+	size_t made = 0, total = 0, chunk;
+	int ret = 0;
+
+	hosts = calloc(u->plan.n_steps + 1, sizeof(*hosts));
+	if (!hosts) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < u->plan.n_steps; i++)
+		if (u->plan.steps[i].op == PLAN_HOST_ADD)
+			hosts[total++] = u->plan.steps[i].new;
+	/* A quarter of the lab, within bounds: a small lab gets its ports to
+	 * the switch early too. */
+	chunk = total / 4 < UP_PORT_CHUNK_MIN ? UP_PORT_CHUNK_MIN
+		: total / 4 > UP_PORT_CHUNK ? UP_PORT_CHUNK : total / 4;
+	ns = calloc(chunk, sizeof(*ns));
+	if (!ns) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t at = 0; ret == 0 && at < total; at += chunk) {
+		size_t n = total - at < chunk ? total - at : chunk;
+
+		ret = up_hosts_batch(u, hosts + at, n, ns, &made, total);
+		if (ret == 0 && !u->old && u->db) {
+			struct lab part = *u->lab;
+
+			part.n_hosts = (size_t)(hosts[at + n - 1] - u->lab->hosts) + 1;
+			ret = ovsdb_lab_commit_start(u->db, &part, u->sw.datapath,
+						     OVSDB_TIMEOUT_MS, &u->next_cfg);
+		}
+	}
+	up_progress(u, SIZE_MAX, total);
+out:
+	if (ret == -ENOMEM)
+		err_set("%s: out of memory", u->lab->name);
+	free(ns);
+	free(hosts);
+	return ret;
+}
+
+/* Hosts whose interfaces change are made anew before anything is added, so
+ * their names are free again; hosts and cables that go, go last, once the
+ * new state is in place. */
+static int up_build(struct up *u)
+{
+	int ret;
+
+	ret = up_fault(up_switch(u), "switch");
+	timing_phase("switch start");
+	if (ret == 0)
+		ret = up_drop_rebuilt_ports(u);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_REBUILD, up_host_gone);
+	if (ret == 0)
+		ret = up_hosts_new(u);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_REBUILD, up_host_new);
+	if (ret == 0)
+		ret = up_each(u, PLAN_LINK_ADD, up_link_new);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_ADD, up_host_routes);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_REBUILD, up_host_routes);
+	timing_phase("routes");
+	ret = up_fault(ret, "hosts");
+	if (ret == 0 && u->plan.ports && u->db)
+		ret = ovsdb_lab_commit(u->db, u->lab, u->sw.datapath, OVSDB_TIMEOUT_MS,
+				       &u->next_cfg);
+	if (ret == 0 && u->plan.ports && u->db)
+		ret = ovsdb_lab_wait(u->db, u->lab->name, u->next_cfg, OVSDB_TIMEOUT_MS);
+	ret = up_fault(ret, "ports");
+	if (ret == 0)
+		ret = up_each(u, PLAN_BRIDGE_ADD, up_bridge_new);
+	if (ret == 0)
+		ret = up_each(u, PLAN_BRIDGE_GATEWAY, up_bridge_gateway);
+	ret = up_fault(ret, "gateways");
+	timing_phase("gateways");
+	if (ret == 0)
+		ret = up_each(u, PLAN_FLOWS, up_flows);
+	ret = up_fault(ret, "flows");
+	timing_phase("flows");
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_UPDATE, up_host_update);
+	if (ret == 0 && plan_has(&u->plan, PLAN_NAT))
+		ret = up_nat(u);
+	ret = up_fault(ret, "nat");
+	timing_phase("nat");
+	if (ret == 0)
+		ret = up_each(u, PLAN_LINK_DEL, up_link_gone);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_DEL, up_host_gone);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_ADD, up_host_exec);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_REBUILD, up_host_exec);
+	ret = up_fault(ret, "exec");
+	timing_phase("removals and exec");
+	return ret;
+}
+
+static bool up_step_old(const struct up *u, enum plan_op op, const char *host)
+{
+	for (size_t i = 0; i < u->plan.n_steps; i++) {
+		const struct plan_step *s = &u->plan.steps[i];
+
+		if (s->op == op && s->old && !strcmp(((const struct lab_host *)s->old)->name, host))
+			return true;
+	}
+	return false;
+}
+
+/* The uplink a bridge had before this run, from the journal. */
+static const char *up_old_uplink(const struct up *u, const char *bridge)
+{
+	size_t len = strlen(bridge);
+
+	for (size_t i = u->mark; i-- > 0;) {
+		const struct journal_entry *e = &u->st.entries[i];
+
+		if (e->kind == JOURNAL_UPLINK && !e->forgotten && !strncmp(e->value, bridge, len) &&
+		    e->value[len] == '=')
+			return e->value + len + 1;
+	}
+	return NULL;
+}
+
+static void up_undo_nat(struct up *u)
+{
+	nat_remove(u->lab->name);
+	for (size_t i = 0; i < u->old->n_bridges; i++) {
+		const struct lab_bridge *b = &u->old->bridges[i];
+		const char *uplink = up_old_uplink(u, b->name);
+
+		if (b->nat && uplink)
+			nat_add(u->lab->name, b->name, &b->gateway, uplink);
+	}
+}
+
+/* A failed run on a lab that was up: what this run made goes, and what it
+ * changed goes back (hosts it made anew are made as they were, addresses,
+ * routes, gateways, switch rows and NAT rules restored), so the lab is as
+ * before.  Hosts and cables to remove go last, once all else succeeded, so
+ * none has gone yet.  Best effort: the first failure is what is reported. */
+static void up_undo_change(struct up *u)
+{
+	up_drop_rebuilt_ports(u);
+	cmd_teardown_from(&u->st, u->mark);
+	u->b.lab = u->old;
+	for (size_t i = 0; i < u->plan.n_steps; i++) {
+		const struct plan_step *s = &u->plan.steps[i];
+
+		if (s->op == PLAN_HOST_REBUILD && build_host(&u->b, s->old) == 0)
+			build_host_routes(&u->b, s->old);
+		else if (s->op == PLAN_HOST_UPDATE)
+			build_host_update(&u->b, u->lab, s->new, s->old);
+		else if (s->op == PLAN_BRIDGE_GATEWAY && build_gateway_remove(&u->b, s->new) == 0)
+			build_gateway(&u->b, s->old);
+	}
+	for (size_t i = 0; i < u->old->n_links; i++) {
+		const struct lab_link *l = &u->old->links[i];
+
+		if (up_step_old(u, PLAN_HOST_REBUILD, l->host[0]) ||
+		    up_step_old(u, PLAN_HOST_REBUILD, l->host[1]))
+			build_link(&u->b, l);
+	}
+	if (u->db && u->plan.ports)
+		ovsdb_lab_apply(u->db, u->old, u->sw.datapath, OVSDB_TIMEOUT_MS);
+	for (size_t i = 0; i < u->plan.n_steps; i++) {
+		const struct plan_step *s = &u->plan.steps[i];
+		char rundir[PATH_MAX];
+
+		if (s->op == PLAN_FLOWS && s->old &&
+		    flows_rundir(u->sw.remote, rundir, sizeof(rundir)) == 0)
+			flows_install(rundir, u->old, s->old);
+	}
+	if (plan_has(&u->plan, PLAN_NAT))
+		up_undo_nat(u);
+	journal_add(&u->st, JOURNAL_COMPLETE, "%lld", (long long)time(NULL));
+}
+
+static int up_load(const char *path, FILE *diag, struct up *u, char **text, size_t *len)
+{
+	int ret = up_read_file(path, text, len);
+
+	if (ret == 0)
+		ret = labfile_parse(path, *text, *len, diag, &u->lab);
+	if (ret == -EINVAL)
+		err_clear(); /* the file:line:col lines already say it all */
+	return ret;
+}
+
+/* The lab as it is up, from its record; NULL when it is not up. */
+static int up_load_old(struct up *u)
+{
+	int ret;
+
+	if (!journal_exists(u->lab->name))
+		return 0;
+	ret = journal_open(u->lab->name, &u->st);
+	if (ret < 0)
+		return ret;
+	if (!journal_get(&u->st, JOURNAL_COMPLETE)) {
+		err_set("%s: an earlier run on this lab did not finish (run `ovslab gc` or `ovslab "
+			"down %s`)", u->lab->name, u->lab->name);
+		return -EAGAIN;
+	}
+	return cmd_load_saved(&u->st, &u->old);
+}
+
+static void up_free(struct up *u)
+{
+	ovsdb_close(u->db);
+	build_close(&u->b);
+	plan_free(&u->plan);
+	journal_close(&u->st);
+	free(u->uplinks);
+	lab_free(u->lab);
+	lab_free(u->old);
+}
+
+int cmd_plan(const char *path, FILE *diag, FILE *out)
+{
+	struct up u = { .b.self_fd = -1 };
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = up_load(path, diag, &u, &text, &len);
+	if (ret == 0)
+		ret = up_load_old(&u);
+	if (ret == 0)
+		ret = plan_make(u.old, u.lab, &u.plan);
+	if (ret == 0)
+		plan_print(&u.plan, u.lab->name, out);
+	up_free(&u);
+	free(text);
+	return ret;
+}
+
+int cmd_up(const char *path, FILE *diag, FILE *out)
+{
+	struct up u = { .b.self_fd = -1 };
+	bool building = false;
+	char *text = NULL;
+	size_t len = 0;
+	int lock = -1;
+	int ret;
+
+	ret = up_load(path, diag, &u, &text, &len);
+	timing_phase("parse");
+	if (ret < 0)
+		goto out;
+	lock = lock_lab(u.lab->name, UP_LOCK_TIMEOUT_MS);
+	if (lock < 0) {
+		ret = lock;
+		goto out;
+	}
+	ret = up_load_old(&u);
+	if (ret == 0)
+		ret = plan_make(u.old, u.lab, &u.plan);
+	if (ret < 0)
+		goto out;
+	if (!u.plan.n_steps) {
+		plan_print(&u.plan, u.lab->name, out);
+		/* Nothing to build, but `check LAB` reads the checks from the copy. */
+		if (u.old)
+			ret = journal_save_labfile(&u.st, text, len);
+		goto out;
+	}
+	u.uplinks = calloc(u.lab->n_bridges + 1, sizeof(*u.uplinks));
+	ret = u.uplinks ? build_open(&u.b, u.lab, &u.st, "") : -ENOMEM;
+	/* Clashes with the machine, all of them, before anything is made. */
+	if (ret == 0)
+		ret = preflight_machine(u.lab, u.old, u.b.nl, u.uplinks, diag);
+	timing_phase("validate");
+	if (ret == 0 && !u.old)
+		ret = journal_create(u.lab->name, text, len, &u.st);
+	if (ret < 0)
+		goto out;
+	/* While an edit runs the lab is not complete: killed midway, it shows
+	 * as such (ls) and gc can take it down. */
+	while (ret == 0 && u.old && journal_get(&u.st, JOURNAL_COMPLETE))
+		ret = journal_forget(&u.st, JOURNAL_COMPLETE, journal_get(&u.st, JOURNAL_COMPLETE));
+	if (ret < 0)
+		goto out;
+	building = true;
+	u.mark = u.st.n_entries;
+	u.b.datapath = u.sw.datapath;
+	ret = up_build(&u);
+	if (ret == 0)
+		ret = up_save_flows(&u);
+	if (ret == 0 && u.old)
+		ret = journal_save_labfile(&u.st, text, len);
+	if (ret == 0)
+		ret = journal_add(&u.st, JOURNAL_COMPLETE, "%lld", (long long)time(NULL));
+	if (ret < 0)
+		goto out;
+	if (u.old)
+		plan_print(&u.plan, u.lab->name, out);
+	fprintf(out, "%s: up: %zu host%s, %zu bridge%s", u.lab->name, u.lab->n_hosts,
+		u.lab->n_hosts == 1 ? "" : "s", u.lab->n_bridges, u.lab->n_bridges == 1 ? "" : "s");
+	if (u.sw.remote[0])
+		fprintf(out, ", %s switch (%s datapath)", u.sw.private ? "private" : "shared",
+			u.sw.datapath);
+	fputc('\n', out);
+out:
+	if (ret < 0 && building) {
+		/* Undo this run: the journal lists exactly what it made. */
+		if (u.old)
+			up_undo_change(&u);
+		else
+			cmd_teardown(&u.st);
+	}
+	/* The lock file lives as long as the lab's record. */
+	if (lock >= 0)
+		lock_unlock(u.lab->name, lock, !journal_exists(u.lab->name));
+	up_free(&u);
+	free(text);
+	return ret;
+}

@@ -1,0 +1,22 @@
+/* Neighbour (ARP / NDP) entries that probes make, removed again.  The kernel
+ * keeps the entries of every namespace in one table (gc_thresh3, 1024 by
+ * default, settable only in the machine's namespace) and will not evict an
+ * entry younger than 5 s: a 100-host matrix needs 9900 of them and would
+ * overflow it.  `check --all` removes the entries each pair of probes made as
+ * soon as the pair is done; entries that were there before are kept. */
+#ifndef OVSLAB_NEIGH_H
+#define OVSLAB_NEIGH_H
+
+#include "model/lab.h"
+
+struct neigh;
+
+/* Opens rtnetlink in the calling thread's namespace and notes the entries
+ * that exist now (never removed). */
+int neigh_open(struct neigh **out);
+/* Removes the entry for a on ifindex unless it was noted; no wait for the
+ * kernel's answer.  Returns 0 or -errno of the send. */
+int neigh_forget(struct neigh *n, int ifindex, const struct lab_addr *a);
+void neigh_close(struct neigh *n);
+
+#endif

@@ -1,0 +1,60 @@
+/* rtnetlink through libmnl.  A struct rtnl is a NETLINK_ROUTE socket bound to
+ * the network namespace that was current when it was opened; it keeps working
+ * there whatever namespace the thread moves to later. */
+#ifndef OVSLAB_RTNL_H
+#define OVSLAB_RTNL_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/lab.h"
+
+struct rtnl;
+
+/* Opens a socket in the calling thread's current network namespace. */
+int rtnl_open(struct rtnl **out);
+/* Opens a socket inside the namespace behind netns_fd (moves there and back). */
+int rtnl_open_in(int netns_fd, struct rtnl **out);
+void rtnl_close(struct rtnl *nl);
+
+/* Creates a veth pair: `name` in this socket's namespace, `peer` created
+ * directly inside the namespace behind peer_netns_fd (IFLA_NET_NS_FD).
+ * -EEXIST when either name is taken. */
+int rtnl_veth_create(struct rtnl *nl, const char *name, const char *peer,
+		     int peer_netns_fd);
+/* The same, this end up from birth (the peer still down), and promiscuous
+ * if asked. */
+int rtnl_veth_create_up(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd,
+			bool promisc);
+int rtnl_link_del(struct rtnl *nl, const char *name);
+/* ifindex of name in this socket's namespace, -ENODEV if none. */
+int rtnl_link_index(struct rtnl *nl, const char *name);
+int rtnl_link_up(struct rtnl *nl, int ifindex);
+int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
+int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
+/* Sets the MAC address (mac non-NULL, 6 bytes) and/or the MTU (mtu > 0);
+ * no_ll6: the interface never makes an IPv6 link-local address (address
+ * generation mode none), so it sends no IPv6 at all.  Set before the link
+ * goes up: the kernel applies the link's flags before the mode. */
+int rtnl_link_set(struct rtnl *nl, int ifindex, const uint8_t *mac, unsigned int mtu,
+		  bool no_ll6);
+/* Adds a route to dst (family 0 or prefix 0 with a zero address: default)
+ * through gateway gw (family 0: none) out of ifindex (0: let the kernel pick). */
+int rtnl_route_add(struct rtnl *nl, const struct lab_addr *dst,
+		   const struct lab_addr *gw, int ifindex);
+int rtnl_route_del(struct rtnl *nl, const struct lab_addr *dst,
+		   const struct lab_addr *gw, int ifindex);
+/* Name of the device the IPv4 default route leaves through; -ENOENT if none. */
+int rtnl_default_route_dev(struct rtnl *nl, char name[IF_NAMESIZE]);
+
+/* Calls fn for each unicast route of the main table (family AF_INET,
+ * AF_INET6 or AF_UNSPEC), with the name of its device ("" if none). */
+int rtnl_route_list(struct rtnl *nl, int family,
+		    void (*fn)(const struct lab_addr *dst, const char *dev, void *arg), void *arg);
+
+/* Address listing for `show`: calls fn for each address on ifindex. */
+int rtnl_addr_list(struct rtnl *nl, int ifindex,
+		   void (*fn)(const struct lab_addr *a, void *arg), void *arg);
+
+#endif

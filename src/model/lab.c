@@ -1,0 +1,280 @@
+#include "model/lab.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void lab_iface_free(struct lab_iface *i)
+{
+	free(i->bridge);
+	free(i->ifname);
+	free(i->port);
+	free(i->addrs);
+	free(i->peer_host);
+	free(i->peer_ifname);
+	free(i->settings.trunks);
+}
+
+static void lab_cmd_free(struct lab_cmd *cmd)
+{
+	size_t i;
+
+	for (i = 0; cmd->argv && i < cmd->argc; i++)
+		free(cmd->argv[i]);
+	free(cmd->argv);
+}
+
+static void lab_host_free(struct lab_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n_ifaces; i++)
+		lab_iface_free(&h->ifaces[i]);
+	free(h->ifaces);
+	for (i = 0; i < h->n_routes; i++)
+		free(h->routes[i].dev);
+	free(h->routes);
+	for (i = 0; i < h->n_sysctls; i++) {
+		free(h->sysctls[i].key);
+		free(h->sysctls[i].value);
+	}
+	free(h->sysctls);
+	for (i = 0; i < h->n_exec; i++)
+		lab_cmd_free(&h->exec[i]);
+	free(h->exec);
+	free(h->name);
+}
+
+void lab_bridge_flows_free(struct lab_bridge *b)
+{
+	for (size_t i = 0; i < b->n_flows; i++)
+		free(b->flows[i].text);
+	for (size_t i = 0; i < b->n_groups; i++)
+		free(b->groups[i].text);
+	free(b->flows);
+	free(b->groups);
+	for (size_t i = 0; i < b->n_meters; i++)
+		free(b->meters[i].text);
+	free(b->meters);
+	b->meters = NULL;
+	b->n_meters = 0;
+	free(b->flows_file);
+	b->flows = b->groups = NULL;
+	b->n_flows = b->n_groups = 0;
+	b->flows_file = NULL;
+}
+
+void lab_free(struct lab *lab)
+{
+	size_t i;
+
+	if (!lab)
+		return;
+	for (i = 0; i < lab->n_bridges; i++) {
+		free(lab->bridges[i].name);
+		free(lab->bridges[i].uplink);
+		lab_bridge_flows_free(&lab->bridges[i]);
+		lab_bridge_settings_free(&lab->bridges[i].settings);
+	}
+	free(lab->bridges);
+	for (i = 0; i < lab->n_hosts; i++)
+		lab_host_free(&lab->hosts[i]);
+	free(lab->hosts);
+	for (i = 0; i < lab->n_links; i++) {
+		free(lab->links[i].host[0]);
+		free(lab->links[i].host[1]);
+		free(lab->links[i].ifname[0]);
+		free(lab->links[i].ifname[1]);
+	}
+	free(lab->links);
+	for (i = 0; i < lab->n_checks; i++) {
+		free(lab->checks[i].from);
+		free(lab->checks[i].to);
+		free(lab->checks[i].to_host);
+	}
+	free(lab->checks);
+	for (i = 0; i < lab->n_patches; i++)
+		lab_patch_free(&lab->patches[i]);
+	free(lab->patches);
+	for (i = 0; i < lab->n_mirrors; i++)
+		lab_mirror_free(&lab->mirrors[i]);
+	free(lab->mirrors);
+	free(lab->name);
+	free(lab->file);
+	free(lab);
+}
+
+struct lab_bridge *lab_find_bridge(const struct lab *lab, const char *name)
+{
+	size_t i;
+
+	if (!lab || !name)
+		return NULL;
+	for (i = 0; i < lab->n_bridges; i++)
+		if (lab->bridges[i].name && !strcmp(lab->bridges[i].name, name))
+			return &lab->bridges[i];
+	return NULL;
+}
+
+struct lab_host *lab_find_host(const struct lab *lab, const char *name)
+{
+	size_t i;
+
+	if (!lab || !name)
+		return NULL;
+	for (i = 0; i < lab->n_hosts; i++)
+		if (lab->hosts[i].name && !strcmp(lab->hosts[i].name, name))
+			return &lab->hosts[i];
+	return NULL;
+}
+
+struct lab_iface *lab_find_iface(const struct lab_host *host, const char *ifname)
+{
+	size_t i;
+
+	if (!host || !ifname)
+		return NULL;
+	for (i = 0; i < host->n_ifaces; i++)
+		if (host->ifaces[i].ifname && !strcmp(host->ifaces[i].ifname, ifname))
+			return &host->ifaces[i];
+	return NULL;
+}
+
+const char *lab_addr_str(const struct lab_addr *a, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (!len)
+		return buf;
+	if ((a->family != AF_INET && a->family != AF_INET6) ||
+	    !inet_ntop(a->family, &a->v6, ip, sizeof(ip))) {
+		snprintf(buf, len, "(no address)");
+		return buf;
+	}
+	snprintf(buf, len, "%s/%u", ip, a->prefix);
+	return buf;
+}
+
+/* Strict decimal: digits only, so "/ 24", "/+24" and "/24x" are refused. */
+static int parse_prefix(const char *s, unsigned int max, uint8_t *out)
+{
+	unsigned int v = 0;
+	size_t n;
+
+	for (n = 0; s[n]; n++) {
+		if (s[n] < '0' || s[n] > '9' || n >= 3)
+			return -EINVAL;
+		v = v * 10 + (unsigned int)(s[n] - '0');
+	}
+	if (!n || v > max)
+		return -EINVAL;
+	*out = (uint8_t)v;
+	return 0;
+}
+
+int lab_addr_parse(const char *s, struct lab_addr *out)
+{
+	char ip[INET6_ADDRSTRLEN];
+	struct lab_addr a = { 0 };
+	const char *slash;
+	size_t n;
+
+	if (!s)
+		return -EINVAL;
+	slash = strchr(s, '/');
+	if (!slash)
+		return -EINVAL;
+	n = (size_t)(slash - s);
+	if (!n || n >= sizeof(ip))
+		return -EINVAL;
+	memcpy(ip, s, n);
+	ip[n] = '\0';
+	a.family = strchr(ip, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(a.family, ip, &a.v6) != 1)
+		return -EINVAL;
+	if (parse_prefix(slash + 1, a.family == AF_INET ? 32 : 128, &a.prefix) < 0)
+		return -EINVAL;
+	*out = a;
+	return 0;
+}
+
+static size_t addr_bytes(const struct lab_addr *a)
+{
+	return a->family == AF_INET ? 4 : a->family == AF_INET6 ? 16 : 0;
+}
+
+/* Keeps the first `prefix` bits of the address in b, clears the rest. */
+static void mask_bits(uint8_t *b, size_t nbytes, unsigned int prefix)
+{
+	size_t i;
+
+	for (i = 0; i < nbytes; i++) {
+		if (prefix >= 8)
+			prefix -= 8;
+		else {
+			b[i] &= (uint8_t)(0xff00u >> prefix);
+			prefix = 0;
+		}
+	}
+}
+
+struct lab_addr lab_addr_network(const struct lab_addr *a)
+{
+	struct lab_addr n = *a;
+
+	mask_bits((uint8_t *)&n.v6, addr_bytes(&n), n.prefix);
+	return n;
+}
+
+bool lab_addr_in_subnet(const struct lab_addr *a, const struct lab_addr *b)
+{
+	struct lab_addr na, nb;
+
+	if (!a->family || a->family != b->family)
+		return false;
+	na = lab_addr_network(a);
+	nb = *b;
+	mask_bits((uint8_t *)&nb.v6, addr_bytes(&nb), a->prefix);
+	return !memcmp(&na.v6, &nb.v6, addr_bytes(a));
+}
+
+bool lab_name_valid(const char *s)
+{
+	size_t n;
+
+	if (!s || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	n = strlen(s);
+	if (n < 1 || n > LAB_NAME_MAX)
+		return false;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		/* Same bytes the kernel refuses in interface names, plus ':'. */
+		if (c == '/' || c == ':' || c <= ' ' || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+void lab_port_default(const char *host, size_t idx, char out[16])
+{
+	char suffix[32];
+	size_t room, hlen, slen;
+
+	if (idx)
+		snprintf(suffix, sizeof(suffix), "_tap%zu", idx);
+	else
+		snprintf(suffix, sizeof(suffix), "_tap");
+	slen = strlen(suffix);
+	if (slen > LAB_NAME_MAX)
+		slen = LAB_NAME_MAX;
+	/* The suffix is what tells the ports apart: shorten the host part. */
+	room = LAB_NAME_MAX - slen;
+	hlen = strnlen(host, room);
+	memcpy(out, host, hlen);
+	memcpy(out + hlen, suffix, slen);
+	out[hlen + slen] = '\0';
+}

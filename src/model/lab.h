@@ -1,0 +1,249 @@
+/* The lab model: what a lab file declares, after parsing and validation.
+ * Every string is owned by the lab and freed by lab_free(). */
+#ifndef OVSLAB_LAB_H
+#define OVSLAB_LAB_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LAB_NAME_MAX 15 /* IFNAMSIZ - 1: names end up as interface names */
+
+/* Where in the lab file a value came from, for file:line:col messages. */
+struct lab_pos {
+	int line; /* 1-based */
+	int col;  /* 1-based */
+};
+
+struct lab_addr {
+	int family; /* AF_INET or AF_INET6; 0 when unset */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	};
+	uint8_t prefix;
+};
+
+/* An OpenFlow flow or group in ovs-ofctl syntax, and where it was written:
+ * in the lab file, or (file set) at a line of a flows_file. */
+struct lab_flow {
+	char *text;
+	const char *file;        /* NULL: the lab file; else the bridge's flows_file */
+	struct lab_pos pos;
+};
+
+/* ---- Open vSwitch options (bridge settings, VLANs, patches, mirrors) ---- */
+
+struct lab_kv {
+	char *key;
+	char *value;
+};
+
+/* Bridge settings passed to the switch; zero values leave the switch's
+ * defaults. */
+struct lab_bridge_settings {
+	char *datapath;          /* NULL: the one ovslab picks for the lab */
+	char *fail_mode;         /* NULL, "standalone" or "secure" */
+	char **protocols;        /* "OpenFlow10" .. "OpenFlow15" */
+	size_t n_protocols;
+	char **controllers;      /* targets, e.g. "tcp:127.0.0.1:6653" */
+	size_t n_controllers;
+	bool mcast_snooping, stp, rstp;
+	struct lab_kv *other_config;
+	size_t n_other_config;
+	struct lab_kv *external_ids; /* never the ovslab-lab key */
+	size_t n_external_ids;
+};
+
+/* A host interface's settings as a bridge port. */
+struct lab_port_settings {
+	unsigned int ofport;     /* requested OpenFlow port; 0: the switch picks */
+	unsigned int vlan;       /* access port of this VLAN; 0: none */
+	unsigned int *trunks;    /* VLANs a trunk port carries; none: all */
+	size_t n_trunks;
+	struct lab_pos ofport_pos, vlan_pos;
+};
+
+/* A pair of OVS patch ports joining two lab bridges. */
+struct lab_patch {
+	char *bridge[2];
+	char *port[2];           /* port[i] sits on bridge[i]; its peer is port[!i] */
+	struct lab_pos pos;
+	struct lab_pos end[2];
+};
+
+/* A host interface named in a mirror: HOST (its interfaces on the mirror's
+ * bridge) or HOST:IFNAME. */
+struct lab_mirror_ref {
+	char *host;
+	char *ifname;            /* NULL: by host */
+	struct lab_pos pos;
+};
+
+struct lab_mirror {
+	char *name;
+	char *bridge;
+	struct lab_mirror_ref *select; /* both directions; none: all the bridge's traffic */
+	size_t n_select;
+	struct lab_mirror_ref to;      /* by host: its first interface on the bridge */
+	struct lab_pos pos, bridge_pos;
+};
+
+struct lab_bridge {
+	char *name;
+	struct lab_addr gateway; /* IPv4; family 0: no gateway */
+	struct lab_addr gateway6; /* IPv6; family 0: none */
+	bool nat;
+	char *uplink;            /* NULL: none; "auto": default route's device */
+	struct lab_bridge_settings settings;
+	struct lab_pos pos;
+	bool has_flows;          /* false: OVS's default NORMAL flow stays */
+	struct lab_flow *flows;  /* replace the bridge's whole table */
+	size_t n_flows;
+	struct lab_flow *groups; /* installed before the flows */
+	size_t n_groups;
+	struct lab_flow *meters; /* set before the table is replaced */
+	size_t n_meters;
+	char *flows_file;        /* as resolved, for messages; NULL: inline */
+};
+
+/* What the far end of a host interface is. */
+enum lab_attach {
+	LAB_ATTACH_BRIDGE,  /* a port of one of the lab's bridges */
+	LAB_ATTACH_MACHINE, /* `bridge: none`: a veth into the machine's namespace */
+	LAB_ATTACH_LINK,    /* one end of a direct cable (`links:`) to another host */
+};
+
+struct lab_iface {
+	enum lab_attach attach;
+	char *bridge;            /* LAB_ATTACH_BRIDGE: name of a lab_bridge, else NULL */
+	char *ifname;            /* inside the host's namespace */
+	char *port;              /* BRIDGE/MACHINE: the veth end outside (bridge port or
+				  * machine interface); LINK: NULL */
+	struct lab_addr *addrs;  /* IPv4 and IPv6, in file order */
+	size_t n_addrs;
+	bool has_mac;
+	uint8_t mac[6];
+	unsigned int mtu;        /* 0: the kernel's default */
+	/* LAB_ATTACH_LINK: the other end, by host and interface name. */
+	char *peer_host;
+	char *peer_ifname;
+	struct lab_port_settings settings;   /* LAB_ATTACH_BRIDGE only */
+	struct lab_pos pos;
+};
+
+/* A static route inside a host. */
+struct lab_route {
+	struct lab_addr dst;     /* prefix 0 with family set: default route */
+	struct lab_addr via;     /* family 0: no gateway (device route) */
+	char *dev;               /* NULL: let the kernel pick from via */
+	struct lab_pos pos;
+};
+
+struct lab_sysctl {
+	char *key;               /* as written, dots: net.ipv4.ip_forward */
+	char *value;
+	struct lab_pos pos;
+};
+
+/* A command run inside the host once it is up: argv, never a shell unless
+ * the user writes one. */
+struct lab_cmd {
+	char **argv;             /* NULL-terminated */
+	size_t argc;
+	struct lab_pos pos;
+};
+
+struct lab_host {
+	char *name;              /* also the namespace name */
+	struct lab_iface *ifaces;
+	size_t n_ifaces;
+	struct lab_route *routes;
+	size_t n_routes;
+	struct lab_sysctl *sysctls;
+	size_t n_sysctls;
+	struct lab_cmd *exec;
+	size_t n_exec;
+	struct lab_pos pos;
+};
+
+/* A direct cable: a veth pair with one end in each host. */
+struct lab_link {
+	char *host[2];
+	char *ifname[2];
+	struct lab_pos pos;
+};
+
+/* A reachability check (`checks:`): not built by up, run by `ovslab check`. */
+struct lab_check {
+	char *from;              /* a host */
+	char *to;                /* as written: a host name or an address */
+	char *to_host;           /* the host that has addr; NULL: none of the lab's */
+	struct lab_addr addr;    /* what is probed (prefix: the full length) */
+	bool expect_reach;
+	uint16_t tcp;            /* TCP connect to this port; 0: ICMP echo */
+	bool service;            /* TCP: the user's own server, ovslab never listens */
+	unsigned int count;      /* echo requests */
+	unsigned int timeout_ms;
+	struct lab_pos pos, pos_from, pos_to;
+};
+
+struct lab {
+	char *name;
+	char *file;              /* path it was read from, for messages */
+	struct lab_bridge *bridges;
+	size_t n_bridges;
+	struct lab_host *hosts;
+	size_t n_hosts;
+	struct lab_link *links;
+	size_t n_links;
+	struct lab_patch *patches;
+	size_t n_patches;
+	struct lab_mirror *mirrors;
+	size_t n_mirrors;
+	bool has_ipv6;           /* some address or route is IPv6 */
+	struct lab_check *checks;
+	size_t n_checks;
+};
+
+void lab_free(struct lab *lab);
+/* Frees a bridge's flows, groups, meters and flows_file. */
+void lab_bridge_flows_free(struct lab_bridge *b);
+
+struct lab_bridge *lab_find_bridge(const struct lab *lab, const char *name);
+struct lab_host *lab_find_host(const struct lab *lab, const char *name);
+struct lab_iface *lab_find_iface(const struct lab_host *host, const char *ifname);
+
+/* Formats "a.b.c.d/len" or "x::y/len" into buf (at least 64 bytes). */
+const char *lab_addr_str(const struct lab_addr *a, char *buf, size_t len);
+/* Parses "a.b.c.d/len" or an IPv6 "addr/len"; 0 or -EINVAL. */
+int lab_addr_parse(const char *s, struct lab_addr *out);
+/* The network of a: host bits cleared. */
+struct lab_addr lab_addr_network(const struct lab_addr *a);
+/* Whether b lies inside the subnet of a (same family, a's prefix). */
+bool lab_addr_in_subnet(const struct lab_addr *a, const struct lab_addr *b);
+
+/* Whether s is a safe interface / namespace / file name: 1..15 bytes, no '/',
+ * no whitespace, not "." or "..", no ':' (reserved for host:iface). */
+bool lab_name_valid(const char *s);
+
+/* Default bridge-side port name for a host interface: "<host>_tap" when that
+ * fits in 15 bytes, else a shortened form that still names the host. */
+void lab_port_default(const char *host, size_t idx, char out[16]);
+
+/* Open vSwitch options (lab_settings.c). */
+void lab_bridge_settings_free(struct lab_bridge_settings *settings);
+void lab_patch_free(struct lab_patch *p);
+void lab_mirror_free(struct lab_mirror *m);
+/* The name of the patch port on bridge `from` towards bridge `to`:
+ * "from-to", the longer name shortened first until it fits 15 bytes. */
+void lab_patch_port_name(const char *from, const char *to, char out[16]);
+/* The bridge ports a mirror reference stands for, in file order: calls fn
+ * for each (by host: every interface of the host on the bridge, or only
+ * the first when first_only).  Returns how many. */
+size_t lab_mirror_ports(const struct lab *lab, const char *bridge,
+			const struct lab_mirror_ref *ref, bool first_only,
+			void (*fn)(const char *port, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,551 @@
+#include <config.h>
+
+#include "switch/flows.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/err.h"
+#include "switch/meters.h"
+#include "switch/switchd.h"
+#include "switch/ovslib.h"
+
+#include "flow.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/list.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-group.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-port.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/vconn.h"
+#include "util.h"
+
+/* The flow that OVS puts in a bridge nobody programmed. */
+#define FLOWS_DEFAULT "priority=0,actions=NORMAL"
+
+/* One message of a table replacement, and the declaration it came from
+ * (NULL for the deletes ovslab adds), to name it when the switch refuses it. */
+struct flows_msg {
+	ovs_be32 xid;
+	const struct lab_flow *from;
+	enum flows_kind kind;
+};
+
+struct flows_batch {
+	const struct lab *lab;
+	struct ovs_list reqs;
+	struct flows_msg *msgs;
+	size_t n_msgs;
+};
+
+static const char *const flows_what[] = {
+	[FLOWS_FLOW] = "flow", [FLOWS_GROUP] = "group", [FLOWS_METER] = "meter",
+};
+static const int flows_add_cmd[] = {
+	[FLOWS_FLOW] = OFPFC_ADD, [FLOWS_GROUP] = OFPGC11_ADD, [FLOWS_METER] = METERS_ADD,
+};
+
+static void flows_map_fake(struct ofputil_port_map *map, const char *bridge,
+			   const char *const *ports, size_t n)
+{
+	ofputil_port_map_init(map);
+	ofputil_port_map_put(map, OFPP_LOCAL, bridge);
+	for (size_t i = 0; i < n; i++)
+		ofputil_port_map_put(map, u16_to_ofp((uint16_t)(i + 1)), ports[i]);
+}
+
+/* The OpenFlow 1.0 wire format OVS reads for a flow, or 0 when the flow
+ * cannot be said in this version. */
+static enum ofputil_protocol flows_protocol(enum ofp_version v, enum ofputil_protocol usable)
+{
+	enum ofputil_protocol p = ofputil_protocol_from_ofp_version(v);
+
+	if (usable & p)
+		return p;
+	if (v == OFP10_VERSION && (usable & OFPUTIL_P_OF10_NXM))
+		return OFPUTIL_P_OF10_NXM;
+	return 0;
+}
+
+/* Parses one flow or group mod; with a version, *msg is it encoded. */
+static char *flows_parse(enum flows_kind kind, int command, const char *text,
+			 const struct ofputil_port_map *map, enum ofp_version v,
+			 struct ofpbuf **msg)
+{
+	enum ofputil_protocol usable, p;
+	char *error;
+
+	if (kind == FLOWS_METER)
+		return meters_parse(command, text, v, NULL, msg);
+	if (kind == FLOWS_GROUP) {
+		struct ofputil_group_mod gm;
+
+		if (v && v < OFP11_VERSION)
+			return xstrdup("groups need OpenFlow 1.1 or later, the bridge speaks 1.0");
+		memset(&gm, 0, sizeof(gm));
+		error = parse_ofp_group_mod_str(&gm, command, text, map, NULL, &usable);
+		if (error)
+			return error;
+		if (v)
+			*msg = ofputil_encode_group_mod(v, &gm, NULL, -1);
+		ofputil_uninit_group_mod(&gm);
+		return NULL;
+	}
+
+	struct ofputil_flow_mod fm;
+
+	error = parse_ofp_flow_mod_str(&fm, text, map, NULL, command, &usable);
+	if (error)
+		return error;
+	p = v ? flows_protocol(v, usable) : 0;
+	if (v && !p)
+		error = xasprintf("the bridge speaks OpenFlow 0x%02x, which cannot express this "
+				  "flow", v);
+	else if (v)
+		*msg = ofputil_encode_flow_mod(&fm, p);
+	free(CONST_CAST(struct ofpact *, fm.ofpacts));
+	minimatch_destroy(&fm.match);
+	return error;
+}
+
+int flows_check(enum flows_kind kind, const char *text, const char *bridge,
+		const char *const *ports, size_t n_ports, char **msg)
+{
+	struct ofputil_port_map map;
+	char *error;
+
+	ovslib_init();
+	*msg = NULL;
+	flows_map_fake(&map, bridge, ports, n_ports);
+	error = flows_parse(kind, flows_add_cmd[kind], text, &map, 0, NULL);
+	ofputil_port_map_destroy(&map);
+	if (!error)
+		return 0;
+	*msg = error;
+	return -EINVAL;
+}
+
+int flows_rundir(const char *remote, char *buf, size_t len)
+{
+	const char *path = remote && !strncmp(remote, "unix:", 5) ? remote + 5 : NULL;
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	if (!slash || (size_t)(slash - path) >= len) {
+		err_set("%s: the switch's database is not a unix socket, so its run directory is "
+			"unknown", remote ? remote : "(no switch)");
+		return -EINVAL;
+	}
+	snprintf(buf, len, "%.*s", (int)(slash - path), path);
+	return 0;
+}
+
+static int flows_connect(const char *rundir, const char *bridge, struct vconn **out)
+{
+	char name[PATH_MAX + 32];
+	int ret;
+
+	ovslib_init();
+	snprintf(name, sizeof(name), "unix:%s/%s.mgmt", rundir, bridge);
+	ret = vconn_open_block(name, OFPUTIL_DEFAULT_VERSIONS, 0, FLOWS_TIMEOUT_MS, out);
+	if (ret) {
+		err_set("bridge %s: cannot connect to %s: %s", bridge, name, ovs_retval_to_string(ret));
+		return ret > 0 ? -ret : -EPROTO;
+	}
+	return 0;
+}
+
+/* The bridge's port names and numbers, from its port descriptions. */
+static int flows_port_map(struct vconn *vconn, const char *bridge, struct ofputil_port_map *map)
+{
+	enum ofp_version v = vconn_get_version(vconn);
+	struct ovs_list reqs, replies;
+	struct ofpbuf *reply;
+	int ret;
+
+	ovs_list_init(&reqs);
+	ovs_list_push_back(&reqs, &ofputil_encode_port_desc_stats_request(v, OFPP_ANY)->list_node);
+	ret = vconn_transact_multipart(vconn, &reqs, &replies);
+	if (ret) {
+		err_set("bridge %s: no port list from the switch: %s", bridge,
+			ovs_retval_to_string(ret));
+		return -EPROTO;
+	}
+	LIST_FOR_EACH (reply, list_node, &replies) {
+		struct ofputil_phy_port pp;
+		enum ofptype type;
+
+		if (ofptype_pull(&type, reply) || type != OFPTYPE_PORT_DESC_STATS_REPLY) {
+			err_set("bridge %s: the switch answered the port list request with something "
+				"else", bridge);
+			ret = -EPROTO;
+			break;
+		}
+		while (!ofputil_pull_phy_port(v, reply, &pp))
+			ofputil_port_map_put(map, pp.port_no, pp.name);
+	}
+	ofpbuf_list_delete(&replies);
+	return ret;
+}
+
+static int flows_add(struct flows_batch *b, enum flows_kind kind, int command,
+		     const char *text, const struct lab_flow *from,
+		     const struct ofputil_port_map *map, enum ofp_version v, const char *bridge)
+{
+	struct flows_msg *nm = realloc(b->msgs, (b->n_msgs + 1) * sizeof(*nm));
+	struct ofpbuf *msg = NULL;
+	char *error;
+
+	if (!nm)
+		return -ENOMEM;
+	b->msgs = nm;
+	error = flows_parse(kind, command, text, map, v, &msg);
+	if (error) {
+		/* Checked when the file was read: only the real ports can differ. */
+		if (from && from->file)
+			err_set("bridge %s: %s:%d: %s", bridge, from->file, from->pos.line, error);
+		else if (from)
+			err_set("bridge %s: %s:%d:%d: %s", bridge, b->lab->file, from->pos.line,
+				from->pos.col, error);
+		else
+			err_set("bridge %s: %s", bridge, error);
+		free(error);
+		return -EINVAL;
+	}
+	nm[b->n_msgs++] = (struct flows_msg){ ((struct ofp_header *)msg->data)->xid, from, kind };
+	ovs_list_push_back(&b->reqs, &msg->list_node);
+	return 0;
+}
+
+/* Groups go after the flows are deleted (a group's deletion takes its flows
+ * with it) and before the flows that use them are added. */
+static int flows_batch_make(struct flows_batch *b, const struct lab_bridge *br,
+			    const struct ofputil_port_map *map, enum ofp_version v)
+{
+	int ret = flows_add(b, FLOWS_FLOW, OFPFC_DELETE, "", NULL, map, v, br->name);
+
+	if (ret == 0 && v >= OFP11_VERSION)
+		ret = flows_add(b, FLOWS_GROUP, OFPGC11_DELETE, "", NULL, map, v, br->name);
+	for (size_t i = 0; ret == 0 && i < br->n_groups; i++)
+		ret = flows_add(b, FLOWS_GROUP, OFPGC11_ADD, br->groups[i].text, &br->groups[i],
+				map, v, br->name);
+	for (size_t i = 0; ret == 0 && i < br->n_flows; i++)
+		ret = flows_add(b, FLOWS_FLOW, OFPFC_ADD, br->flows[i].text, &br->flows[i], map, v,
+				br->name);
+	if (ret == 0 && !br->has_flows)
+		ret = flows_add(b, FLOWS_FLOW, OFPFC_ADD, FLOWS_DEFAULT, NULL, map, v, br->name);
+	return ret;
+}
+
+/* Names the declaration the switch refused, from the error's xid. */
+static int flows_refused(const struct flows_batch *b, const struct lab *lab,
+			 const struct lab_bridge *br, const struct ofpbuf *reply)
+{
+	const struct ofp_header *oh = reply->data;
+	enum ofperr e = ofperr_decode_msg(oh, NULL);
+	const struct flows_msg *m = NULL;
+	const char *why = e ? ofperr_get_description(e) : "an answer that is not an error";
+
+	for (size_t i = 0; i < b->n_msgs; i++)
+		if (b->msgs[i].xid == oh->xid)
+			m = &b->msgs[i];
+	if (m && m->from && m->from->file)
+		err_set("bridge %s: %s:%d: the switch refused %s \"%s\": %s (%s)", br->name,
+			m->from->file, m->from->pos.line, flows_what[m->kind], m->from->text,
+			e ? ofperr_to_string(e) : "?", why);
+	else if (m && m->from)
+		err_set("bridge %s: %s:%d:%d: the switch refused %s \"%s\": %s (%s)", br->name,
+			lab->file, m->from->pos.line, m->from->pos.col, flows_what[m->kind],
+			m->from->text,
+			e ? ofperr_to_string(e) : "?", why);
+	else
+		err_set("bridge %s: the switch refused to replace its flow table: %s (%s)", br->name,
+			e ? ofperr_to_string(e) : "?", why);
+	return -EPROTO;
+}
+
+static int flows_send(struct vconn *vconn, struct flows_batch *b, const struct lab *lab,
+		      const struct lab_bridge *br, bool bundle)
+{
+	struct ofpbuf *reply = NULL, *err;
+	struct ovs_list errors;
+	int ret;
+
+	if (!bundle || vconn_get_version(vconn) < OFP14_VERSION) {
+		/* No bundles: the adds follow the delete, the barrier says when. */
+		ret = vconn_transact_multiple_noreply(vconn, &b->reqs, &reply);
+		if (ret == 0 && reply)
+			ret = flows_refused(b, lab, br, reply);
+		ofpbuf_delete(reply);
+		goto out;
+	}
+	ret = vconn_bundle_transact(vconn, &b->reqs, OFPBF_ATOMIC | OFPBF_ORDERED, &errors);
+	if (!ovs_list_is_empty(&errors)) {
+		err = CONTAINER_OF(ovs_list_front(&errors), struct ofpbuf, list_node);
+		ret = flows_refused(b, lab, br, err);
+	}
+	ofpbuf_list_delete(&errors);
+out:
+	if (ret > 0) {
+		err_set("bridge %s: replacing its %s failed: %s", br->name,
+			bundle ? "flow table" : "meters", ovs_retval_to_string(ret));
+		ret = -ret;
+	}
+	return ret;
+}
+
+static bool flows_has_id(const uint32_t *ids, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* Declared meters are added, or modified where the switch has them (their
+ * flows stay until the table is replaced); the others are deleted.  A meter
+ * declared twice is added twice, for the switch to refuse. */
+static int flows_meters(struct vconn *vconn, const struct lab *lab, const struct lab_bridge *br,
+			const struct ofputil_port_map *map)
+{
+	enum ofp_version v = vconn_get_version(vconn);
+	struct flows_batch b = { .lab = lab };
+	uint32_t *have = NULL, *want = NULL;
+	size_t n_have = 0;
+	int ret = 0;
+
+	ovs_list_init(&b.reqs);
+	if (v < OFP13_VERSION && !br->n_meters)
+		return 0;
+	if (v >= OFP13_VERSION)
+		ret = meters_list(vconn, br->name, &have, &n_have);
+	want = ret == 0 ? calloc(br->n_meters + 1, sizeof(*want)) : NULL;
+	if (ret == 0 && !want)
+		ret = -ENOMEM;
+	for (size_t i = 0; ret == 0 && i < br->n_meters; i++) {
+		char *error = meters_parse(METERS_ADD, br->meters[i].text, 0, &want[i], NULL);
+
+		/* checked when the file was read; flows_add names it if not */
+		free(error);
+	}
+	for (size_t i = 0; ret == 0 && i < n_have; i++) {
+		char del[32];
+
+		if (flows_has_id(want, br->n_meters, have[i]))
+			continue;
+		snprintf(del, sizeof(del), "meter=%" PRIu32, have[i]);
+		ret = flows_add(&b, FLOWS_METER, METERS_DELETE, del, NULL, map, v, br->name);
+	}
+	for (size_t i = 0; ret == 0 && i < br->n_meters; i++) {
+		bool mod = flows_has_id(have, n_have, want[i]) && !flows_has_id(want, i, want[i]);
+
+		ret = flows_add(&b, FLOWS_METER, mod ? METERS_MODIFY : METERS_ADD, br->meters[i].text,
+				&br->meters[i], map, v, br->name);
+	}
+	if (ret == 0 && b.n_msgs)
+		ret = flows_send(vconn, &b, lab, br, false);
+	ofpbuf_list_delete(&b.reqs);
+	free(b.msgs);
+	free(have);
+	free(want);
+	return ret;
+}
+
+int flows_install(const char *rundir, const struct lab *lab, const struct lab_bridge *br)
+{
+	struct ofputil_port_map map = OFPUTIL_PORT_MAP_INITIALIZER(&map);
+	struct flows_batch b = { .lab = lab };
+	struct vconn *vconn = NULL;
+	int ret;
+
+	ovs_list_init(&b.reqs);
+	ret = flows_connect(rundir, br->name, &vconn);
+	if (ret == 0)
+		ret = flows_port_map(vconn, br->name, &map);
+	if (ret == 0)
+		ret = flows_meters(vconn, lab, br, &map);
+	if (ret == 0)
+		ret = flows_batch_make(&b, br, &map, vconn_get_version(vconn));
+	if (ret == 0)
+		ret = flows_send(vconn, &b, lab, br, true);
+	ofpbuf_list_delete(&b.reqs);
+	free(b.msgs);
+	ofputil_port_map_destroy(&map);
+	vconn_close(vconn);
+	return ret;
+}
+
+int flows_save(const char *dir, const struct lab_bridge *br)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	FILE *f;
+	int ret = 0;
+
+	if (!br->flows_file)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s.flows", dir, br->name);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "we");
+	if (!f) {
+		ret = -errno;
+		goto out;
+	}
+	for (size_t i = 0; i < br->n_flows; i++)
+		fprintf(f, "%s\n", br->flows[i].text);
+	if (fclose(f) == EOF)
+		ret = -errno;
+	/* rename: a reader sees the old copy or the new one, never half. */
+	if (ret == 0 && rename(tmp, path) < 0)
+		ret = -errno;
+out:
+	if (ret < 0) {
+		unlink(tmp);
+		err_set("%s: cannot save bridge %s's flows: %s", path, br->name, strerror(-ret));
+	}
+	return ret;
+}
+
+/* The bridge's groups, one a line, as ovs-ofctl dump-groups --names. */
+static int flows_dump_groups(struct vconn *vconn, const char *bridge,
+			     const struct ofputil_port_map *map, FILE *out)
+{
+	enum ofp_version v = vconn_get_version(vconn);
+	struct ds s = DS_EMPTY_INITIALIZER;
+	struct ovs_list reqs, replies;
+	struct ofpbuf *reply;
+	int ret;
+
+	if (v < OFP11_VERSION)
+		return 0;
+	ovs_list_init(&reqs);
+	ovs_list_push_back(&reqs, &ofputil_encode_group_desc_request(v, OFPG_ALL)->list_node);
+	ret = vconn_transact_multipart(vconn, &reqs, &replies);
+	if (ret) {
+		err_set("bridge %s: no group list from the switch: %s", bridge,
+			ovs_retval_to_string(ret));
+		return -EPROTO;
+	}
+	LIST_FOR_EACH (reply, list_node, &replies) {
+		enum ofptype type;
+
+		if (ofptype_decode(&type, reply->data) || type != OFPTYPE_GROUP_DESC_STATS_REPLY ||
+		    ofputil_group_desc_format(&s, reply->data, map, NULL)) {
+			err_set("bridge %s: the switch's group list does not decode", bridge);
+			ret = -EPROTO;
+			break;
+		}
+	}
+	if (ret == 0 && s.length) {
+		/* each group comes as "\n group_id=...": printed as the flows are */
+		for (const char *p = ds_cstr(&s) + 1; *p; p++)
+			if (*p != ' ' || p[-1] != '\n')
+				fputc(*p, out);
+		fputc('\n', out);
+	}
+	ofpbuf_list_delete(&replies);
+	ds_destroy(&s);
+	return ret;
+}
+
+int flows_dump(const char *rundir, const char *bridge, FILE *out)
+{
+	struct ofputil_port_map map = OFPUTIL_PORT_MAP_INITIALIZER(&map);
+	struct ofputil_flow_stats_request fsr;
+	struct ofputil_flow_stats *fses = NULL;
+	struct vconn *vconn = NULL;
+	struct ds s = DS_EMPTY_INITIALIZER;
+	size_t n = 0;
+	int ret;
+
+	ret = flows_connect(rundir, bridge, &vconn);
+	if (ret == 0)
+		ret = flows_port_map(vconn, bridge, &map);
+	if (ret < 0)
+		goto out;
+	memset(&fsr, 0, sizeof(fsr));
+	match_init_catchall(&fsr.match);
+	fsr.out_port = OFPP_ANY;
+	fsr.out_group = OFPG_ANY;
+	fsr.table_id = 0xff;
+	ret = vconn_dump_flows(vconn, &fsr, ofputil_protocol_from_ofp_version(vconn_get_version(vconn)),
+			       &fses, &n);
+	if (ret) {
+		err_set("bridge %s: dumping its flows failed: %s", bridge, ovs_retval_to_string(ret));
+		ret = ret > 0 ? -ret : -EPROTO;
+		goto out;
+	}
+	fprintf(out, "bridge %s:\n", bridge);
+	for (size_t i = 0; i < n; i++) {
+		ds_clear(&s);
+		ofputil_flow_stats_format(&s, &fses[i], &map, NULL, true);
+		fprintf(out, "%s\n", ds_cstr(&s));
+	}
+	ret = flows_dump_groups(vconn, bridge, &map, out);
+	if (ret == 0)
+		ret = meters_dump(vconn, bridge, out);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(CONST_CAST(struct ofpact *, fses[i].ofpacts));
+	free(fses);
+	ds_destroy(&s);
+	ofputil_port_map_destroy(&map);
+	vconn_close(vconn);
+	return ret;
+}
+
+int flows_ctl(const char *rundir, const char *daemon, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	long pid = 0;
+	FILE *f;
+
+	snprintf(buf, len, "%s/%s.ctl", rundir, daemon);
+	if (access(buf, F_OK) == 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s.pid", rundir, daemon);
+	f = fopen(path, "re");
+	if (!f || fscanf(f, "%ld", &pid) != 1 || pid <= 0) {
+		err_set("%s: no pid of a running %s", path, daemon);
+		if (f)
+			fclose(f);
+		return -ENOENT;
+	}
+	fclose(f);
+	snprintf(buf, len, "%s/%s.%ld.ctl", rundir, daemon, pid);
+	return 0;
+}
+
+int flows_trace(const char *rundir, const char *bridge, const char *flow, FILE *out)
+{
+	const char *const args[] = { bridge, flow };
+	char path[PATH_MAX + 32];
+	char *result = NULL;
+	int ret;
+
+	ovslib_init();
+	ret = flows_ctl(rundir, "ovs-vswitchd", path, sizeof(path));
+	if (ret < 0)
+		return ret;
+	/* A wedged switch must not hang the command. */
+	ret = switchd_unixctl(path, "ofproto/trace", args, 2, FLOWS_TIMEOUT_MS, &result);
+	if (ret == -EIO && result) {
+		result[strcspn(result, "\n")] = '\0';
+		err_set("bridge %s: trace failed: %s", bridge, result);
+		ret = -EINVAL;
+	} else if (ret == -ETIMEDOUT) {
+		err_set("%s: ovs-vswitchd did not answer within %d s", path, FLOWS_TIMEOUT_MS / 1000);
+	} else if (ret < 0) {
+		err_set("%s: cannot ask ovs-vswitchd: %s", path, strerror(-ret));
+	} else {
+		fputs(result ? result : "", out);
+	}
+	free(result);
+	return ret;
+}

@@ -1,0 +1,55 @@
+/* A lab bridge's OpenFlow table: declared flows and groups checked with
+ * libopenvswitch's parsers, installed over the bridge's management socket,
+ * dumped and traced.  No Open vSwitch type crosses this header. */
+#ifndef OVSLAB_FLOWS_H
+#define OVSLAB_FLOWS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "model/lab.h"
+
+/* How long to wait for a bridge's management socket or the switch's answer. */
+#define FLOWS_TIMEOUT_MS 10000
+
+enum flows_kind {
+	FLOWS_FLOW,  /* ovs-ofctl add-flow syntax */
+	FLOWS_GROUP, /* ovs-ofctl add-group syntax */
+	FLOWS_METER, /* ovs-ofctl add-meter syntax */
+};
+
+/* Parses text as ovs-ofctl would, port names among ports[] (the bridge's own
+ * name is its LOCAL port).  0, or -EINVAL with *msg the parser's message
+ * (malloc'd, the caller frees it), or -ENOMEM. */
+int flows_check(enum flows_kind kind, const char *text, const char *bridge,
+		const char *const *ports, size_t n_ports, char **msg);
+
+/* The switch's run directory (where BRIDGE.mgmt and the daemons' control
+ * sockets are) from its OVSDB remote "unix:DIR/db.sock". */
+int flows_rundir(const char *remote, char *buf, size_t len);
+
+/* Replaces br's whole table (groups, then flows) with what the lab declares:
+ * one atomic bundle where the bridge speaks OpenFlow 1.4 or later, else
+ * delete, adds and a barrier.  Its meters are set just before (OVS takes no
+ * meter mod in a bundle): declared ones added or modified, others deleted;
+ * meters declared on a bridge that speaks less than OpenFlow 1.3 are an error.  A bridge that declares no flows gets OVS's
+ * default NORMAL flow back.  A flow the switch refuses is named with its
+ * file:line and the switch's error. */
+int flows_install(const char *rundir, const struct lab *lab, const struct lab_bridge *br);
+
+/* Saves the flows of a bridge declared by flows_file as DIR/BRIDGE.flows,
+ * one a line, the copy a lab's saved file reads back (labfile_load_saved). */
+int flows_save(const char *dir, const struct lab_bridge *br);
+
+/* Prints the bridge's flows with port names, as ovs-ofctl dump-flows --names,
+ * then its groups and meters as dump-groups and dump-meters show them. */
+int flows_dump(const char *rundir, const char *bridge, FILE *out);
+
+/* A daemon's control socket: RUNDIR/DAEMON.ctl (ovslab's private switch), else
+ * RUNDIR/DAEMON.PID.ctl with the pid from RUNDIR/DAEMON.pid. */
+int flows_ctl(const char *rundir, const char *daemon, char *buf, size_t len);
+
+/* Prints ovs-vswitchd's answer to ofproto/trace BRIDGE FLOW. */
+int flows_trace(const char *rundir, const char *bridge, const char *flow, FILE *out);
+
+#endif

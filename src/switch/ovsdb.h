@@ -1,0 +1,84 @@
+/* The lab's rows in the Open vSwitch database, through the OVSDB IDL.
+ * Every row ovslab creates carries external_ids:ovslab-lab=<lab name>. */
+#ifndef OVSLAB_OVSDB_H
+#define OVSLAB_OVSDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/lab.h"
+
+#define OVSDB_LAB_KEY "ovslab-lab"
+/* How long to wait for the switch to apply a transaction. */
+#define OVSDB_TIMEOUT_MS 30000
+
+struct ovsdb;
+
+/* Connects to remote (e.g. "unix:/run/openvswitch/db.sock") and waits for the
+ * database contents, at most timeout_ms. */
+int ovsdb_open(const char *remote, int timeout_ms, struct ovsdb **out);
+void ovsdb_close(struct ovsdb *db);
+
+/* Refuses (-EEXIST, with a message naming it) when a bridge, port or
+ * interface the lab would create already exists. */
+int ovsdb_lab_check(struct ovsdb *db, const struct lab *lab);
+
+/* One transaction: the Open_vSwitch row if the database has none, each lab
+ * bridge with its internal port (datapath_type `datapath`), and one port per
+ * host interface.  Then waits until ovs-vswitchd has applied it (cur_cfg
+ * reaches next_cfg) and fails, naming the interface, if any interface has an
+ * error or ofport -1. */
+int ovsdb_lab_apply(struct ovsdb *db, const struct lab *lab,
+		    const char *datapath, int timeout_ms);
+
+/* ovsdb_lab_apply in two halves, so that the caller can go on building
+ * while ovs-vswitchd works: commit returns once the database took the
+ * transaction, raising *next_cfg (start at 0) to the configuration to wait
+ * for; wait waits for it and checks the interfaces. */
+int ovsdb_lab_commit(struct ovsdb *db, const struct lab *lab, const char *datapath,
+		     int timeout_ms, int64_t *next_cfg);
+int ovsdb_lab_wait(struct ovsdb *db, const char *lab_name, int64_t next_cfg, int timeout_ms);
+
+/* ovsdb_lab_commit without waiting for the database's answer: the caller
+ * goes on making hosts while ovsdb-server takes the transaction, calling
+ * ovsdb_lab_pump now and then to keep it moving.  The answer is taken
+ * (and *next_cfg raised) by ovsdb_lab_settle, which every later commit and
+ * ovsdb_lab_wait call first.  lab may be a stack copy: it is copied. */
+int ovsdb_lab_commit_start(struct ovsdb *db, const struct lab *lab, const char *datapath,
+			   int timeout_ms, int64_t *next_cfg);
+void ovsdb_lab_pump(struct ovsdb *db);
+int ovsdb_lab_settle(struct ovsdb *db, int64_t *next_cfg);
+
+/* Deletes every Bridge, Port and Interface marked with the lab's name, in one
+ * transaction, and waits for ovs-vswitchd to apply it.  Rows not marked
+ * with this lab are never touched. */
+int ovsdb_lab_remove(struct ovsdb *db, const char *lab_name, int timeout_ms);
+
+/* Deletes the lab's ports of these names (and their interfaces).  A veth
+ * made anew under an old name must be opened anew by ovs-vswitchd: it gets
+ * its port back by the next ovsdb_lab_apply. */
+int ovsdb_lab_drop_ports(struct ovsdb *db, const char *lab_name, const char *const *ports,
+			 size_t n, int timeout_ms);
+
+/* Whether any row carries the lab's mark. */
+bool ovsdb_lab_present(struct ovsdb *db, const char *lab_name);
+
+/* Calls fn once for each distinct lab name that marks a Bridge, Port or
+ * Interface row. */
+int ovsdb_lab_names(struct ovsdb *db, void (*fn)(const char *lab, void *arg), void *arg);
+
+struct ovsdb_port_info {
+	const char *bridge;
+	const char *port;
+	const char *type;     /* "" or "internal" */
+	int64_t ofport;       /* -1 failed, 0 not yet assigned */
+	const char *error;    /* NULL if none */
+	const char *datapath; /* bridge's datapath_type */
+};
+/* Calls fn for each port marked with the lab's name. */
+int ovsdb_lab_ports(struct ovsdb *db, const char *lab_name,
+		    void (*fn)(const struct ovsdb_port_info *p, void *arg),
+		    void *arg);
+
+#endif

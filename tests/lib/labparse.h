@@ -1,0 +1,31 @@
+/* The lab-file unit suites' one way to parse a text: what labfile_parse
+ * returned, the lab it made and every diagnostic it printed. */
+#ifndef OVSLAB_TEST_LABPARSE_H
+#define OVSLAB_TEST_LABPARSE_H
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model/lab.h"
+#include "labfile/labfile.h"
+
+struct result {
+	int ret;
+	struct lab *lab;
+	char *diag;
+};
+
+static inline struct result parse_as(const char *display, const char *yaml)
+{
+	struct result r = { 0 };
+	size_t len;
+	FILE *f = open_memstream(&r.diag, &len);
+
+	cr_assert_not_null(f);
+	r.ret = labfile_parse(display, yaml, strlen(yaml), f, &r.lab);
+	cr_assert_eq(fclose(f), 0);
+	return r;
+}
+
+#endif
