@@ -311,7 +311,10 @@ int build_host_ifaces(struct build *b, struct build_ns *ns)
 		/* A bridge port born promiscuous: ovs-vswitchd would set the
 		 * flag itself, and each such change in its namespace makes it
 		 * reconfigure every port it has (1000 hosts: switch CPU
-		 * 1.5-1.8 s -> 1.3-1.5 s). */
+		 * 1.5-1.8 s -> 1.3-1.5 s).  Born without ARP too: otherwise the
+		 * kernel answers a host's ARP for the gateway on this end, and
+		 * the host's traffic bypasses the switch from then on.  (IPv6
+		 * is off on it: build_iface_outside.) */
 		ret = rtnl_veth_create_up(b->nl, ifc->port, ifc->ifname, ns->fd,
 					  ifc->attach == LAB_ATTACH_BRIDGE);
 		if (ret == -EEXIST)

@@ -249,9 +249,10 @@ int rtnl_veth_create(struct rtnl *nl, const char *name, const char *peer, int pe
 }
 
 int rtnl_veth_create_up(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd,
-			bool promisc)
+			bool switch_port)
 {
-	return rtnl_veth(nl, name, peer, peer_netns_fd, IFF_UP | (promisc ? IFF_PROMISC : 0));
+	return rtnl_veth(nl, name, peer, peer_netns_fd,
+			 IFF_UP | (switch_port ? IFF_PROMISC | IFF_NOARP : 0));
 }
 
 int rtnl_link_del(struct rtnl *nl, const char *name)

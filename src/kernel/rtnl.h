@@ -23,10 +23,13 @@ void rtnl_close(struct rtnl *nl);
  * -EEXIST when either name is taken. */
 int rtnl_veth_create(struct rtnl *nl, const char *name, const char *peer,
 		     int peer_netns_fd);
-/* The same, this end up from birth (the peer still down), and promiscuous
- * if asked. */
+/* The same, this end up from birth (the peer still down).  A switch port's
+ * end is also born promiscuous and without ARP: the switch reads it through
+ * a packet socket, and the kernel must never answer ARP on it for an address
+ * of its namespace (the gateway), or hosts would send their traffic to the
+ * kernel behind the switch's back. */
 int rtnl_veth_create_up(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd,
-			bool promisc);
+			bool switch_port);
 int rtnl_link_del(struct rtnl *nl, const char *name);
 /* ifindex of name in this socket's namespace, -ENODEV if none. */
 int rtnl_link_index(struct rtnl *nl, const char *name);
