@@ -715,6 +715,28 @@ static int build_exec_wait(pid_t pid, int timeout_ms, int *status)
 	return ret;
 }
 
+/* The last lines a failed command wrote to the log (from offset `from` on),
+ * joined with " | " into out: a failed up removes the journal directory and
+ * the log with it, so the message itself carries what the command said. */
+static void build_exec_tail(int logfd, off_t from, char *out, size_t len)
+{
+	char text[512];
+	off_t end = lseek(logfd, 0, SEEK_END);
+	off_t start = end - (off_t)sizeof(text) + 1 > from ? end - (off_t)sizeof(text) + 1 : from;
+	ssize_t n = end > start ? pread(logfd, text, (size_t)(end - start), start) : 0;
+	size_t used = 0;
+	char *line, *save = NULL;
+
+	out[0] = '\0';
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	/* A cut first line is dropped unless it is the only one. */
+	line = start > from && strchr(text, '\n') ? strchr(text, '\n') + 1 : text;
+	for (line = strtok_r(line, "\n", &save); line && used < len; line = strtok_r(NULL, "\n", &save))
+		used += (size_t)snprintf(out + used, len - used, "%s%s", used ? " | " : "", line);
+}
+
 int build_host_exec(struct build *b, const struct lab_host *h)
 {
 	char log[PATH_MAX + 16];
@@ -724,7 +746,7 @@ int build_host_exec(struct build *b, const struct lab_host *h)
 	if (!h->n_exec)
 		return 0;
 	snprintf(log, sizeof(log), "%s/exec.log", b->st->dir);
-	logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	logfd = open(log, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	nsfd = netns_open(h->name);
 	if (logfd < 0 || nsfd < 0) {
 		ret = logfd < 0 ? -errno : nsfd;
@@ -732,20 +754,26 @@ int build_host_exec(struct build *b, const struct lab_host *h)
 	}
 	for (size_t i = 0; ret == 0 && i < h->n_exec; i++) {
 		const struct lab_cmd *cmd = &h->exec[i];
+		char tail[320];
 		int status = 0;
+		off_t from;
 		pid_t pid;
 
 		dprintf(logfd, "== %s: %s\n", h->name, cmd->argv[0]);
+		from = lseek(logfd, 0, SEEK_END);
 		pid = build_exec_start(b, nsfd, cmd, logfd);
 		ret = pid < 0 ? pid : build_exec_wait(pid, BUILD_EXEC_TIMEOUT_MS, &status);
+		if (ret == -ETIMEDOUT || (ret == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)))
+			build_exec_tail(logfd, from, tail, sizeof(tail));
 		if (ret == -ETIMEDOUT)
-			err_set("%s: exec %s: still running after %d s (its output is in %s)", h->name,
-				cmd->argv[0], BUILD_EXEC_TIMEOUT_MS / 1000, log);
+			err_set("%s: exec %s: still running after %d s (%s%s)", h->name,
+				cmd->argv[0], BUILD_EXEC_TIMEOUT_MS / 1000,
+				tail[0] ? "its last output: " : "no output", tail);
 		else if (ret == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
 			ret = -ECANCELED;
-			err_set("%s: exec %s: exited with status %d (its output is in %s)", h->name,
+			err_set("%s: exec %s: exited with status %d (%s%s)", h->name,
 				cmd->argv[0], WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-				log);
+				tail[0] ? "its last output: " : "no output", tail);
 		}
 	}
 out:

@@ -128,3 +128,17 @@ Test(features, mac_mtu_routes_sysctls_exec)
 	reach("f1", "10.0.5.254");
 	down("feat");
 }
+
+/* A failed exec: says what the command printed: the rollback removes the
+ * lab's directory, log included, so the message must carry it. */
+Test(features, failed_exec_says_its_last_output)
+{
+	sandbox_write(SANDBOX_FILES "/exec.yaml",
+		      "name: ex\nhosts:\n  h1:\n    exec:\n"
+		      "      - [sh, -c, \"echo first words; echo the cause is here >&2; exit 3\"]\n");
+	cr_assert_neq(ovslab("up %s", SANDBOX_FILES "/exec.yaml"), 0, "up succeeded: %s", buf);
+	cr_assert_not_null(strstr(buf, "exited with status 3"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "first words | the cause is here"), "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns list"), 0);
+	cr_assert_str_eq(buf, "", "namespaces left: %s", buf);
+}
