@@ -75,54 +75,32 @@ static int down_nat(struct journal *st)
 	return ret;
 }
 
-struct down_switch_scan {
-	const char *self;
-	bool other_uses;
-};
-
-static int down_switch_user(const char *lab, void *arg)
-{
-	struct down_switch_scan *scan = arg;
-	struct journal other;
-
-	if (!strcmp(lab, scan->self))
-		return 0;
-	if (journal_read(lab, &other) == 0) {
-		const char *sw = journal_get(&other, JOURNAL_SWITCH);
-
-		if (sw && !strncmp(sw, "private ", 8))
-			scan->other_uses = true;
-	}
-	journal_close(&other);
-	return 0;
-}
-
 /* ovslab's private switch serves every lab without a machine switch: the
  * last lab to go stops it, which drops all its ports at once, far faster
  * than deleting them one transaction at a time. */
 static int down_switch(struct journal *st)
 {
-	struct down_switch_scan scan = { .self = st->name };
-	const char *sw = journal_get(st, JOURNAL_SWITCH);
+	const char *rundir;
+	enum journal_switch sw = journal_get_switch(st, &rundir);
 	const char *remote = journal_get(st, JOURNAL_REMOTE);
 	struct ovsdb *db = NULL;
-	bool private;
+	bool private = sw == JOURNAL_SWITCH_PRIVATE;
+	bool other_uses = false;
 	int lock = -1;
 	int ret;
 
-	if (!sw)
+	if (sw == JOURNAL_SWITCH_NONE)
 		return 0;
-	private = !strncmp(sw, "private ", 8);
 	if (private) {
 		lock = lock_lab(SWITCHD_LOCK, DOWN_LOCK_TIMEOUT_MS);
 		if (lock < 0)
 			return lock;
-		journal_for_each_lab(down_switch_user, &scan);
+		other_uses = journal_private_switch_used(rundir, st->name);
 	}
-	if (private && !scan.other_uses) {
+	if (private && !other_uses) {
 		struct switchd priv = { .private = true };
 
-		snprintf(priv.rundir, sizeof(priv.rundir), "%s", sw + 8);
+		snprintf(priv.rundir, sizeof(priv.rundir), "%s", rundir);
 		if (remote)
 			snprintf(priv.remote, sizeof(priv.remote), "%s", remote);
 		ret = switchd_stop_begin(&priv);
@@ -137,7 +115,7 @@ static int down_switch(struct journal *st)
 	ovsdb_close(db);
 out:
 	if (lock >= 0)
-		lock_unlock(SWITCHD_LOCK, lock, private && !scan.other_uses && ret == 0);
+		lock_unlock(SWITCHD_LOCK, lock, private && !other_uses && ret == 0);
 	return ret;
 }
 

@@ -108,7 +108,7 @@ static void gc_plural(char *buf, size_t len, size_t n, const char *what)
 /* What the journal lists, for the line that says it was removed. */
 static void gc_describe(const struct journal *st, char *buf, size_t len)
 {
-	const char *sw = journal_get(st, JOURNAL_SWITCH);
+	enum journal_switch sw = journal_get_switch(st, NULL);
 	size_t netns = 0, links = 0;
 
 	buf[0] = '\0';
@@ -120,10 +120,10 @@ static void gc_describe(const struct journal *st, char *buf, size_t len)
 	}
 	gc_plural(buf, len, netns, "namespace");
 	gc_plural(buf, len, links, "interface");
-	if (sw) {
+	if (sw != JOURNAL_SWITCH_NONE) {
 		size_t used = strlen(buf);
 
-		snprintf(buf + used, len - used, ", %s", !strncmp(sw, "private ", 8)
+		snprintf(buf + used, len - used, ", %s", sw == JOURNAL_SWITCH_PRIVATE
 			 ? "its private switch" : "its rows in the shared switch");
 	}
 	if (journal_get(st, JOURNAL_NAT)) {
@@ -392,23 +392,6 @@ static int gc_daemon_cmp(const void *a, const void *b)
 	return (int)y->vswitchd - (int)x->vswitchd;
 }
 
-static int gc_switch_user(const char *lab, void *arg)
-{
-	bool *used = arg;
-	struct journal st;
-
-	/* A record that cannot be read may well use it. */
-	if (journal_read(lab, &st) < 0) {
-		err_clear();
-		*used = true;
-		return 0;
-	}
-	if (!strncmp(journal_get(&st, JOURNAL_SWITCH) ?: "", "private ", 8))
-		*used = true;
-	journal_close(&st);
-	return 0;
-}
-
 /* Step 4: ovslab's private switch when no lab record uses it any more.  Its
  * own stop (exit --cleanup) when its directory is there; by signal when the
  * directory is gone and only the processes are left. */
@@ -416,7 +399,7 @@ static void gc_private_switch(struct gc *g)
 {
 	struct gc_daemons ds = { NULL, 0 };
 	struct switchd priv = { .private = true };
-	bool used = false, dir;
+	bool dir;
 	size_t stopped = 0;
 	int fd, ret;
 
@@ -427,8 +410,7 @@ static void gc_private_switch(struct gc *g)
 		return;
 	}
 	/* Under the switch's lock: no lab can start using it meanwhile. */
-	journal_for_each_lab(gc_switch_user, &used);
-	if (used)
+	if (journal_private_switch_used(SWITCHD_PRIVATE_DIR, NULL))
 		goto out;
 	ret = gc_find_daemons(&ds);
 	if (ret < 0) {

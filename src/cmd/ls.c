@@ -15,127 +15,45 @@ struct ls_lab {
 	const char *state; /* "up", "busy", "incomplete" */
 };
 
-struct ls_entry {
-	int kind;
-	bool forgotten;
-	char *value;
-};
-
-struct ls_journal {
-	struct ls_entry *v;
-	size_t n;
-};
-
 struct ls_names {
 	char **v;
 	size_t n;
 };
 
-static void ls_journal_free(struct ls_journal *j)
-{
-	for (size_t i = 0; i < j->n; i++)
-		free(j->v[i].value);
-	free(j->v);
-}
-
-static int ls_kind(const char *s)
-{
-	static const enum journal_kind kinds[] = { JOURNAL_NETNS, JOURNAL_SWITCH, JOURNAL_COMPLETE };
-
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strcmp(s, journal_kind_name(kinds[i])))
-			return (int)kinds[i];
-	return -1;
-}
-
-static struct ls_entry *ls_latest(struct ls_journal *j, int kind, const char *value)
-{
-	for (size_t i = j->n; i-- > 0;)
-		if (j->v[i].kind == kind && !j->v[i].forgotten &&
-		    (!value || !strcmp(j->v[i].value, value)))
-			return &j->v[i];
-	return NULL;
-}
-
-static int ls_journal_line(struct ls_journal *j, char *line)
-{
-	struct ls_entry *e;
-	bool forget = false;
-	char *val;
-	int kind;
-
-	line[strcspn(line, "\n")] = '\0';
-	if (!strncmp(line, "forget ", 7)) {
-		forget = true;
-		line += 7;
-	}
-	val = strchr(line, ' ');
-	if (!val)
-		return 0;
-	*val++ = '\0';
-	kind = ls_kind(line);
-	if (kind < 0)
-		return 0;
-	if (forget) {
-		e = ls_latest(j, kind, val);
-		if (e)
-			e->forgotten = true;
-		return 0;
-	}
-	e = realloc(j->v, (j->n + 1) * sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	j->v = e;
-	e = &j->v[j->n];
-	e->kind = kind;
-	e->forgotten = false;
-	e->value = strdup(val);
-	if (!e->value)
-		return -ENOMEM;
-	j->n++;
-	return 0;
-}
-
-/* Read here rather than with journal_open(): that opens the journal for
- * appending, which needs root and would recreate a journal that a `down`
- * running meanwhile has just deleted. */
+/* journal_read(), not journal_open(): that opens the journal for appending,
+ * which needs root and would recreate a journal that a `down` running
+ * meanwhile has just deleted. */
 static int ls_read(struct ls_lab *l)
 {
-	struct ls_journal j = { NULL, 0 };
-	char path[PATH_MAX + 16], dir[PATH_MAX];
-	char line[PATH_MAX + 64];
-	struct ls_entry *e;
-	FILE *f;
-	int ret = 0;
+	struct journal st;
+	bool held = err_hold();
+	int ret = journal_read(l->name, &st);
 
-	journal_dir(l->name, dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/journal", dir);
-	f = fopen(path, "re");
-	if (!f) {
-		/* A run killed right after making the directory leaves no journal. */
-		if (errno != ENOENT) {
-			ret = -errno;
-			err_set("%s: cannot read the lab's journal %s: %s", l->name, path,
-				strerror(errno));
-		}
-		goto out;
+	/* A run killed right after making the directory leaves no journal, and
+	 * a `down` may remove the record meanwhile: nothing recorded yet. */
+	if (ret == -ENOENT) {
+		err_release(held);
+		ret = 0;
 	}
-	while (ret == 0 && fgets(line, sizeof(line), f))
-		ret = ls_journal_line(&j, line);
 	if (ret < 0)
 		goto out;
-	for (size_t i = 0; i < j.n; i++)
-		if (j.v[i].kind == JOURNAL_NETNS && !j.v[i].forgotten)
+	for (size_t i = 0; i < st.n_entries; i++)
+		if (st.entries[i].kind == JOURNAL_NETNS && !st.entries[i].forgotten)
 			l->hosts++;
-	e = ls_latest(&j, JOURNAL_SWITCH, NULL);
-	if (e)
-		l->sw = !strncmp(e->value, "private ", 8) ? "private" : "shared";
-	if (ls_latest(&j, JOURNAL_COMPLETE, NULL) && !strcmp(l->state, "incomplete"))
+	switch (journal_get_switch(&st, NULL)) {
+	case JOURNAL_SWITCH_PRIVATE:
+		l->sw = "private";
+		break;
+	case JOURNAL_SWITCH_SHARED:
+		l->sw = "shared";
+		break;
+	case JOURNAL_SWITCH_NONE:
+		break;
+	}
+	if (journal_get(&st, JOURNAL_COMPLETE) && !strcmp(l->state, "incomplete"))
 		l->state = "up";
 out:
-	if (f)
-		fclose(f);
-	ls_journal_free(&j);
+	journal_close(&st);
 	return ret;
 }
 

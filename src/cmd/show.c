@@ -97,21 +97,6 @@ static void show_host_addrs(const char *host, const char *ifname, char *buf, siz
 	snprintf(buf, len, "%s", sa.text[0] ? sa.text : "-");
 }
 
-/* The uplink as resolved when the lab came up ("bridge=device" entries). */
-static const char *show_uplink(const struct show *s, const char *bridge)
-{
-	size_t len = strlen(bridge);
-
-	for (size_t i = s->st.n_entries; i-- > 0;) {
-		const struct journal_entry *e = &s->st.entries[i];
-
-		if (e->kind == JOURNAL_UPLINK && !e->forgotten && !strncmp(e->value, bridge, len) &&
-		    e->value[len] == '=')
-			return e->value + len + 1;
-	}
-	return NULL;
-}
-
 /* Where an interface leads: its bridge, the machine, or the far end of a cable. */
 static const char *show_attach(const struct lab_iface *ifc, char *buf, size_t len)
 {
@@ -125,20 +110,21 @@ static const char *show_attach(const struct lab_iface *ifc, char *buf, size_t le
 
 static void show_text(const struct show *s, FILE *out)
 {
-	const char *sw = journal_get(&s->st, JOURNAL_SWITCH);
+	enum journal_switch sw = journal_get_switch(&s->st, NULL);
 
 	fprintf(out, "lab %s\n", s->lab->name);
-	if (!sw)
+	if (sw == JOURNAL_SWITCH_NONE)
 		fputs("switch: none (the lab has no bridge)\n", out);
 	else
 		fprintf(out, "switch: %s, %s, datapath %s%s\n",
-			!strncmp(sw, "private", 7) ? "private" : "shared",
+			sw == JOURNAL_SWITCH_PRIVATE ? "private" : "shared",
 			journal_get(&s->st, JOURNAL_REMOTE) ? journal_get(&s->st, JOURNAL_REMOTE) : "-",
 			journal_get(&s->st, JOURNAL_DATAPATH) ? journal_get(&s->st, JOURNAL_DATAPATH) : "-",
 			s->switch_down ? " (not answering)" : "");
 	for (size_t i = 0; i < s->lab->n_bridges; i++) {
 		const struct lab_bridge *b = &s->lab->bridges[i];
-		const char *up = show_uplink(s, b->name);
+		/* The uplink as resolved when the lab came up. */
+		const char *up = journal_get_uplink(&s->st, b->name, s->st.n_entries);
 		char gw[64] = "-";
 
 		if (b->gateway.family)
@@ -178,12 +164,12 @@ static void show_text(const struct show *s, FILE *out)
 
 static void show_json(const struct show *s, FILE *out)
 {
-	const char *sw = journal_get(&s->st, JOURNAL_SWITCH);
+	enum journal_switch sw = journal_get_switch(&s->st, NULL);
 
 	fputs("{\"name\":", out);
 	json_str(out, s->lab->name);
 	fprintf(out, ",\"switch\":{\"private\":%s,\"remote\":",
-		sw && !strncmp(sw, "private", 7) ? "true" : "false");
+		sw == JOURNAL_SWITCH_PRIVATE ? "true" : "false");
 	json_str(out, journal_get(&s->st, JOURNAL_REMOTE));
 	fputs(",\"datapath\":", out);
 	json_str(out, journal_get(&s->st, JOURNAL_DATAPATH));
@@ -199,7 +185,7 @@ static void show_json(const struct show *s, FILE *out)
 		fputs(",\"gateway\":", out);
 		json_str(out, gw);
 		fprintf(out, ",\"nat\":%s,\"uplink\":", b->nat ? "true" : "false");
-		json_str(out, show_uplink(s, b->name));
+		json_str(out, journal_get_uplink(&s->st, b->name, s->st.n_entries));
 		show_settings_bridge_json(b, out);
 		fputc('}', out);
 	}

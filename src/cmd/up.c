@@ -93,7 +93,7 @@ static int up_switch(struct up *u)
 	if (u->old && remote && dp) {
 		snprintf(u->sw.remote, sizeof(u->sw.remote), "%s", remote);
 		snprintf(u->sw.datapath, sizeof(u->sw.datapath), "%s", dp);
-		u->sw.private = !strncmp(journal_get(&u->st, JOURNAL_SWITCH) ?: "", "private", 7);
+		u->sw.private = journal_get_switch(&u->st, NULL) == JOURNAL_SWITCH_PRIVATE;
 		goto open;
 	}
 	/* A lab of cables and machine attachments needs no switch at all. */
@@ -107,13 +107,13 @@ static int up_switch(struct up *u)
 	/* Recorded before the switch is started or joined: a lab going down
 	 * stops the private switch only when no other record names it, and a
 	 * run killed while starting it leaves a way to stop it. */
-	ret = journal_add(&u->st, JOURNAL_SWITCH, "private %s", SWITCHD_PRIVATE_DIR);
+	ret = journal_add_switch(&u->st, SWITCHD_PRIVATE_DIR);
 	if (ret == 0)
 		ret = switchd_start(SWITCHD_PRIVATE_DIR, &u->sw);
 	if (ret == 0 && !u->sw.private) {
-		ret = journal_forget(&u->st, JOURNAL_SWITCH, u->st.entries[u->st.n_entries - 1].value);
+		ret = journal_forget_switch(&u->st);
 		if (ret == 0)
-			ret = journal_add(&u->st, JOURNAL_SWITCH, "shared");
+			ret = journal_add_switch(&u->st, NULL);
 	}
 	/* The lock file stays only while ovslab's private switch runs. */
 	lock_unlock(SWITCHD_LOCK, lock, access(SWITCHD_PRIVATE_DIR, F_OK) != 0);
@@ -152,7 +152,7 @@ static int up_nat(struct up *u)
 			ret = journal_add(&u->st, JOURNAL_IP_FORWARD, "%s", old);
 		}
 		if (ret == 0)
-			ret = journal_add(&u->st, JOURNAL_UPLINK, "%s=%s", b->name, u->uplinks[i]);
+			ret = journal_add_uplink(&u->st, b->name, u->uplinks[i]);
 		if (ret == 0)
 			ret = journal_add(&u->st, JOURNAL_NAT, "%s", b->name);
 		if (ret == 0)
@@ -453,27 +453,13 @@ static bool up_step_old(const struct up *u, enum plan_op op, const char *host)
 	return false;
 }
 
-/* The uplink a bridge had before this run, from the journal. */
-static const char *up_old_uplink(const struct up *u, const char *bridge)
-{
-	size_t len = strlen(bridge);
-
-	for (size_t i = u->mark; i-- > 0;) {
-		const struct journal_entry *e = &u->st.entries[i];
-
-		if (e->kind == JOURNAL_UPLINK && !e->forgotten && !strncmp(e->value, bridge, len) &&
-		    e->value[len] == '=')
-			return e->value + len + 1;
-	}
-	return NULL;
-}
-
 static void up_undo_nat(struct up *u)
 {
 	nat_remove(u->lab->name);
 	for (size_t i = 0; i < u->old->n_bridges; i++) {
 		const struct lab_bridge *b = &u->old->bridges[i];
-		const char *uplink = up_old_uplink(u, b->name);
+		/* The uplink the bridge had before this run. */
+		const char *uplink = journal_get_uplink(&u->st, b->name, u->mark);
 
 		if (b->nat && uplink)
 			nat_add(u->lab->name, b->name, &b->gateway, uplink);
@@ -519,7 +505,7 @@ static void up_undo_change(struct up *u)
 	}
 	if (plan_has(&u->plan, PLAN_NAT))
 		up_undo_nat(u);
-	journal_add(&u->st, JOURNAL_COMPLETE, "%lld", (long long)time(NULL));
+	journal_add_complete(&u->st);
 }
 
 static int up_load(const char *path, FILE *diag, struct up *u, char **text, size_t *len)
@@ -636,7 +622,7 @@ int cmd_up(const char *path, FILE *diag, FILE *out)
 	if (ret == 0 && u.old)
 		ret = journal_save_labfile(&u.st, text, len);
 	if (ret == 0)
-		ret = journal_add(&u.st, JOURNAL_COMPLETE, "%lld", (long long)time(NULL));
+		ret = journal_add_complete(&u.st);
 	if (ret < 0)
 		goto out;
 	if (u.old)

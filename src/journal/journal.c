@@ -1,3 +1,5 @@
+/* The lab's journal under journal_root()/LAB/: its only reader and writer,
+ * and the only code that knows how entries and their values are spelt. */
 #include "journal/journal.h"
 
 #include <dirent.h>
@@ -8,9 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/err.h"
+
+static const char *journal_root_dir = JOURNAL_RUN_DIR;
+
+const char *journal_root(void)
+{
+	return journal_root_dir;
+}
+
+void journal_set_root(const char *dir)
+{
+	journal_root_dir = dir ? dir : JOURNAL_RUN_DIR;
+}
 
 static const char *const journal_kinds[JOURNAL_KIND_MAX] = {
 	[JOURNAL_NETNS] = "netns",
@@ -39,7 +54,7 @@ static int journal_kind_parse(const char *s)
 
 void journal_dir(const char *lab, char *buf, size_t len)
 {
-	snprintf(buf, len, JOURNAL_RUN_DIR "/%s", lab);
+	snprintf(buf, len, "%s/%s", journal_root_dir, lab);
 }
 
 bool journal_exists(const char *lab)
@@ -103,9 +118,9 @@ int journal_create(const char *lab, const char *text, size_t len, struct journal
 	memset(st, 0, sizeof(*st));
 	snprintf(st->name, sizeof(st->name), "%s", lab);
 	journal_dir(lab, st->dir, sizeof(st->dir));
-	if (mkdir(JOURNAL_RUN_DIR, 0755) < 0 && errno != EEXIST) {
+	if (mkdir(journal_root_dir, 0755) < 0 && errno != EEXIST) {
 		ret = -errno;
-		err_set("%s: cannot create %s: %s", lab, JOURNAL_RUN_DIR, strerror(errno));
+		err_set("%s: cannot create %s: %s", lab, journal_root_dir, strerror(errno));
 		goto out;
 	}
 	if (mkdir(st->dir, 0755) < 0) {
@@ -153,6 +168,20 @@ int journal_read(const char *lab, struct journal *st)
 	return ret;
 }
 
+/* Drops a torn last line, so that the next entry is not glued to it. */
+static int journal_cut(struct journal *st, long len)
+{
+	if (len < 0 || ftruncate(fileno(st->journal), len) < 0 ||
+	    fseek(st->journal, 0, SEEK_END) < 0) {
+		int ret = len < 0 || !errno ? -EIO : -errno;
+
+		err_set("%s: cannot cut the torn last line off the lab's journal: %s", st->name,
+			strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
 static int journal_load(const char *lab, struct journal *st, bool write)
 {
 	char line[PATH_MAX + 64];
@@ -168,15 +197,24 @@ static int journal_load(const char *lab, struct journal *st, bool write)
 	}
 	/* "a+" would make a journal that a concurrent down just removed, and
 	 * needs root; readers (show, ls, the scans of other labs) use "r". */
-	ret = journal_open_file(st, write ? "a+" : "r");
+	ret = journal_open_file(st, write ? "a+e" : "re");
 	if (ret < 0)
 		return ret;
 	rewind(st->journal);
-	while (fgets(line, sizeof(line), st->journal)) {
+	for (;;) {
+		long start = ftell(st->journal);
 		char *sp, *val;
 		bool forget = false;
 		int kind;
 
+		if (!fgets(line, sizeof(line), st->journal))
+			break;
+		if (!strchr(line, '\n') && feof(st->journal)) {
+			st->torn = true;
+			if (write)
+				ret = journal_cut(st, start);
+			return ret;
+		}
 		line[strcspn(line, "\n")] = '\0';
 		sp = line;
 		if (!strncmp(sp, "forget ", 7)) {
@@ -273,6 +311,55 @@ int journal_save_labfile(struct journal *st, const char *text, size_t len)
 	return ret;
 }
 
+int journal_add_switch(struct journal *st, const char *rundir)
+{
+	return rundir ? journal_add(st, JOURNAL_SWITCH, "private %s", rundir)
+		      : journal_add(st, JOURNAL_SWITCH, "shared");
+}
+
+int journal_forget_switch(struct journal *st)
+{
+	const struct journal_entry *e = journal_latest(st, JOURNAL_SWITCH, NULL);
+
+	return e ? journal_forget(st, JOURNAL_SWITCH, e->value) : 0;
+}
+
+enum journal_switch journal_get_switch(const struct journal *st, const char **rundir)
+{
+	const char *sw = journal_get(st, JOURNAL_SWITCH);
+	bool private = sw && !strncmp(sw, "private ", 8);
+
+	if (rundir)
+		*rundir = private ? sw + 8 : NULL;
+	if (!sw)
+		return JOURNAL_SWITCH_NONE;
+	return private ? JOURNAL_SWITCH_PRIVATE : JOURNAL_SWITCH_SHARED;
+}
+
+int journal_add_uplink(struct journal *st, const char *bridge, const char *device)
+{
+	return journal_add(st, JOURNAL_UPLINK, "%s=%s", bridge, device);
+}
+
+const char *journal_get_uplink(const struct journal *st, const char *bridge, size_t n)
+{
+	size_t len = strlen(bridge);
+
+	for (size_t i = n < st->n_entries ? n : st->n_entries; i-- > 0;) {
+		const struct journal_entry *e = &st->entries[i];
+
+		if (e->kind == JOURNAL_UPLINK && !e->forgotten && !strncmp(e->value, bridge, len) &&
+		    e->value[len] == '=')
+			return e->value + len + 1;
+	}
+	return NULL;
+}
+
+int journal_add_complete(struct journal *st)
+{
+	return journal_add(st, JOURNAL_COMPLETE, "%lld", (long long)time(NULL));
+}
+
 void journal_labfile(const struct journal *st, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/lab.yaml", st->dir);
@@ -317,7 +404,7 @@ int journal_remove(struct journal *st)
 
 int journal_for_each_lab(int (*fn)(const char *lab, void *arg), void *arg)
 {
-	DIR *d = opendir(JOURNAL_RUN_DIR);
+	DIR *d = opendir(journal_root_dir);
 	struct dirent *de;
 	int ret = 0;
 
@@ -332,4 +419,44 @@ int journal_for_each_lab(int (*fn)(const char *lab, void *arg), void *arg)
 	}
 	closedir(d);
 	return ret;
+}
+
+struct journal_switch_scan {
+	const char *rundir;
+	const char *except;
+	bool used;
+};
+
+static int journal_switch_user(const char *lab, void *arg)
+{
+	struct journal_switch_scan *scan = arg;
+	struct journal other;
+	const char *rundir;
+	bool held;
+
+	if (scan->except && !strcmp(lab, scan->except))
+		return 0;
+	held = err_hold();
+	if (journal_read(lab, &other) < 0) {
+		if (journal_exists(lab))
+			scan->used = true;
+	} else if (other.torn)
+		scan->used = true;
+	else if (journal_get_switch(&other, &rundir) == JOURNAL_SWITCH_PRIVATE &&
+		 !strcmp(rundir, scan->rundir))
+		scan->used = true;
+	journal_close(&other);
+	err_release(held);
+	return scan->used;
+}
+
+bool journal_private_switch_used(const char *rundir, const char *except)
+{
+	struct journal_switch_scan scan = { .rundir = rundir, .except = except };
+	bool held = err_hold();
+	int ret = journal_for_each_lab(journal_switch_user, &scan);
+
+	err_release(held);
+	/* The labs cannot be listed: any of them may use it. */
+	return scan.used || ret < 0;
 }

@@ -13,16 +13,23 @@
 
 #define JOURNAL_RUN_DIR "/run/ovslab"
 
+/* The directory the labs' records live in: JOURNAL_RUN_DIR, unless a test
+ * moved it with journal_set_root() (a call, not an environment variable: a
+ * command run as root must not be steered to another directory).  The locks
+ * (lock.h) stay in JOURNAL_RUN_DIR. */
+const char *journal_root(void);
+void journal_set_root(const char *dir);
+
 enum journal_kind {
 	JOURNAL_NETNS,      /* value: namespace name */
 	JOURNAL_LINK,       /* value: interface name in the machine's namespace */
-	JOURNAL_SWITCH,     /* value: "private <rundir>" or "shared" */
+	JOURNAL_SWITCH,     /* value: "private <rundir>" or "shared" (journal_add_switch) */
 	JOURNAL_REMOTE,     /* value: OVSDB remote the lab's rows live in */
 	JOURNAL_DATAPATH,   /* value: datapath type */
 	JOURNAL_NAT,        /* value: bridge name */
 	JOURNAL_IP_FORWARD, /* value: ip_forward before the lab changed it */
-	JOURNAL_UPLINK,     /* value: bridge=uplink device as resolved */
-	JOURNAL_COMPLETE,   /* value: unix time; an `up` ran to its end */
+	JOURNAL_UPLINK,     /* value: bridge=uplink device as resolved (journal_add_uplink) */
+	JOURNAL_COMPLETE,   /* value: unix time; an `up` ran to its end (journal_add_complete) */
 	JOURNAL_KIND_MAX
 };
 
@@ -38,6 +45,17 @@ struct journal {
 	FILE *journal;            /* open for appending while a command changes things */
 	struct journal_entry *entries;
 	size_t n_entries;
+	/* The last line had no newline: a write cut short by a crash.  It is
+	 * not an entry (its change was never made: entries come first), and
+	 * journal_open() cuts it off so that the next entry starts a line. */
+	bool torn;
+};
+
+/* Which Open vSwitch the lab's rows live in. */
+enum journal_switch {
+	JOURNAL_SWITCH_NONE,    /* not recorded: the lab has no bridge, or got no switch yet */
+	JOURNAL_SWITCH_PRIVATE, /* ovslab's private switch, run from its directory */
+	JOURNAL_SWITCH_SHARED,  /* the machine's own switch */
 };
 
 /* Path of the lab's directory. */
@@ -58,6 +76,24 @@ int journal_add(struct journal *st, enum journal_kind kind, const char *fmt, ...
 int journal_forget(struct journal *st, enum journal_kind kind, const char *value);
 /* The value of the latest live entry of a kind, or NULL. */
 const char *journal_get(const struct journal *st, enum journal_kind kind);
+/* The typed entries: only these functions know how their values are spelt.
+ * The switch: ovslab's private one run from rundir, or with rundir NULL the
+ * machine's shared one. */
+int journal_add_switch(struct journal *st, const char *rundir);
+/* Withdraws the latest switch entry (a private switch that was not started
+ * because the machine has one). */
+int journal_forget_switch(struct journal *st);
+/* The latest switch entry; *rundir (if rundir is not NULL) is the private
+ * switch's directory, or NULL. */
+enum journal_switch journal_get_switch(const struct journal *st, const char **rundir);
+/* The uplink device a NAT bridge masquerades through, as resolved. */
+int journal_add_uplink(struct journal *st, const char *bridge, const char *device);
+/* The bridge's latest uplink among the first n entries (st->n_entries: all),
+ * or NULL. */
+const char *journal_get_uplink(const struct journal *st, const char *bridge, size_t n);
+/* Marks the end of an `up` that made everything it had to, with its time. */
+int journal_add_complete(struct journal *st);
+
 /* Replaces the saved copy of the lab file (after an up that changed it). */
 int journal_save_labfile(struct journal *st, const char *text, size_t len);
 /* Path of the saved copy of the lab file. */
@@ -68,6 +104,13 @@ int journal_remove(struct journal *st);
 
 /* Calls fn for every lab that has a record. */
 int journal_for_each_lab(int (*fn)(const char *lab, void *arg), void *arg);
+
+/* Whether ovslab's private switch in rundir is used by a lab other than
+ * except (NULL: by any lab).  Reads the other labs' journals only.  A record
+ * that cannot be read, or whose last line was cut short, counts as a user:
+ * a switch another lab may need is never stopped.  A record that went away
+ * meanwhile does not. */
+bool journal_private_switch_used(const char *rundir, const char *except);
 
 const char *journal_kind_name(enum journal_kind kind);
 
