@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "apply/forward.h"
 #include "util/err.h"
 #include "cmd/cmd.h"
 #include "journal/lock.h"
@@ -13,7 +14,6 @@
 #include "kernel/rtnl.h"
 #include "switch/switchd.h"
 #include "util/timing.h"
-#include "kernel/sysctl.h"
 
 #define DOWN_LOCK_TIMEOUT_MS 60000
 /* How long down waits for the kernel to take interfaces away with their
@@ -27,52 +27,18 @@ static void down_note(int *first, int ret)
 		*first = ret;
 }
 
-struct down_nat_scan {
-	const char *self;
-	bool other_uses_nat;
-};
-
-static int down_scan_lab(const char *lab, void *arg)
-{
-	struct down_nat_scan *scan = arg;
-	struct journal other;
-
-	if (!strcmp(lab, scan->self))
-		return 0;
-	if (journal_read(lab, &other) == 0) {
-		if (journal_get(&other, JOURNAL_NAT))
-			scan->other_uses_nat = true;
-		journal_close(&other);
-	}
-	return 0;
-}
-
-/* ip_forward goes back to what it was before the lab, unless another lab
- * still masquerades through the machine. */
+/* The lab's rules go; net.ipv4.ip_forward goes back to the machine's own
+ * value when no other lab masquerades any more (apply/forward.h). */
 static int down_nat(struct journal *st)
 {
-	struct down_nat_scan scan = { .self = st->name };
-	const char *old = journal_get(st, JOURNAL_IP_FORWARD);
-	int ret = 0;
 	int n;
 
 	if (!journal_get(st, JOURNAL_NAT))
 		return 0;
 	n = nat_remove(st->name);
 	if (n < 0)
-		ret = n;
-	if (!old)
-		return ret;
-	journal_for_each_lab(down_scan_lab, &scan);
-	if (!scan.other_uses_nat) {
-		int r = sysctl_write("net/ipv4/ip_forward", old);
-
-		if (r < 0) {
-			err_set("net.ipv4.ip_forward: cannot put it back to %s: %s", old, strerror(-r));
-			down_note(&ret, r);
-		}
-	}
-	return ret;
+		return n;
+	return forward_give_back(st);
 }
 
 /* ovslab's private switch serves every lab without a machine switch: the
@@ -114,6 +80,10 @@ static int down_switch(struct journal *st)
 		ret = ovsdb_lab_remove(db, st->name, OVSDB_TIMEOUT_MS);
 	ovsdb_close(db);
 out:
+	/* Still under the switch's lock: of labs going down together, the last
+	 * one then sees no other user and stops the switch. */
+	if (ret == 0)
+		ret = journal_forget_switch(st);
 	if (lock >= 0)
 		lock_unlock(SWITCHD_LOCK, lock, private && !other_uses && ret == 0);
 	return ret;
@@ -208,7 +178,11 @@ int cmd_teardown_from(struct journal *st, size_t from)
 
 int cmd_teardown(struct journal *st)
 {
-	int ret = 0;
+	int ret;
+
+	/* Before anything goes: a down killed midway leaves a lab that shows
+	 * as incomplete (not up), which gc finishes. */
+	ret = journal_forget_complete(st);
 
 	down_note(&ret, down_nat(st));
 	timing_phase("nat");

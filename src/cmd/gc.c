@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apply/forward.h"
 #include "util/err.h"
 #include "model/lab.h"
 #include "cmd/cmd.h"
@@ -267,8 +268,7 @@ static void gc_nat(struct gc *g)
 		}
 		n = nat_remove(lab);
 		if (n > 0) {
-			fprintf(g->out, "gc: removed %d iptables rule%s of lab %s (no record; "
-				"net.ipv4.ip_forward left as it is: its value before the lab is unknown)\n",
+			fprintf(g->out, "gc: removed %d iptables rule%s of lab %s (no record)\n",
 				n, n == 1 ? "" : "s", lab);
 			g->done++;
 		}
@@ -454,6 +454,24 @@ out:
 	lock_unlock(SWITCHD_LOCK, fd, access(SWITCHD_PRIVATE_DIR, F_OK) < 0);
 }
 
+/* Step 4: net.ipv4.ip_forward, borrowed by labs that are all gone now
+ * (their records removed by a crash or by hand), goes back. */
+static void gc_forward(struct gc *g)
+{
+	char before[16];
+	int ret;
+
+	if (forward_borrowed(before, sizeof(before)) < 0)
+		return;
+	ret = forward_give_back(NULL);
+	if (ret == 0 && forward_borrowed(before, sizeof(before)) == -ENOENT) {
+		fprintf(g->out, "gc: put net.ipv4.ip_forward back to %.*s (no lab masquerades any more)\n",
+			(int)strcspn(before, "\n"), before);
+		g->done++;
+	}
+	gc_note(g, ret);
+}
+
 int cmd_gc(FILE *out)
 {
 	struct gc g = { .out = out };
@@ -472,6 +490,7 @@ int cmd_gc(FILE *out)
 	gc_private_switch(&g);
 	gc_rows(&g);
 	gc_nat(&g);
+	gc_forward(&g);
 	if (g.done == 0 && g.first == 0)
 		fprintf(out, "gc: nothing to do\n");
 	ret = g.first;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "apply/build.h"
+#include "apply/forward.h"
 #include "apply/preflight.h"
 #include "util/err.h"
 #include "switch/flows.h"
@@ -20,7 +21,6 @@
 #include "plan/plan.h"
 #include "kernel/rtnl.h"
 #include "switch/switchd.h"
-#include "kernel/sysctl.h"
 #include "util/timing.h"
 
 /* Labs with fewer hosts come up too fast to need a progress line. */
@@ -132,7 +132,6 @@ open:
 
 static int up_nat(struct up *u)
 {
-	char old[16];
 	int ret;
 
 	ret = journal_get(&u->st, JOURNAL_NAT) ? nat_remove(u->lab->name) : 0;
@@ -143,25 +142,13 @@ static int up_nat(struct up *u)
 
 		if (!b->nat)
 			continue;
-		if (!journal_get(&u->st, JOURNAL_IP_FORWARD)) {
-			ret = sysctl_read("net/ipv4/ip_forward", old, sizeof(old));
-			if (ret < 0) {
-				err_set("net.ipv4.ip_forward: cannot read it: %s", strerror(-ret));
-				return ret;
-			}
-			ret = journal_add(&u->st, JOURNAL_IP_FORWARD, "%s", old);
-		}
-		if (ret == 0)
-			ret = journal_add_uplink(&u->st, b->name, u->uplinks[i]);
+		ret = journal_add_uplink(&u->st, b->name, u->uplinks[i]);
 		if (ret == 0)
 			ret = journal_add(&u->st, JOURNAL_NAT, "%s", b->name);
 		if (ret == 0)
 			ret = nat_add(u->lab->name, b->name, &b->gateway, u->uplinks[i]);
-		if (ret == 0) {
-			ret = sysctl_write("net/ipv4/ip_forward", "1");
-			if (ret < 0)
-				err_set("net.ipv4.ip_forward: cannot turn it on: %s", strerror(-ret));
-		}
+		if (ret == 0)
+			ret = forward_take();
 		if (ret < 0)
 			return ret;
 	}
@@ -609,8 +596,8 @@ int cmd_up(const char *path, FILE *diag, FILE *out)
 		goto out;
 	/* While an edit runs the lab is not complete: killed midway, it shows
 	 * as such (ls) and gc can take it down. */
-	while (ret == 0 && u.old && journal_get(&u.st, JOURNAL_COMPLETE))
-		ret = journal_forget(&u.st, JOURNAL_COMPLETE, journal_get(&u.st, JOURNAL_COMPLETE));
+	if (ret == 0 && u.old)
+		ret = journal_forget_complete(&u.st);
 	if (ret < 0)
 		goto out;
 	building = true;

@@ -34,7 +34,6 @@ static const char *const journal_kinds[JOURNAL_KIND_MAX] = {
 	[JOURNAL_REMOTE] = "remote",
 	[JOURNAL_DATAPATH] = "datapath",
 	[JOURNAL_NAT] = "nat",
-	[JOURNAL_IP_FORWARD] = "ip_forward",
 	[JOURNAL_UPLINK] = "uplink",
 	[JOURNAL_COMPLETE] = "complete",
 };
@@ -360,6 +359,19 @@ int journal_add_complete(struct journal *st)
 	return journal_add(st, JOURNAL_COMPLETE, "%lld", (long long)time(NULL));
 }
 
+int journal_forget_complete(struct journal *st)
+{
+	int ret = 0;
+
+	while (ret == 0 && journal_get(st, JOURNAL_COMPLETE)) {
+		char when[32];
+
+		snprintf(when, sizeof(when), "%s", journal_get(st, JOURNAL_COMPLETE));
+		ret = journal_forget(st, JOURNAL_COMPLETE, when);
+	}
+	return ret;
+}
+
 void journal_labfile(const struct journal *st, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/lab.yaml", st->dir);
@@ -421,17 +433,17 @@ int journal_for_each_lab(int (*fn)(const char *lab, void *arg), void *arg)
 	return ret;
 }
 
-struct journal_switch_scan {
-	const char *rundir;
+struct journal_scan {
+	bool (*holds)(const struct journal *other, const void *arg);
+	const void *arg;
 	const char *except;
 	bool used;
 };
 
-static int journal_switch_user(const char *lab, void *arg)
+static int journal_scan_one(const char *lab, void *arg)
 {
-	struct journal_switch_scan *scan = arg;
+	struct journal_scan *scan = arg;
 	struct journal other;
-	const char *rundir;
 	bool held;
 
 	if (scan->except && !strcmp(lab, scan->except))
@@ -440,23 +452,34 @@ static int journal_switch_user(const char *lab, void *arg)
 	if (journal_read(lab, &other) < 0) {
 		if (journal_exists(lab))
 			scan->used = true;
-	} else if (other.torn)
+	} else if (other.torn || scan->holds(&other, scan->arg)) {
 		scan->used = true;
-	else if (journal_get_switch(&other, &rundir) == JOURNAL_SWITCH_PRIVATE &&
-		 !strcmp(rundir, scan->rundir))
-		scan->used = true;
+	}
 	journal_close(&other);
 	err_release(held);
 	return scan->used;
 }
 
-bool journal_private_switch_used(const char *rundir, const char *except)
+bool journal_any_lab(bool (*holds)(const struct journal *other, const void *arg), const void *arg,
+		     const char *except)
 {
-	struct journal_switch_scan scan = { .rundir = rundir, .except = except };
+	struct journal_scan scan = { .holds = holds, .arg = arg, .except = except };
 	bool held = err_hold();
-	int ret = journal_for_each_lab(journal_switch_user, &scan);
+	int ret = journal_for_each_lab(journal_scan_one, &scan);
 
 	err_release(held);
-	/* The labs cannot be listed: any of them may use it. */
+	/* The labs cannot be listed: any of them may hold it. */
 	return scan.used || ret < 0;
+}
+
+static bool journal_holds_switch(const struct journal *other, const void *rundir)
+{
+	const char *dir;
+
+	return journal_get_switch(other, &dir) == JOURNAL_SWITCH_PRIVATE && !strcmp(dir, rundir);
+}
+
+bool journal_private_switch_used(const char *rundir, const char *except)
+{
+	return journal_any_lab(journal_holds_switch, rundir, except);
 }

@@ -27,7 +27,6 @@ enum journal_kind {
 	JOURNAL_REMOTE,     /* value: OVSDB remote the lab's rows live in */
 	JOURNAL_DATAPATH,   /* value: datapath type */
 	JOURNAL_NAT,        /* value: bridge name */
-	JOURNAL_IP_FORWARD, /* value: ip_forward before the lab changed it */
 	JOURNAL_UPLINK,     /* value: bridge=uplink device as resolved (journal_add_uplink) */
 	JOURNAL_COMPLETE,   /* value: unix time; an `up` ran to its end (journal_add_complete) */
 	JOURNAL_KIND_MAX
@@ -93,6 +92,9 @@ int journal_add_uplink(struct journal *st, const char *bridge, const char *devic
 const char *journal_get_uplink(const struct journal *st, const char *bridge, size_t n);
 /* Marks the end of an `up` that made everything it had to, with its time. */
 int journal_add_complete(struct journal *st);
+/* Takes that mark away while a command changes the lab (an edit, a down):
+ * killed midway, the lab shows as incomplete, and gc finishes the job. */
+int journal_forget_complete(struct journal *st);
 
 /* Replaces the saved copy of the lab file (after an up that changed it). */
 int journal_save_labfile(struct journal *st, const char *text, size_t len);
@@ -111,6 +113,10 @@ int journal_for_each_lab(int (*fn)(const char *lab, void *arg), void *arg);
  * a switch another lab may need is never stopped.  A record that went away
  * meanwhile does not. */
 bool journal_private_switch_used(const char *rundir, const char *except);
+/* The same for any fact: whether holds() is true of the journal of a lab
+ * other than except (NULL: any lab), an unreadable or torn one counting. */
+bool journal_any_lab(bool (*holds)(const struct journal *other, const void *arg), const void *arg,
+		     const char *except);
 
 const char *journal_kind_name(enum journal_kind kind);
 
