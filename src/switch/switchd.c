@@ -33,7 +33,6 @@
 
 #include "util/err.h"
 #include "switch/ovslib.h"
-#include "kernel/rtnl.h"
 
 #define SWITCHD_SCHEMA_DIR "/usr/share/openvswitch"
 /* A daemon that does not answer within this is taken for wedged. */
@@ -589,15 +588,39 @@ void switchd_release_wait(struct switchd *sw)
 	switchd_release_finish(&sw->release);
 }
 
+/* A persistent tap that nobody holds, deleted the way it was made: attached
+ * to a /dev/net/tun fd of our own, made non-persistent, and so gone when that
+ * fd closes.  The switch owns its taps, so it deletes them without rtnetlink
+ * (a layer of its own).  A name no longer there is left alone: attaching
+ * would create it. */
+static void switchd_del_tap(const char *name)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+	int fd;
+
+	if (!if_nametoindex(name))
+		return;
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	/* Attaching needs the tap's own queue mode. */
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		ifr.ifr_flags |= IFF_MULTI_QUEUE;
+		if (errno != EINVAL || ioctl(fd, TUNSETIFF, &ifr) < 0)
+			goto out;
+	}
+	ioctl(fd, TUNSETPERSIST, 0);
+out:
+	close(fd);
+}
+
 /* ovs-vswitchd's tap devices are persistent: killed, it leaves them.  Made
  * non-persistent, each goes when its last fd (ovslab's duplicate) closes,
  * among the sockets released later, rather than with a delete here that
  * waits for grace periods (40 ms at 1000 ports). */
 static void switchd_drop_taps(struct switchd_fds *g)
 {
-	bool held = err_hold();
-	struct rtnl *nl = NULL;
-
 	for (size_t i = 0; i < g->n_taps; i++) {
 		struct switchd_tap *t = &g->taps[i];
 		int *nfd;
@@ -612,11 +635,8 @@ static void switchd_drop_taps(struct switchd_fds *g)
 		if (t->fd >= 0)
 			close(t->fd);
 		t->fd = -1;
-		if (nl || rtnl_open(&nl) == 0)
-			rtnl_link_del(nl, t->name);
+		switchd_del_tap(t->name);
 	}
-	rtnl_close(nl);
-	err_release(held); /* a tap already gone is no failure */
 }
 
 static int switchd_stop_daemon(const char *dir, const char *name,
