@@ -43,8 +43,9 @@ static int down_nat(struct journal *st)
 
 /* ovslab's private switch serves every lab without a machine switch: the
  * last lab to go stops it, which drops all its ports at once, far faster
- * than deleting them one transaction at a time. */
-static int down_switch(struct journal *st)
+ * than deleting them one transaction at a time.  Stopped, it is left in
+ * *priv with its sockets still to release. */
+static int down_switch(struct journal *st, struct switchd *priv)
 {
 	const char *rundir;
 	enum journal_switch sw = journal_get_switch(st, &rundir);
@@ -64,12 +65,11 @@ static int down_switch(struct journal *st)
 		other_uses = journal_private_switch_used(rundir, st->name);
 	}
 	if (private && !other_uses) {
-		struct switchd priv = { .private = true };
-
-		snprintf(priv.rundir, sizeof(priv.rundir), "%s", rundir);
+		priv->private = true;
+		snprintf(priv->rundir, sizeof(priv->rundir), "%s", rundir);
 		if (remote)
-			snprintf(priv.remote, sizeof(priv.remote), "%s", remote);
-		ret = switchd_stop_begin(&priv);
+			snprintf(priv->remote, sizeof(priv->remote), "%s", remote);
+		ret = switchd_stop_begin(priv);
 		goto out;
 	}
 	ret = 0;
@@ -178,6 +178,7 @@ int cmd_teardown_from(struct journal *st, size_t from)
 
 int cmd_teardown(struct journal *st)
 {
+	struct switchd sw = { 0 };
 	int ret;
 
 	/* Before anything goes: a down killed midway leaves a lab that shows
@@ -188,15 +189,15 @@ int cmd_teardown(struct journal *st)
 	timing_phase("nat");
 	down_note(&ret, down_kill(st, 0));
 	timing_phase("stop processes");
-	down_note(&ret, down_switch(st));
+	down_note(&ret, down_switch(st, &sw));
 	timing_phase("switch");
 	down_note(&ret, down_namespaces(st, 0));
 	timing_phase("namespaces");
 	/* After the unmounts, which the closes would slow down. */
-	switchd_release_start();
+	switchd_release_start(&sw);
 	down_note(&ret, down_links(st, 0));
 	timing_phase("interfaces");
-	switchd_release_wait();
+	switchd_release_wait(&sw);
 	timing_phase("switch sockets");
 	/* The record stays when something could not be removed, so that a
 	 * second `down` can finish the job. */

@@ -1,7 +1,6 @@
+/* A switch's daemons: finding the machine's, starting and stopping a private
+ * one in its run directory, and asking them over their control sockets. */
 #include <config.h>
-
-/* switchd.h uses size_t without including its header. */
-#include <stddef.h>
 
 #include "switch/switchd.h"
 
@@ -34,7 +33,6 @@
 
 #include "util/err.h"
 #include "switch/ovslib.h"
-#include "kernel/rtnl.h"
 
 #define SWITCHD_SCHEMA_DIR "/usr/share/openvswitch"
 /* A daemon that does not answer within this is taken for wedged. */
@@ -503,7 +501,8 @@ static void *switchd_close_some(void *arg)
 
 #define SWITCHD_CLOSERS 128
 
-/* A killed switch's sockets, kept until switchd_release_start(): released
+/* A killed switch's sockets, kept in its struct switchd until
+ * switchd_release_start(): released
  * while the lab's namespaces are being cleaned up, their grace periods
  * overlap that work (down at 1000 hosts 0.66-0.79 s -> 0.60-0.65 s); released
  * before the namespaces are unmounted, they slowed each unmount. */
@@ -514,8 +513,6 @@ struct switchd_release {
 	bool started[SWITCHD_CLOSERS];
 	bool begun;
 };
-
-static struct switchd_release *switchd_pending;
 
 /* Tap fds not handed to the closers (a switch that exited on its own). */
 static void switchd_taps_free(struct switchd_fds *g)
@@ -541,7 +538,29 @@ static void switchd_release_join(struct switchd_release *r)
 	free(r);
 }
 
-static void switchd_release_defer(struct switchd_fds *g)
+static void switchd_release_run(struct switchd_release *r)
+{
+	if (!r || r->begun)
+		return;
+	r->begun = true;
+	for (size_t i = 0; i < SWITCHD_CLOSERS; i++) {
+		r->c[i] = (struct switchd_closer){ .g = &r->g, .first = i, .step = SWITCHD_CLOSERS };
+		r->started[i] = r->g.n > i &&
+				pthread_create(&r->th[i], NULL, switchd_close_some, &r->c[i]) == 0;
+	}
+}
+
+static void switchd_release_finish(struct switchd_release **pending)
+{
+	switchd_release_run(*pending);
+	if (*pending)
+		switchd_release_join(*pending);
+	*pending = NULL;
+}
+
+/* The grabbed sockets go to *pending, the release of the switch they came
+ * from; one it already had is finished first. */
+static void switchd_release_defer(struct switchd_fds *g, struct switchd_release **pending)
 {
 	struct switchd_release *r = g->n ? calloc(1, sizeof(*r)) : NULL;
 
@@ -553,32 +572,47 @@ static void switchd_release_defer(struct switchd_fds *g)
 		goto out;
 	}
 	r->g = *g;
-	switchd_release_wait();
-	switchd_pending = r;
+	switchd_release_finish(pending);
+	*pending = r;
 out:
 	*g = (struct switchd_fds){ 0 };
 }
 
-void switchd_release_start(void)
+void switchd_release_start(struct switchd *sw)
 {
-	struct switchd_release *r = switchd_pending;
-
-	if (!r || r->begun)
-		return;
-	r->begun = true;
-	for (size_t i = 0; i < SWITCHD_CLOSERS; i++) {
-		r->c[i] = (struct switchd_closer){ .g = &r->g, .first = i, .step = SWITCHD_CLOSERS };
-		r->started[i] = r->g.n > i &&
-				pthread_create(&r->th[i], NULL, switchd_close_some, &r->c[i]) == 0;
-	}
+	switchd_release_run(sw->release);
 }
 
-void switchd_release_wait(void)
+void switchd_release_wait(struct switchd *sw)
 {
-	switchd_release_start();
-	if (switchd_pending)
-		switchd_release_join(switchd_pending);
-	switchd_pending = NULL;
+	switchd_release_finish(&sw->release);
+}
+
+/* A persistent tap that nobody holds, deleted the way it was made: attached
+ * to a /dev/net/tun fd of our own, made non-persistent, and so gone when that
+ * fd closes.  The switch owns its taps, so it deletes them without rtnetlink
+ * (a layer of its own).  A name no longer there is left alone: attaching
+ * would create it. */
+static void switchd_del_tap(const char *name)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+	int fd;
+
+	if (!if_nametoindex(name))
+		return;
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	/* Attaching needs the tap's own queue mode. */
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		ifr.ifr_flags |= IFF_MULTI_QUEUE;
+		if (errno != EINVAL || ioctl(fd, TUNSETIFF, &ifr) < 0)
+			goto out;
+	}
+	ioctl(fd, TUNSETPERSIST, 0);
+out:
+	close(fd);
 }
 
 /* ovs-vswitchd's tap devices are persistent: killed, it leaves them.  Made
@@ -587,9 +621,6 @@ void switchd_release_wait(void)
  * waits for grace periods (40 ms at 1000 ports). */
 static void switchd_drop_taps(struct switchd_fds *g)
 {
-	bool held = err_hold();
-	struct rtnl *nl = NULL;
-
 	for (size_t i = 0; i < g->n_taps; i++) {
 		struct switchd_tap *t = &g->taps[i];
 		int *nfd;
@@ -604,14 +635,12 @@ static void switchd_drop_taps(struct switchd_fds *g)
 		if (t->fd >= 0)
 			close(t->fd);
 		t->fd = -1;
-		if (nl || rtnl_open(&nl) == 0)
-			rtnl_link_del(nl, t->name);
+		switchd_del_tap(t->name);
 	}
-	rtnl_close(nl);
-	err_release(held); /* a tap already gone is no failure */
 }
 
-static int switchd_stop_daemon(const char *dir, const char *name)
+static int switchd_stop_daemon(const char *dir, const char *name,
+			       struct switchd_release **pending)
 {
 	struct switchd_fds grabbed = { 0 };
 	char ctl[PATH_MAX];
@@ -655,7 +684,7 @@ static int switchd_stop_daemon(const char *dir, const char *name)
 		ret = -EBUSY;
 	}
 out:
-	switchd_release_defer(&grabbed);
+	switchd_release_defer(&grabbed, pending);
 	return ret;
 }
 
@@ -712,13 +741,14 @@ out:
 	return ret;
 }
 
-static int switchd_stop_private(const char *dir)
+static int switchd_stop_private(struct switchd *sw)
 {
+	const char *dir = sw->rundir;
 	int ret = 0, r;
 
 	ovslib_init();
 	for (size_t i = 0; i < sizeof(switchd_daemons) / sizeof(switchd_daemons[0]); i++) {
-		r = switchd_stop_daemon(dir, switchd_daemons[i]);
+		r = switchd_stop_daemon(dir, switchd_daemons[i], &sw->release);
 		if (r < 0 && !ret)
 			ret = r;
 	}
@@ -832,14 +862,14 @@ int switchd_start(const char *rundir, struct switchd *sw)
 	}
 	ret = switchd_start_private(sw->rundir, !strcmp(sw->datapath, "netdev"));
 	if (ret < 0) {
-		switchd_stop_private(sw->rundir);
-		switchd_release_wait();
+		switchd_stop_private(sw);
+		switchd_release_wait(sw);
 		sw->private = false;
 	}
 	return ret;
 }
 
-int switchd_stop_begin(const struct switchd *sw)
+int switchd_stop_begin(struct switchd *sw)
 {
 	if (!sw->private)
 		return 0;
@@ -850,13 +880,13 @@ int switchd_stop_begin(const struct switchd *sw)
 		err_set("%s: not a private switch directory", sw->rundir);
 		return -EINVAL;
 	}
-	return switchd_stop_private(sw->rundir);
+	return switchd_stop_private(sw);
 }
 
-int switchd_stop(const struct switchd *sw)
+int switchd_stop(struct switchd *sw)
 {
 	int ret = switchd_stop_begin(sw);
 
-	switchd_release_wait();
+	switchd_release_wait(sw);
 	return ret;
 }

@@ -1,8 +1,10 @@
 /* The switch a lab uses: the machine's Open vSwitch when its database
- * answers, otherwise ovslab's private ovsdb-server + ovs-vswitchd in
- * SWITCHD_PRIVATE_DIR, started by the first lab that needs it and stopped
- * when the last such lab goes down.  One per machine: two userspace switches
- * cannot share a network namespace (both make an "ovs-netdev" device). */
+ * answers, otherwise a private ovsdb-server + ovs-vswitchd in a run directory
+ * of ovslab's (the commands' is SWITCHD_PRIVATE_DIR), started by the first lab
+ * that needs it and stopped when the last such lab goes down.  Every call
+ * takes the switch it acts on, so one process can drive several; but one per
+ * network namespace: two userspace switches cannot share one (both make an
+ * "ovs-netdev" device). */
 #ifndef OVSLAB_SWITCHD_H
 #define OVSLAB_SWITCHD_H
 
@@ -16,11 +18,15 @@
 /* Lock name (lock_lab) serialising start, attach and stop of that switch. */
 #define SWITCHD_LOCK ".switch"
 
+struct switchd_release;
+
 struct switchd {
 	bool private;              /* started by ovslab for this lab */
 	char remote[PATH_MAX + 8]; /* OVSDB remote, "unix:/.../db.sock" */
-	char rundir[PATH_MAX];     /* private: SWITCHD_PRIVATE_DIR */
+	char rundir[PATH_MAX];     /* private: its daemons' directory */
 	char datapath[16];         /* "system" or "netdev" */
+	/* The stopped switch's sockets, held until switchd_release_wait(). */
+	struct switchd_release *release;
 };
 
 /* The remote of the machine's switch if one answers: $OVS_RUNDIR/db.sock or
@@ -28,22 +34,25 @@ struct switchd {
 int switchd_find_shared(char *remote, size_t len);
 
 /* Finds the machine's switch; else attaches to ovslab's private switch in
- * rundir, starting it if it does not run yet.  The caller holds
- * SWITCHD_LOCK so that a lab going down does not stop it meanwhile. */
+ * rundir, starting it if it does not run yet.  The caller holds the lock
+ * that serialises that switch (SWITCHD_LOCK for SWITCHD_PRIVATE_DIR) so
+ * that a lab going down does not stop it meanwhile.  sw must hold no
+ * pending release. */
 int switchd_start(const char *rundir, struct switchd *sw);
 
 /* Stops a private switch (its daemons killed once ovslab holds ovs-vswitchd's
  * sockets; exit --cleanup when it cannot) and removes its directory.  Does
  * nothing for a shared switch. */
-int switchd_stop(const struct switchd *sw);
+int switchd_stop(struct switchd *sw);
 
-/* switchd_stop() that leaves the killed switch's sockets open: closing each
- * waits for an RCU grace period, so a caller with other teardown to do starts
- * their release with switchd_release_start() and waits for it with
- * switchd_release_wait() (which starts it if need be). */
-int switchd_stop_begin(const struct switchd *sw);
-void switchd_release_start(void);
-void switchd_release_wait(void);
+/* switchd_stop() that leaves the killed switch's sockets open, in
+ * sw->release: closing each waits for an RCU grace period, so a caller with
+ * other teardown to do starts their release with switchd_release_start() and
+ * waits for it with switchd_release_wait() (which starts it if need be).
+ * Both do nothing for a switch with no release pending. */
+int switchd_stop_begin(struct switchd *sw);
+void switchd_release_start(struct switchd *sw);
+void switchd_release_wait(struct switchd *sw);
 
 /* Reads /proc/PID/cmdline into cmd (NUL-separated words); *base points at
  * the program's name without its directory.  Returns the length or -errno. */

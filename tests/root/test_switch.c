@@ -2,6 +2,9 @@
  * test in its own sandbox namespace. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -191,6 +194,84 @@ Test(switch, private_start_stop, .init = setup, .fini = teardown, .timeout = 120
 	cr_assert_eq(errno, ENOENT);
 	/* Nothing leaked into the machine's usual places either. */
 	cr_assert_eq(access("/run/openvswitch/db.sock", F_OK), -1);
+}
+
+/* Moves this thread into a new network namespace and returns its fd. */
+static int new_netns(void)
+{
+	int ns;
+
+	cr_assert_eq(unshare(CLONE_NEWNET), 0, "unshare: %s", strerror(errno));
+	ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(ns, 0, "open ns/net: %s", strerror(errno));
+	return ns;
+}
+
+static bool tap_in(int ns, int home, const char *name)
+{
+	bool there;
+
+	cr_assert_eq(setns(ns, CLONE_NEWNET), 0, "setns: %s", strerror(errno));
+	there = if_nametoindex(name) != 0;
+	cr_assert_eq(setns(home, CLONE_NEWNET), 0, "setns: %s", strerror(errno));
+	return there;
+}
+
+static struct switchd two[2];
+static bool two_started[2];
+
+static void teardown_two(void)
+{
+	for (size_t i = 0; i < 2; i++)
+		if (two_started[i])
+			switchd_stop(&two[i]);
+	teardown();
+}
+
+/* Two private switches in one process, each in its own network namespace
+ * (userspace switches cannot share one): each stop keeps its own sockets,
+ * so one switch's release leaves the other's pending. */
+Test(switch, two_switches_release_their_own, .init = setup, .fini = teardown_two, .timeout = 120)
+{
+	static const char *const dirs[2] = { T_LABDIR "/ovs-a", T_LABDIR "/ovs-b" };
+	static const char *const brs[2] = { "bra", "brb" };
+	int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	int ns[2];
+	char buf[4096];
+
+	cr_assert_geq(home, 0);
+	for (size_t i = 0; i < 2; i++) {
+		ns[i] = new_netns();
+		cr_assert_eq(switchd_start(dirs[i], &two[i]), 0, "switchd_start %s: %s", dirs[i],
+			     err_get());
+		two_started[i] = true;
+		cr_assert_eq(setns(home, CLONE_NEWNET), 0);
+		cr_assert(two[i].private);
+		cr_assert_str_eq(two[i].rundir, dirs[i]);
+		cr_assert_eq(sandbox_runf(buf, sizeof(buf),
+					  "ovs-vsctl --timeout=20 --db=%s add-br %s -- set bridge %s "
+					  "datapath_type=netdev", two[i].remote, brs[i], brs[i]),
+			     0, "%s", buf);
+		cr_assert(tap_in(ns[i], home, brs[i]), "%s: no tap in its namespace", brs[i]);
+	}
+
+	cr_assert_eq(switchd_stop_begin(&two[0]), 0, "%s", err_get());
+	cr_assert_eq(switchd_stop_begin(&two[1]), 0, "%s", err_get());
+	cr_assert_not_null(two[0].release, "the first switch's sockets were released by the second's stop");
+	cr_assert_not_null(two[1].release);
+	switchd_release_wait(&two[1]);
+	two_started[1] = false;
+	cr_assert_null(two[1].release);
+	cr_assert_not(tap_in(ns[1], home, brs[1]), "%s: its tap outlived its release", brs[1]);
+	cr_assert(tap_in(ns[0], home, brs[0]), "%s: released with the other switch", brs[0]);
+	switchd_release_wait(&two[0]);
+	two_started[0] = false;
+	cr_assert_not(tap_in(ns[0], home, brs[0]), "%s: its tap outlived its release", brs[0]);
+	for (size_t i = 0; i < 2; i++) {
+		cr_assert_eq(access(dirs[i], F_OK), -1, "%s is left", dirs[i]);
+		close(ns[i]);
+	}
+	close(home);
 }
 
 static int listen_unix(const char *path)
