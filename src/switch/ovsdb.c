@@ -140,7 +140,7 @@ void ovsdb_close(struct ovsdb *db)
 
 static bool ovsdb_marked(const struct smap *ids, const char *lab_name)
 {
-	const char *v = smap_get(ids, OVSDB_LAB_KEY);
+	const char *v = smap_get(ids, LAB_MARK_KEY);
 
 	return v && !strcmp(v, lab_name);
 }
@@ -462,7 +462,7 @@ static int ovsdb_apply_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const 
 		ret = -ENOMEM;
 		goto out;
 	}
-	smap_add(&mark, OVSDB_LAB_KEY, lab->name);
+	smap_add(&mark, LAB_MARK_KEY, lab->name);
 	OVSREC_BRIDGE_FOR_EACH_SAFE (br, next, db->idl) {
 		if (!ovsdb_marked(&br->external_ids, lab->name) || lab_find_bridge(lab, br->name))
 			continue;
@@ -763,7 +763,7 @@ bool ovsdb_lab_present(struct ovsdb *db, const char *lab_name)
 
 static void ovsdb_name_add(struct sset *names, const struct smap *ids)
 {
-	const char *v = smap_get(ids, OVSDB_LAB_KEY);
+	const char *v = smap_get(ids, LAB_MARK_KEY);
 
 	if (v)
 		sset_add(names, v);

@@ -1,5 +1,5 @@
 /* The lab's rows in the Open vSwitch database, through the OVSDB IDL.
- * Every row ovslab creates carries external_ids:ovslab-lab=<lab name>. */
+ * Every row ovslab creates carries external_ids:LAB_MARK_KEY=<lab name>. */
 #ifndef OVSLAB_OVSDB_H
 #define OVSLAB_OVSDB_H
 
@@ -9,7 +9,6 @@
 
 #include "model/lab.h"
 
-#define OVSDB_LAB_KEY "ovslab-lab"
 /* How long to wait for the switch to apply a transaction. */
 #define OVSDB_TIMEOUT_MS 30000
 
