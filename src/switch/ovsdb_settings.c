@@ -459,19 +459,3 @@ void ovsdb_settings_bridge_delete(const struct ovsrec_bridge *br)
 	for (size_t i = 0; i < br->n_controller; i++)
 		ovsrec_controller_delete(br->controller[i]);
 }
-
-int ovsdb_settings_check(const struct shash *names, const struct lab *lab)
-{
-	for (size_t i = 0; i < lab->n_patches; i++)
-		for (int e = 0; e < 2; e++) {
-			const char *kind = shash_find_data(names, lab->patches[i].port[e]);
-
-			if (kind) {
-				err_set("%s: %s of that name already exists in the switch (patch port of %s-%s)",
-					lab->patches[i].port[e], kind, lab->patches[i].bridge[0],
-					lab->patches[i].bridge[1]);
-				return -EEXIST;
-			}
-		}
-	return 0;
-}
