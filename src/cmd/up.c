@@ -124,10 +124,42 @@ static int up_switch(struct up *u)
 	if (ret < 0)
 		return ret;
 open:
-	ret = ovsdb_open(u->sw.remote, OVSDB_TIMEOUT_MS, &u->db);
-	if (ret == 0)
-		ret = ovsdb_lab_check(u->db, u->lab);
-	return ret;
+	/* Pre-flight's connection, unless the switch changed since. */
+	if (u->db && !ovsdb_connected(u->db, u->sw.remote)) {
+		ovsdb_close(u->db);
+		u->db = NULL;
+	}
+	return u->db ? 0 : ovsdb_open(u->sw.remote, OVSDB_TIMEOUT_MS, &u->db);
+}
+
+/* The names in the switch up_switch will use, for pre-flight, when it runs
+ * already (the connection stays for the build): a lab that is up has its
+ * own; a new lab joins the machine's switch, else ovslab's private one.
+ * One that does not run has nothing to clash with, and is not started for
+ * that. */
+static int up_switch_names(struct up *u, struct ovsdb_row_names *names)
+{
+	const char *remote = u->old ? journal_get(&u->st, JOURNAL_REMOTE) : NULL;
+	char found[PATH_MAX + 8];
+	int ret;
+
+	if (!remote || !journal_get(&u->st, JOURNAL_DATAPATH)) {
+		if (!u->lab->n_bridges)
+			return 0;
+		remote = found;
+		if (switchd_find_shared(found, sizeof(found)) < 0) {
+			if (access(SWITCHD_PRIVATE_DIR "/db.sock", F_OK) < 0)
+				return 0;
+			snprintf(found, sizeof(found), "unix:%s", SWITCHD_PRIVATE_DIR "/db.sock");
+			/* One left by a switch that is gone: up_switch says so. */
+			if (ovsdb_open(found, OVSDB_TIMEOUT_MS, &u->db) < 0) {
+				err_clear();
+				return 0;
+			}
+		}
+	}
+	ret = u->db ? 0 : ovsdb_open(remote, OVSDB_TIMEOUT_MS, &u->db);
+	return ret < 0 ? ret : ovsdb_row_names(u->db, names);
 }
 
 static int up_nat(struct up *u)
@@ -557,6 +589,7 @@ int cmd_plan(const char *path, FILE *diag, FILE *out)
 int cmd_up(const char *path, FILE *diag, FILE *out)
 {
 	struct up u = { .b.self_fd = -1 };
+	struct ovsdb_row_names names = { 0 };
 	bool building = false;
 	char *text = NULL;
 	size_t len = 0;
@@ -586,10 +619,14 @@ int cmd_up(const char *path, FILE *diag, FILE *out)
 	}
 	u.uplinks = calloc(u.lab->n_bridges + 1, sizeof(*u.uplinks));
 	ret = u.uplinks ? build_open(&u.b, u.lab, &u.st, "") : -ENOMEM;
-	/* Clashes with the machine, all of them, before anything is made. */
+	/* Clashes with the machine and its switch, all of them, before
+	 * anything is made. */
 	if (ret == 0)
-		ret = preflight_machine(u.lab, u.old, u.b.nl, u.uplinks, diag);
-	timing_phase("validate");
+		ret = up_switch_names(&u, &names);
+	if (ret == 0)
+		ret = preflight_machine(u.lab, u.old, u.b.nl, u.db ? &names : NULL, u.uplinks, diag);
+	ovsdb_row_names_free(&names);
+	timing_phase("pre-flight");
 	if (ret == 0 && !u.old)
 		ret = journal_create(u.lab->name, text, len, &u.st);
 	if (ret < 0)

@@ -23,7 +23,7 @@ struct problem {
 	int line_file;
 };
 
-/* Where values sat in the file, for the checks that compare entities. */
+/* Where values sat in the file, for the validation that compares entities. */
 struct bridge_marks {
 	struct lab_pos gateway, gateway6, nat;
 	bool gateway_bad;
@@ -291,7 +291,7 @@ static const char *name_problem(const char *s)
 	return "is not a valid name: it contains a space or a control character";
 }
 
-static bool check_name(struct ctx *c, const yaml_node_t *at, const char *what,
+static bool validate_name(struct ctx *c, const yaml_node_t *at, const char *what,
 		       const char *s)
 {
 	if (lab_name_valid(s))
@@ -475,7 +475,7 @@ static void bridge_uplink(struct ctx *c, const yaml_node_t *key,
 	struct bridge_slot *s = obj;
 	const char *str = want_scalar(c, key, val);
 
-	if (str && (!strcmp(str, "auto") || check_name(c, val, "uplink", str)))
+	if (str && (!strcmp(str, "auto") || validate_name(c, val, "uplink", str)))
 		s->b->uplink = str_dup(c, str);
 }
 
@@ -546,7 +546,7 @@ static void add_bridge(struct ctx *c, const struct pairs *ps,
 	if (!dupl && !strcmp(name, "none"))
 		report(c, pos_of(key), "bridge name \"none\" is reserved (a host's \"bridge: none\" attaches it to the machine)");
 	else if (!dupl)
-		check_name(c, key, "bridge name", name);
+		validate_name(c, key, "bridge name", name);
 	s.b->name = str_dup(c, name);
 	s.b->pos = pos_of(key);
 	if (!get_pairs(val, &body))
@@ -579,7 +579,7 @@ static void iface_bridge(struct ctx *c, const yaml_node_t *key,
 		return;
 	}
 	s->ifc->attach = LAB_ATTACH_BRIDGE;
-	if (str && check_name(c, val, "bridge name", str))
+	if (str && validate_name(c, val, "bridge name", str))
 		s->ifc->bridge = str_dup(c, str);
 }
 
@@ -656,9 +656,9 @@ static void iface_addresses(struct ctx *c, const yaml_node_t *key,
 }
 
 /* An interface name inside a namespace: also used by link ends. */
-static bool check_ifname(struct ctx *c, const yaml_node_t *at, const char *s)
+static bool validate_ifname(struct ctx *c, const yaml_node_t *at, const char *s)
 {
-	if (!check_name(c, at, "ifname", s))
+	if (!validate_name(c, at, "ifname", s))
 		return false;
 	/* Every namespace already has its loopback device under this name. */
 	if (!strcmp(s, "lo")) {
@@ -675,7 +675,7 @@ static void iface_ifname(struct ctx *c, const yaml_node_t *key,
 	const char *str = want_scalar(c, key, val);
 
 	s->m->ifname = pos_of(val);
-	if (str && check_ifname(c, val, str))
+	if (str && validate_ifname(c, val, str))
 		s->ifc->ifname = str_dup(c, str);
 }
 
@@ -687,7 +687,7 @@ static void iface_port(struct ctx *c, const yaml_node_t *key,
 
 	s->m->port_seen = true;
 	s->m->port = pos_of(val);
-	if (str && check_name(c, val, "port", str))
+	if (str && validate_name(c, val, "port", str))
 		s->ifc->port = str_dup(c, str);
 }
 
@@ -852,7 +852,7 @@ static void route_dev(struct ctx *c, const yaml_node_t *key,
 	const char *str = want_scalar(c, key, val);
 
 	s->m->dev = pos_of(val);
-	if (str && check_name(c, val, "dev", str))
+	if (str && validate_name(c, val, "dev", str))
 		s->r->dev = str_dup(c, str);
 	else
 		s->bad = true;
@@ -1060,7 +1060,7 @@ static void host_marks_clear(struct host_marks *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* A duplicate host is kept aside, out of the checks, for lab_free. */
+/* A duplicate host is kept aside, out of the validation, for lab_free. */
 static void host_drop(struct ctx *c, struct lab_host *h)
 {
 	c->dropped->hosts[c->dropped->n_hosts++] = *h;
@@ -1082,7 +1082,7 @@ static void add_host(struct ctx *c, const struct pairs *ps,
 		return;
 	dupl = pair_dup(c, ps, p, "host");
 	if (!dupl)
-		check_name(c, key, "host name", name);
+		validate_name(c, key, "host name", name);
 	s.h->name = str_dup(c, name);
 	s.h->pos = pos_of(key);
 	if (!s.h->name)
@@ -1123,7 +1123,7 @@ static bool link_end(struct ctx *c, const yaml_node_t *n, struct lab_link *l, in
 		       name_problem(l->host[e]));
 		return false;
 	}
-	return check_ifname(c, n, l->ifname[e]);
+	return validate_ifname(c, n, l->ifname[e]);
 }
 
 static void link_clear(struct lab_link *l)
@@ -1179,7 +1179,7 @@ static void top_name(struct ctx *c, const yaml_node_t *key,
 	/* /run/ovslab keeps its own files under names that start with a dot. */
 	if (s && s[0] == '.' && lab_name_valid(s))
 		report(c, pos_of(val), "lab name \"%s\" must not start with a dot", s);
-	else if (s && check_name(c, val, "lab name", s))
+	else if (s && validate_name(c, val, "lab name", s))
 		c->lab->name = str_dup(c, s);
 }
 
@@ -1437,14 +1437,14 @@ static void resolve_lab(struct ctx *c)
 	}
 }
 
-/* ---- checks across entities -------------------------------------------- */
+/* ---- validation across entities ---------------------------------------- */
 
 static bool overlaps(const struct lab_addr *a, const struct lab_addr *b)
 {
 	return lab_addr_in_subnet(a, b) || lab_addr_in_subnet(b, a);
 }
 
-static void check_bridge(struct ctx *c, size_t i)
+static void validate_bridge(struct ctx *c, size_t i)
 {
 	const struct lab_bridge *b = &c->lab->bridges[i], *o;
 	const struct bridge_marks *m = &c->bm[i];
@@ -1485,7 +1485,7 @@ static bool same_segment(const struct lab_iface *a, const struct lab_iface *b)
 
 /* Reports addrs[k] of interface f of host i if an earlier interface on the
  * same segment, or an earlier entry of the same interface, has its address. */
-static void check_addr_unique(struct ctx *c, size_t i, size_t f, size_t k)
+static void validate_addr_unique(struct ctx *c, size_t i, size_t f, size_t k)
 {
 	const struct lab_host *h = &c->lab->hosts[i], *o;
 	const struct lab_iface *ifc = &h->ifaces[f], *oi;
@@ -1516,7 +1516,7 @@ static void check_addr_unique(struct ctx *c, size_t i, size_t f, size_t k)
 	}
 }
 
-static void check_bridge_addrs(struct ctx *c, size_t i, size_t f,
+static void validate_bridge_addrs(struct ctx *c, size_t i, size_t f,
 			       const struct lab_bridge *b)
 {
 	const struct lab_host *h = &c->lab->hosts[i];
@@ -1540,7 +1540,7 @@ static void check_bridge_addrs(struct ctx *c, size_t i, size_t f,
 	}
 }
 
-static void check_port(struct ctx *c, size_t i, size_t f)
+static void validate_port(struct ctx *c, size_t i, size_t f)
 {
 	const struct lab_host *h = &c->lab->hosts[i], *o;
 	const char *port = h->ifaces[f].port, *hint, *other;
@@ -1574,7 +1574,7 @@ static void check_port(struct ctx *c, size_t i, size_t f)
 	}
 }
 
-static void check_iface(struct ctx *c, size_t i, size_t f)
+static void validate_iface(struct ctx *c, size_t i, size_t f)
 {
 	const struct lab_host *h = &c->lab->hosts[i];
 	const struct lab_iface *ifc = &h->ifaces[f];
@@ -1592,7 +1592,7 @@ static void check_iface(struct ctx *c, size_t i, size_t f)
 	if (ifc->attach == LAB_ATTACH_BRIDGE && ifc->bridge) {
 		b = lab_find_bridge(c->lab, ifc->bridge);
 		if (b)
-			check_bridge_addrs(c, i, f, b);
+			validate_bridge_addrs(c, i, f, b);
 		else
 			report(c, m->bridge, "host %s: unknown bridge \"%s\"", h->name, ifc->bridge);
 	}
@@ -1601,11 +1601,11 @@ static void check_iface(struct ctx *c, size_t i, size_t f)
 		report(c, m->bridge, "host %s: interface %s has bridge: none and needs an address (the machine routes to it)",
 		       h->name, ifc->ifname);
 	for (k = 0; k < ifc->n_addrs; k++)
-		check_addr_unique(c, i, f, k);
-	check_port(c, i, f);
+		validate_addr_unique(c, i, f, k);
+	validate_port(c, i, f);
 }
 
-static void check_routes(struct ctx *c, size_t i)
+static void validate_routes(struct ctx *c, size_t i)
 {
 	const struct lab_host *h = &c->lab->hosts[i];
 	const struct lab_route *r, *o;
@@ -1628,7 +1628,7 @@ static void check_routes(struct ctx *c, size_t i)
 	}
 }
 
-static void check_host(struct ctx *c, size_t i)
+static void validate_host(struct ctx *c, size_t i)
 {
 	const struct lab_host *h = &c->lab->hosts[i];
 	size_t f;
@@ -1637,8 +1637,8 @@ static void check_host(struct ctx *c, size_t i)
 	if (lab_find_bridge(c->lab, h->name))
 		report(c, h->pos, "host name \"%s\" is already a bridge's name", h->name);
 	for (f = 0; f < h->n_ifaces; f++)
-		check_iface(c, i, f);
-	check_routes(c, i);
+		validate_iface(c, i, f);
+	validate_routes(c, i);
 }
 
 static bool host_has_ipv6(const struct lab_host *h)
@@ -1655,7 +1655,7 @@ static bool host_has_ipv6(const struct lab_host *h)
 	return false;
 }
 
-static void check_lab(struct ctx *c)
+static void validate_lab(struct ctx *c)
 {
 	struct lab *lab = c->lab;
 	size_t i;
@@ -1664,16 +1664,16 @@ static void check_lab(struct ctx *c)
 	if (c->nomem)
 		return;
 	for (i = 0; i < lab->n_bridges; i++) {
-		check_bridge(c, i);
+		validate_bridge(c, i);
 		lab->has_ipv6 |= lab->bridges[i].gateway6.family == AF_INET6;
 	}
 	for (i = 0; i < lab->n_hosts; i++) {
-		check_host(c, i);
+		validate_host(c, i);
 		lab->has_ipv6 |= host_has_ipv6(&lab->hosts[i]);
 	}
-	labfile_settings_check(c); /* names the patch ports the flows may use */
+	labfile_settings_validate(c); /* names the patch ports the flows may use */
 	for (i = 0; i < lab->n_bridges && !c->nomem; i++)
-		labfile_flows_check(c, &lab->bridges[i], c->bm[i].flows_file);
+		labfile_flows_validate(c, &lab->bridges[i], c->bm[i].flows_file);
 	labfile_checks_resolve(c);
 }
 
@@ -1797,7 +1797,7 @@ const char *labfile_pair_key(struct ctx *c, const yaml_node_pair_t *start,
 
 bool labfile_name(struct ctx *c, const yaml_node_t *at, const char *what, const char *s)
 {
-	return check_name(c, at, what, s);
+	return validate_name(c, at, what, s);
 }
 
 char *labfile_strdup(struct ctx *c, const char *s)
@@ -1855,7 +1855,7 @@ static void syntax_error(struct ctx *c, const yaml_parser_t *parser,
 }
 
 /* A second document would be silently ignored: refuse it. */
-static void check_no_more(struct ctx *c, yaml_parser_t *parser,
+static void validate_no_more(struct ctx *c, yaml_parser_t *parser,
 			  const char *buf, size_t len)
 {
 	yaml_document_t more;
@@ -1881,9 +1881,9 @@ static void read_lab(struct ctx *c, yaml_parser_t *parser, const char *buf,
 	}
 	walk_root(c, yaml_document_get_root_node(c->doc));
 	if (!c->nomem)
-		check_lab(c);
+		validate_lab(c);
 	if (yaml_document_get_root_node(c->doc))
-		check_no_more(c, parser, buf, len);
+		validate_no_more(c, parser, buf, len);
 }
 
 static void ctx_free(struct ctx *c)

@@ -1,5 +1,5 @@
 /* The OpenFlow sections of a bridge in a lab file: flows (or flows_file),
- * groups and meters, each checked with libopenvswitch's parser once the
+ * groups and meters, each validated with libopenvswitch's parser once the
  * bridge's ports are known.  Problems go to labfile.c's list as
  * file:line:col messages, or file:line for a line of a flows file. */
 #include <errno.h>
@@ -132,17 +132,17 @@ void labfile_flows_bridge(struct ctx *c, const yaml_node_t *key, const yaml_node
 	}
 }
 
-/* ---- checks once the ports are known ------------------------------------ */
+/* ---- validation once the ports are known ------------------------------- */
 
 /* Each flow and group through libopenvswitch's parser, with the bridge's
  * port names known, so that a mistake is found before anything is made. */
-static void check_flow(struct ctx *c, const struct lab_bridge *b, struct lab_pos file_pos,
+static void validate_flow(struct ctx *c, const struct lab_bridge *b, struct lab_pos file_pos,
 		       const struct lab_flow *f, enum flows_kind kind,
 		       const char *const *ports, size_t n)
 {
 	const char *what = kind == FLOWS_GROUP ? "group" : kind == FLOWS_METER ? "meter" : "flow";
 	char *msg = NULL;
-	int ret = flows_check(kind, f->text, b->name, ports, n, &msg);
+	int ret = flows_validate(kind, f->text, b->name, ports, n, &msg);
 
 	if (ret == -ENOMEM)
 		labfile_nomem(c);
@@ -165,7 +165,7 @@ static void port_push(struct ctx *c, const char ***ports, size_t *n, const char 
 	np[(*n)++] = name;
 }
 
-void labfile_flows_check(struct ctx *c, const struct lab_bridge *b, struct lab_pos file_pos)
+void labfile_flows_validate(struct ctx *c, const struct lab_bridge *b, struct lab_pos file_pos)
 {
 	const struct lab *lab = labfile_lab(c);
 	const char **ports = NULL;
@@ -188,11 +188,11 @@ void labfile_flows_check(struct ctx *c, const struct lab_bridge *b, struct lab_p
 	if (labfile_oom(c))
 		goto out;
 	for (size_t i = 0; i < b->n_meters && !labfile_oom(c); i++)
-		check_flow(c, b, file_pos, &b->meters[i], FLOWS_METER, ports, n);
+		validate_flow(c, b, file_pos, &b->meters[i], FLOWS_METER, ports, n);
 	for (size_t i = 0; i < b->n_groups && !labfile_oom(c); i++)
-		check_flow(c, b, file_pos, &b->groups[i], FLOWS_GROUP, ports, n);
+		validate_flow(c, b, file_pos, &b->groups[i], FLOWS_GROUP, ports, n);
 	for (size_t i = 0; i < b->n_flows && !labfile_oom(c); i++)
-		check_flow(c, b, file_pos, &b->flows[i], FLOWS_FLOW, ports, n);
+		validate_flow(c, b, file_pos, &b->flows[i], FLOWS_FLOW, ports, n);
 out:
 	free(ports);
 }

@@ -9,7 +9,7 @@
 /* ---- sysctls ----------------------------------------------------------- */
 
 /* Only net.* lives in a network namespace: anything else is the machine's. */
-static bool check_sysctl_key(struct ctx *c, const yaml_node_t *at, const char *k)
+static bool validate_sysctl_key(struct ctx *c, const yaml_node_t *at, const char *k)
 {
 	const char *p;
 
@@ -57,7 +57,7 @@ void labfile_host_sysctls(struct ctx *c, const yaml_node_t *key, const yaml_node
 			continue;
 		k = labfile_node(c, p->key);
 		v = labfile_node(c, p->value);
-		if (!check_sysctl_key(c, k, name))
+		if (!validate_sysctl_key(c, k, name))
 			continue;
 		str = labfile_scalar(c, k, v);
 		if (!str)

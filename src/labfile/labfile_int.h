@@ -77,15 +77,15 @@ void labfile_settings_bridge(struct ctx *c, const yaml_node_t *key, const yaml_n
 void labfile_settings_iface(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
 		      struct lab_iface *ifc);
 void labfile_settings_top(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val);
-/* Checks across entities, once every interface is resolved. */
-void labfile_settings_check(struct ctx *c);
+/* Validation across entities, once every interface is resolved. */
+void labfile_settings_validate(struct ctx *c);
 
 /* The sections of labfile_flows.c: a bridge's flows, flows_file, groups and
  * meters keys; then, once its ports are known, each one through
  * libopenvswitch's parser (file_pos: where flows_file sat). */
 void labfile_flows_bridge(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
 			  struct lab_bridge *b);
-void labfile_flows_check(struct ctx *c, const struct lab_bridge *b, struct lab_pos file_pos);
+void labfile_flows_validate(struct ctx *c, const struct lab_bridge *b, struct lab_pos file_pos);
 
 /* The sections of labfile_checks.c: the top-level checks: key; then, once
  * every host is read, what each check's ends name. */

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "labfile/labfile_int.h"
-#include "switch/ovsdb.h"
 
 #define OFPORT_MAX 65279 /* OFPP_MAX: above are OpenFlow's reserved ports */
 #define VLAN_MAX 4094
@@ -217,9 +216,9 @@ static void settings_map(struct ctx *c, const yaml_node_t *key, const yaml_node_
 		if (!name)
 			continue;
 		/* The lab's mark is how down finds the lab's rows. */
-		if (!strcmp(what, "external_ids") && !strcmp(name, OVSDB_LAB_KEY)) {
+		if (!strcmp(what, "external_ids") && !strcmp(name, LAB_MARK_KEY)) {
 			labfile_report(c, labfile_pos(k),
-				       "bridge %s: external_ids key \"" OVSDB_LAB_KEY "\" is ovslab's own (it marks the lab's rows)",
+				       "bridge %s: external_ids key \"" LAB_MARK_KEY "\" is ovslab's own (it marks the lab's rows)",
 				       b->name);
 			continue;
 		}
@@ -512,9 +511,9 @@ void labfile_settings_top(struct ctx *c, const yaml_node_t *key, const yaml_node
 		settings_patch(c, labfile_node(c, *it));
 }
 
-/* ---- checks across entities -------------------------------------------- */
+/* ---- validation across entities ---------------------------------------- */
 
-static void settings_check_ports(struct ctx *c)
+static void settings_validate_ports(struct ctx *c)
 {
 	const struct lab *lab = labfile_lab(c);
 
@@ -579,7 +578,7 @@ static bool settings_same_pair(const struct lab_patch *a, const struct lab_patch
 	       (!strcmp(a->bridge[0], b->bridge[1]) && !strcmp(a->bridge[1], b->bridge[0]));
 }
 
-static void settings_check_patches(struct ctx *c)
+static void settings_validate_patches(struct ctx *c)
 {
 	const struct lab *lab = labfile_lab(c);
 
@@ -615,7 +614,7 @@ static void settings_check_patches(struct ctx *c)
 }
 
 /* A mirror reference must name bridge ports of the mirror's bridge. */
-static bool settings_check_ref(struct ctx *c, const struct lab_mirror *m, const struct lab_mirror_ref *r)
+static bool settings_validate_ref(struct ctx *c, const struct lab_mirror *m, const struct lab_mirror_ref *r)
 {
 	const struct lab *lab = labfile_lab(c);
 	const struct lab_host *h = lab_find_host(lab, r->host);
@@ -654,7 +653,7 @@ static void settings_to_port_cb(const char *port, void *arg)
 	*(const char **)arg = port;
 }
 
-static void settings_check_mirror(struct ctx *c, size_t i)
+static void settings_validate_mirror(struct ctx *c, size_t i)
 {
 	const struct lab *lab = labfile_lab(c);
 	const struct lab_mirror *m = &lab->mirrors[i];
@@ -674,11 +673,11 @@ static void settings_check_mirror(struct ctx *c, size_t i)
 			       m->bridge);
 		return;
 	}
-	if (!settings_check_ref(c, m, &m->to))
+	if (!settings_validate_ref(c, m, &m->to))
 		return;
 	lab_mirror_ports(lab, m->bridge, &m->to, true, settings_to_port_cb, &f.port);
 	for (size_t k = 0; k < m->n_select; k++) {
-		if (!settings_check_ref(c, m, &m->select[k]))
+		if (!settings_validate_ref(c, m, &m->select[k]))
 			continue;
 		/* The output port only sends copies; it forwards nothing else. */
 		lab_mirror_ports(lab, m->bridge, &m->select[k], false, settings_port_find_cb, &f);
@@ -690,12 +689,12 @@ static void settings_check_mirror(struct ctx *c, size_t i)
 	}
 }
 
-void labfile_settings_check(struct ctx *c)
+void labfile_settings_validate(struct ctx *c)
 {
 	const struct lab *lab = labfile_lab(c);
 
-	settings_check_ports(c);
-	settings_check_patches(c);
+	settings_validate_ports(c);
+	settings_validate_patches(c);
 	for (size_t i = 0; i < lab->n_mirrors; i++)
-		settings_check_mirror(c, i);
+		settings_validate_mirror(c, i);
 }

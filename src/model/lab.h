@@ -9,6 +9,9 @@
 #include <stdint.h>
 
 #define LAB_NAME_MAX 15 /* IFNAMSIZ - 1: names end up as interface names */
+/* The external_ids key that marks a lab's rows in the switch (its value is
+ * the lab's name); a lab file may not set it. */
+#define LAB_MARK_KEY "ovslab-lab"
 
 /* Where in the lab file a value came from, for file:line:col messages. */
 struct lab_pos {
@@ -52,7 +55,7 @@ struct lab_bridge_settings {
 	bool mcast_snooping, stp, rstp;
 	struct lab_kv *other_config;
 	size_t n_other_config;
-	struct lab_kv *external_ids; /* never the ovslab-lab key */
+	struct lab_kv *external_ids; /* never LAB_MARK_KEY */
 	size_t n_external_ids;
 };
 

@@ -116,7 +116,7 @@ static char *flows_parse(enum flows_kind kind, int command, const char *text,
 	return error;
 }
 
-int flows_check(enum flows_kind kind, const char *text, const char *bridge,
+int flows_validate(enum flows_kind kind, const char *text, const char *bridge,
 		const char *const *ports, size_t n_ports, char **msg)
 {
 	struct ofputil_port_map map;
@@ -208,7 +208,7 @@ static int flows_add(struct flows_batch *b, enum flows_kind kind, int command,
 	b->msgs = nm;
 	error = flows_parse(kind, command, text, map, v, &msg);
 	if (error) {
-		/* Checked when the file was read: only the real ports can differ. */
+		/* Validated when the file was read: only the real ports can differ. */
 		if (from && from->file)
 			err_set("bridge %s: %s:%d: %s", bridge, from->file, from->pos.line, error);
 		else if (from)
@@ -332,7 +332,7 @@ static int flows_meters(struct vconn *vconn, const struct lab *lab, const struct
 	for (size_t i = 0; ret == 0 && i < br->n_meters; i++) {
 		char *error = meters_parse(METERS_ADD, br->meters[i].text, 0, &want[i], NULL);
 
-		/* checked when the file was read; flows_add names it if not */
+		/* validated when the file was read; flows_add names it if not */
 		free(error);
 	}
 	for (size_t i = 0; ret == 0 && i < n_have; i++) {

@@ -1,4 +1,4 @@
-/* A lab bridge's OpenFlow table: declared flows and groups checked with
+/* A lab bridge's OpenFlow table: declared flows and groups validated with
  * libopenvswitch's parsers, installed over the bridge's management socket,
  * dumped and traced.  No Open vSwitch type crosses this header. */
 #ifndef OVSLAB_FLOWS_H
@@ -21,7 +21,7 @@ enum flows_kind {
 /* Parses text as ovs-ofctl would, port names among ports[] (the bridge's own
  * name is its LOCAL port).  0, or -EINVAL with *msg the parser's message
  * (malloc'd, the caller frees it), or -ENOMEM. */
-int flows_check(enum flows_kind kind, const char *text, const char *bridge,
+int flows_validate(enum flows_kind kind, const char *text, const char *bridge,
 		const char *const *ports, size_t n_ports, char **msg);
 
 /* The switch's run directory (where BRIDGE.mgmt and the daemons' control

@@ -8,7 +8,6 @@
 
 #include "hmapx.h"
 #include "openvswitch/poll-loop.h"
-#include "openvswitch/shash.h"
 #include "ovsdb-idl.h"
 #include "smap.h"
 #include "sset.h"
@@ -140,7 +139,7 @@ void ovsdb_close(struct ovsdb *db)
 
 static bool ovsdb_marked(const struct smap *ids, const char *lab_name)
 {
-	const char *v = smap_get(ids, OVSDB_LAB_KEY);
+	const char *v = smap_get(ids, LAB_MARK_KEY);
 
 	return v && !strcmp(v, lab_name);
 }
@@ -275,57 +274,104 @@ static int ovsdb_wait_cfg(struct ovsdb *db, int64_t next_cfg, long long int dead
 	}
 }
 
-int ovsdb_lab_check(struct ovsdb *db, const struct lab *lab)
+bool ovsdb_connected(struct ovsdb *db, const char *remote)
+{
+	if (strcmp(db->remote, remote))
+		return false;
+	/* A server gone since: the first run reads the end of the connection,
+	 * the second drops it. */
+	ovsdb_idl_run(db->idl);
+	ovsdb_idl_run(db->idl);
+	return ovsdb_idl_is_connected(db->idl);
+}
+
+static int ovsdb_row_name_add(struct ovsdb_row_names *names, size_t *cap, const char *name,
+			      const char *kind, const struct smap *ids)
+{
+	const char *lab = smap_get(ids, LAB_MARK_KEY);
+	struct ovsdb_row_name *r;
+
+	if (names->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct ovsdb_row_name *v = realloc(names->v, ncap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		names->v = v;
+		*cap = ncap;
+	}
+	r = &names->v[names->n];
+	r->kind = kind;
+	r->name = strdup(name);
+	r->lab = lab ? strdup(lab) : NULL;
+	if (r->name)
+		names->n++;
+	if (!r->name || (lab && !r->lab)) {
+		free(r->lab);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The kinds of rows, in the order a name's rows are listed. */
+static const char *const ovsdb_kinds[] = { "a bridge", "a port", "an interface" };
+
+static int ovsdb_kind_rank(const char *kind)
+{
+	int i = 0;
+
+	while (i < 2 && kind != ovsdb_kinds[i])
+		i++;
+	return i;
+}
+
+static int ovsdb_row_name_cmp(const void *a_, const void *b_)
+{
+	const struct ovsdb_row_name *a = a_, *b = b_;
+	int d = strcmp(a->name, b->name);
+
+	return d ? d : ovsdb_kind_rank(a->kind) - ovsdb_kind_rank(b->kind);
+}
+
+int ovsdb_row_names(struct ovsdb *db, struct ovsdb_row_names *out)
 {
 	const struct ovsrec_bridge *br;
 	const struct ovsrec_port *port;
 	const struct ovsrec_interface *iface;
-	struct shash names = SHASH_INITIALIZER(&names);
-	const char *kind;
+	size_t cap = 0;
 	int ret = 0;
 
+	*out = (struct ovsdb_row_names){ 0 };
 	ovsdb_idl_run(db->idl);
 	/* Bridges first: a bridge's own port and interface share its name and
 	 * the bridge is what the user knows. */
-	/* The lab's own rows (a lab that is already up) are no clash. */
 	OVSREC_BRIDGE_FOR_EACH (br, db->idl)
-		if (!ovsdb_marked(&br->external_ids, lab->name))
-			shash_add_once(&names, br->name, "a bridge");
+		if (ret == 0)
+			ret = ovsdb_row_name_add(out, &cap, br->name, ovsdb_kinds[0], &br->external_ids);
 	OVSREC_PORT_FOR_EACH (port, db->idl)
-		if (!ovsdb_marked(&port->external_ids, lab->name))
-			shash_add_once(&names, port->name, "a port");
+		if (ret == 0)
+			ret = ovsdb_row_name_add(out, &cap, port->name, ovsdb_kinds[1], &port->external_ids);
 	OVSREC_INTERFACE_FOR_EACH (iface, db->idl)
-		if (!ovsdb_marked(&iface->external_ids, lab->name))
-			shash_add_once(&names, iface->name, "an interface");
-
-	for (size_t i = 0; i < lab->n_bridges; i++) {
-		kind = shash_find_data(&names, lab->bridges[i].name);
-		if (kind) {
-			err_set("%s: %s of that name already exists in the switch",
-				lab->bridges[i].name, kind);
-			ret = -EEXIST;
-			goto out;
-		}
+		if (ret == 0)
+			ret = ovsdb_row_name_add(out, &cap, iface->name, ovsdb_kinds[2],
+						 &iface->external_ids);
+	if (ret < 0) {
+		err_set("%s: out of memory while reading the switch's names", db->remote);
+		return ret;
 	}
-	for (size_t h = 0; h < lab->n_hosts; h++) {
-		const struct lab_host *host = &lab->hosts[h];
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), ovsdb_row_name_cmp);
+	return 0;
+}
 
-		for (size_t i = 0; i < host->n_ifaces; i++) {
-			if (host->ifaces[i].attach != LAB_ATTACH_BRIDGE)
-				continue;
-			kind = shash_find_data(&names, host->ifaces[i].port);
-			if (kind) {
-				err_set("%s: %s of that name already exists in the switch",
-					host->ifaces[i].port, kind);
-				ret = -EEXIST;
-				goto out;
-			}
-		}
+void ovsdb_row_names_free(struct ovsdb_row_names *names)
+{
+	for (size_t i = 0; i < names->n; i++) {
+		free(names->v[i].name);
+		free(names->v[i].lab);
 	}
-	ret = ovsdb_settings_check(&names, lab);
-out:
-	shash_destroy(&names);
-	return ret;
+	free(names->v);
+	*names = (struct ovsdb_row_names){ 0 };
 }
 
 static void ovsdb_port_delete(const struct ovsrec_port *port, struct hmapx *gone)
@@ -462,7 +508,7 @@ static int ovsdb_apply_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const 
 		ret = -ENOMEM;
 		goto out;
 	}
-	smap_add(&mark, OVSDB_LAB_KEY, lab->name);
+	smap_add(&mark, LAB_MARK_KEY, lab->name);
 	OVSREC_BRIDGE_FOR_EACH_SAFE (br, next, db->idl) {
 		if (!ovsdb_marked(&br->external_ids, lab->name) || lab_find_bridge(lab, br->name))
 			continue;
@@ -763,7 +809,7 @@ bool ovsdb_lab_present(struct ovsdb *db, const char *lab_name)
 
 static void ovsdb_name_add(struct sset *names, const struct smap *ids)
 {
-	const char *v = smap_get(ids, OVSDB_LAB_KEY);
+	const char *v = smap_get(ids, LAB_MARK_KEY);
 
 	if (v)
 		sset_add(names, v);

@@ -1,5 +1,5 @@
 /* The lab's rows in the Open vSwitch database, through the OVSDB IDL.
- * Every row ovslab creates carries external_ids:ovslab-lab=<lab name>. */
+ * Every row ovslab creates carries external_ids:LAB_MARK_KEY=<lab name>. */
 #ifndef OVSLAB_OVSDB_H
 #define OVSLAB_OVSDB_H
 
@@ -9,7 +9,6 @@
 
 #include "model/lab.h"
 
-#define OVSDB_LAB_KEY "ovslab-lab"
 /* How long to wait for the switch to apply a transaction. */
 #define OVSDB_TIMEOUT_MS 30000
 
@@ -20,9 +19,24 @@ struct ovsdb;
 int ovsdb_open(const char *remote, int timeout_ms, struct ovsdb **out);
 void ovsdb_close(struct ovsdb *db);
 
-/* Refuses (-EEXIST, with a message naming it) when a bridge, port or
- * interface the lab would create already exists. */
-int ovsdb_lab_check(struct ovsdb *db, const struct lab *lab);
+/* Whether db still talks to the server at remote: a switch stopped and
+ * started anew since ovsdb_open is to be opened anew. */
+bool ovsdb_connected(struct ovsdb *db, const char *remote);
+
+/* A bridge, port or interface name in the switch, for pre-flight. */
+struct ovsdb_row_name {
+	char *name;
+	const char *kind; /* "a bridge", "a port" or "an interface" */
+	char *lab;        /* the lab whose mark the row carries; NULL: none */
+};
+struct ovsdb_row_names {
+	struct ovsdb_row_name *v; /* by name; for one name, bridge, port, interface */
+	size_t n;
+};
+/* Every Bridge, Port and Interface row's name and mark.  Free *out with
+ * ovsdb_row_names_free, also after a failure. */
+int ovsdb_row_names(struct ovsdb *db, struct ovsdb_row_names *out);
+void ovsdb_row_names_free(struct ovsdb_row_names *names);
 
 /* One transaction: the Open_vSwitch row if the database has none, each lab
  * bridge with its internal port (datapath_type `datapath`), and one port per
@@ -35,7 +49,7 @@ int ovsdb_lab_apply(struct ovsdb *db, const struct lab *lab,
 /* ovsdb_lab_apply in two halves, so that the caller can go on building
  * while ovs-vswitchd works: commit returns once the database took the
  * transaction, raising *next_cfg (start at 0) to the configuration to wait
- * for; wait waits for it and checks the interfaces. */
+ * for; wait waits for it and verifies the interfaces. */
 int ovsdb_lab_commit(struct ovsdb *db, const struct lab *lab, const char *datapath,
 		     int timeout_ms, int64_t *next_cfg);
 int ovsdb_lab_wait(struct ovsdb *db, const char *lab_name, int64_t next_cfg, int timeout_ms);

@@ -12,7 +12,6 @@
 #include "vswitch-idl.h"
 
 #include "util/err.h"
-#include "switch/ovsdb.h"
 
 /* Ports found for a mirror reference. */
 struct settings_portv {
@@ -55,7 +54,7 @@ void ovsdb_settings_register(struct ovsdb_idl *idl)
 
 static bool settings_marked(const struct smap *ids, const char *lab_name)
 {
-	const char *v = smap_get(ids, OVSDB_LAB_KEY);
+	const char *v = smap_get(ids, LAB_MARK_KEY);
 
 	return v && !strcmp(v, lab_name);
 }
@@ -267,7 +266,7 @@ static int settings_apply_bridge(struct ovsdb_idl_txn *txn, const struct ovsrec_
 		ovsrec_bridge_set_other_config(br, &map);
 	smap_clear(&map);
 	settings_smap_from(&map, settings->external_ids, settings->n_external_ids);
-	smap_replace(&map, OVSDB_LAB_KEY, smap_get(mark, OVSDB_LAB_KEY));
+	smap_replace(&map, LAB_MARK_KEY, smap_get(mark, LAB_MARK_KEY));
 	if (!smap_equal(&br->external_ids, &map))
 		ovsrec_bridge_set_external_ids(br, &map);
 	smap_destroy(&map);
@@ -430,7 +429,7 @@ int ovsdb_settings_apply(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn, const
 	const struct ovsrec_port *port;
 	int ret;
 
-	smap_add(&mark, OVSDB_LAB_KEY, lab->name);
+	smap_add(&mark, LAB_MARK_KEY, lab->name);
 	/* Rows inserted by this transaction are listed, deleted ones are not. */
 	OVSREC_PORT_FOR_EACH (port, idl)
 		if (settings_marked(&port->external_ids, lab->name))
@@ -459,20 +458,4 @@ void ovsdb_settings_bridge_delete(const struct ovsrec_bridge *br)
 		ovsrec_mirror_delete(br->mirrors[i]);
 	for (size_t i = 0; i < br->n_controller; i++)
 		ovsrec_controller_delete(br->controller[i]);
-}
-
-int ovsdb_settings_check(const struct shash *names, const struct lab *lab)
-{
-	for (size_t i = 0; i < lab->n_patches; i++)
-		for (int e = 0; e < 2; e++) {
-			const char *kind = shash_find_data(names, lab->patches[i].port[e]);
-
-			if (kind) {
-				err_set("%s: %s of that name already exists in the switch (patch port of %s-%s)",
-					lab->patches[i].port[e], kind, lab->patches[i].bridge[0],
-					lab->patches[i].bridge[1]);
-				return -EEXIST;
-			}
-		}
-	return 0;
 }

@@ -13,7 +13,6 @@ struct ovsdb_idl;
 struct ovsdb_idl_txn;
 struct ovsrec_bridge;
 struct ovsrec_port;
-struct shash;
 struct smap;
 
 /* The columns the functions below read and write. */
@@ -39,9 +38,5 @@ int ovsdb_settings_apply(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn, const
 
 /* Deletes a lab bridge's mirrors and controllers (the bridge goes too). */
 void ovsdb_settings_bridge_delete(const struct ovsrec_bridge *br);
-
-/* -EEXIST (with a message) when a patch port name of the lab is taken in
- * the switch; names maps the switch's other names to what they are. */
-int ovsdb_settings_check(const struct shash *names, const struct lab *lab);
 
 #endif

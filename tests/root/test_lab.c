@@ -525,6 +525,35 @@ Test(lab, machine_clashes_all_reported)
 	assert_nothing_left();
 }
 
+/* A clash in the machine's switch and one on the machine, both reported at
+ * once with their places, before anything is made: no journal, no private
+ * switch, the foreign rows and namespace stay. */
+Test(lab, switch_and_machine_clashes_reported_together)
+{
+	char cmd[4200];
+	int lines = 0;
+
+	machine_switch_start();
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ovs-vsctl add-port foreign ns02_tap"), 0, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns add ns01"), 0, "%s", buf);
+	snprintf(cmd, sizeof(cmd), "up %s", sandbox_fixture("int_br.yaml"));
+	cr_assert_eq(ovslab(buf, sizeof(buf), cmd), 1, "%s", buf);
+	cr_assert_not_null(strstr(buf, "int_br.yaml:8:3: host ns01: a network namespace of that name already exists"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "int_br.yaml:13:3: ns02_tap: a port of that name already exists in the switch\n"), "%s", buf);
+	for (char *p = buf; (p = strchr(p, '\n')); p++)
+		lines++;
+	cr_assert_eq(lines, 2, "%s", buf);
+	cr_assert_eq(access("/run/ovslab/.switch", F_OK), -1, "a private switch was started");
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ovs-vsctl list-br"), 0, "%s", buf);
+	cr_assert_str_eq(buf, "foreign\n", "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ovs-vsctl list-ports foreign"), 0, "%s", buf);
+	cr_assert_str_eq(buf, "ns02_tap\n", "the foreign port was touched: %s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec ns01 true"), 0, "the foreign namespace is gone");
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns del ns01"), 0);
+	machine_switch_stop();
+	assert_nothing_left();
+}
+
 /* flows, trace and ovs look into the machine's switch when the lab is there
  * (its sockets carry the daemons' pids: ovs-vswitchd.PID.ctl). */
 Test(lab, machine_switch_flows_trace_and_ovs)

@@ -17,7 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "apply/preflight.h"
 #include "util/err.h"
+#include "kernel/rtnl.h"
 #include "model/lab.h"
 #include "switch/ovsdb.h"
 #include "sandbox.h"
@@ -49,6 +51,7 @@ static void tlab_init(struct tlab *t, const char *port0, const char *port1)
 	t->lab.name = T_LAB;
 	t->lab.file = "test_switch.c";
 	t->br.name = "br0";
+	t->br.pos = (struct lab_pos){ 1, 1 };
 	t->lab.bridges = &t->br;
 	t->lab.n_bridges = 1;
 	t->lab.hosts = t->hosts;
@@ -56,6 +59,7 @@ static void tlab_init(struct tlab *t, const char *port0, const char *port1)
 		t->ifaces[i].bridge = "br0";
 		t->ifaces[i].ifname = "eth0";
 		t->ifaces[i].port = (char *)ports[i];
+		t->ifaces[i].pos = (struct lab_pos){ 2 + (int)i, 5 };
 		t->hosts[i].name = host_names[i];
 		t->hosts[i].ifaces = &t->ifaces[i];
 		t->hosts[i].n_ifaces = 1;
@@ -107,6 +111,28 @@ static void veth(const char *a, const char *b)
 static int vsctl(char *out, size_t len, const char *args)
 {
 	return sandbox_runf(out, len, "ovs-vsctl --timeout=20 %s %s", db_arg, args);
+}
+
+/* Pre-flight of lab (old: as it is up, or NULL) against the machine and
+ * the switch's names, its lines in out. */
+static int preflight(const struct lab *lab, const struct lab *old, char *out, size_t len)
+{
+	struct ovsdb_row_names names;
+	char uplinks[1][IF_NAMESIZE];
+	struct rtnl *nl;
+	FILE *f;
+	int ret;
+
+	out[0] = '\0'; /* fmemopen leaves it as it was when nothing is written */
+	f = fmemopen(out, len, "w");
+	cr_assert_not_null(f);
+	cr_assert_eq(ovsdb_row_names(db, &names), 0, "%s", err_get());
+	cr_assert_eq(rtnl_open(&nl), 0);
+	ret = preflight_machine(lab, old, nl, &names, uplinks, f);
+	fclose(f);
+	rtnl_close(nl);
+	ovsdb_row_names_free(&names);
+	return ret;
 }
 
 static pid_t pidfile(const char *name)
@@ -328,7 +354,7 @@ Test(switch, apply_shows_ports, .init = setup_switch, .fini = teardown, .timeout
 	tlab_init(&t, "v0a", "v1a");
 
 	cr_assert_not(ovsdb_lab_present(db, T_LAB));
-	cr_assert_eq(ovsdb_lab_check(db, &t.lab), 0, "check: %s", err_get());
+	cr_assert_eq(preflight(&t.lab, &t.lab, out, sizeof(out)), 0, "%s", out);
 	cr_assert_eq(ovsdb_lab_apply(db, &t.lab, "netdev", T_TIMEOUT_MS), 0,
 		     "apply: %s", err_get());
 	cr_assert(ovsdb_lab_present(db, T_LAB));
@@ -364,12 +390,15 @@ Test(switch, apply_shows_ports, .init = setup_switch, .fini = teardown, .timeout
 	cr_assert_eq(c.assigned, 3, "ports with an ofport %d", c.assigned);
 
 	/* The lab's own rows are no clash (up again on a lab that is up)... */
-	cr_assert_eq(ovsdb_lab_check(db, &t.lab), 0, "%s", err_get());
+	cr_assert_eq(preflight(&t.lab, &t.lab, out, sizeof(out)), 0, "%s", out);
+	cr_assert_str_eq(out, "");
 	/* ...but another lab with the same names is refused before anything
-	 * is written. */
+	 * is written, each name at its place. */
 	t.lab.name = (char *)"other";
-	cr_assert_eq(ovsdb_lab_check(db, &t.lab), -EEXIST);
-	cr_assert_str_eq(err_get(), "br0: a bridge of that name already exists in the switch");
+	cr_assert_eq(preflight(&t.lab, &t.lab, out, sizeof(out)), -EINVAL);
+	cr_assert_str_eq(out, "test_switch.c:2:5: v0a: a port of that name already exists in the switch\n"
+			 "test_switch.c:3:5: v1a: a port of that name already exists in the switch\n"
+			 "test_switch.c:1:1: br0: a bridge of that name already exists in the switch\n");
 	t.lab.name = (char *)T_LAB;
 }
 
@@ -416,28 +445,41 @@ Test(switch, remove_only_marked, .init = setup_switch, .fini = teardown, .timeou
 	cr_assert_str_eq(out, "other\n");
 }
 
-Test(switch, check_refuses_foreign_names, .init = setup_switch, .fini = teardown,
+/* Names others have in the switch, all reported at once; the machine's
+ * interfaces of those names (the bridge's own, the port's veth) are the
+ * switch's, not clashes of their own. */
+Test(switch, preflight_reports_foreign_names, .init = setup_switch, .fini = teardown,
      .timeout = 120)
 {
 	struct tlab t;
 	char out[8192];
 
 	veth("v0a", "v0b");
-	tlab_init(&t, "v0a", NULL);
+	tlab_init(&t, "v0a", "v1a");
 	cr_assert_eq(vsctl(out, sizeof(out), "add-br br0 -- set Bridge br0 datapath_type=netdev"),
 		     0, "%s", out);
-	cr_assert_eq(ovsdb_lab_check(db, &t.lab), -EEXIST);
-	cr_assert_str_eq(err_get(), "br0: a bridge of that name already exists in the switch");
-	cr_assert_not(ovsdb_lab_present(db, T_LAB));
-
-	/* The same for a port of the lab on a foreign bridge. */
-	err_clear();
-	cr_assert_eq(vsctl(out, sizeof(out), "del-br br0"), 0, "%s", out);
 	cr_assert_eq(vsctl(out, sizeof(out),
 			   "add-br other -- set Bridge other datapath_type=netdev -- add-port other v0a"),
 		     0, "%s", out);
-	cr_assert_eq(ovsdb_lab_check(db, &t.lab), -EEXIST);
-	cr_assert_str_eq(err_get(), "v0a: a port of that name already exists in the switch");
+	cr_assert_eq(sandbox_runf(NULL, 0, "ip -o link show br0"), 0, "no tap for the bridge");
+	cr_assert_eq(preflight(&t.lab, NULL, out, sizeof(out)), -EINVAL);
+	cr_assert_str_eq(out, "test_switch.c:2:5: v0a: a port of that name already exists in the switch\n"
+			 "test_switch.c:1:1: br0: a bridge of that name already exists in the switch\n");
+	cr_assert_not(ovsdb_lab_present(db, T_LAB));
+}
+
+/* A switch stopped and started anew since the connection was opened is
+ * noticed without waiting for an answer. */
+Test(switch, connected_notices_a_new_switch, .init = setup_switch, .fini = teardown,
+     .timeout = 120)
+{
+	cr_assert(ovsdb_connected(db, sw.remote));
+	cr_assert_not(ovsdb_connected(db, "unix:/nonexistent/db.sock"));
+	cr_assert_eq(switchd_stop(&sw), 0, "%s", err_get());
+	sw_started = false;
+	cr_assert_eq(switchd_start(T_LABDIR "/ovs", &sw), 0, "switchd_start: %s", err_get());
+	sw_started = true;
+	cr_assert_not(ovsdb_connected(db, sw.remote));
 }
 
 Test(switch, apply_missing_iface_is_reported, .init = setup_switch, .fini = teardown,
@@ -449,7 +491,7 @@ Test(switch, apply_missing_iface_is_reported, .init = setup_switch, .fini = tear
 
 	veth("v0a", "v0b");
 	tlab_init(&t, "v0a", "nosuch0");
-	cr_assert_eq(ovsdb_lab_check(db, &t.lab), 0, "check: %s", err_get());
+	cr_assert_eq(preflight(&t.lab, &t.lab, out, sizeof(out)), 0, "%s", out);
 	ret = ovsdb_lab_apply(db, &t.lab, "netdev", T_TIMEOUT_MS);
 	cr_assert_lt(ret, 0);
 	cr_assert(strstr(err_get(), "nosuch0: the switch could not add the interface"),

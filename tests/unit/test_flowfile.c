@@ -179,17 +179,17 @@ Test(flowfile, check_resolves_only_the_given_ports)
 	const char *ports[] = { "p1", "p2" };
 	char *msg = NULL;
 
-	cr_expect_eq(flows_check(FLOWS_FLOW, "in_port=p1,actions=output:p2,LOCAL", "br", ports, 2,
+	cr_expect_eq(flows_validate(FLOWS_FLOW, "in_port=p1,actions=output:p2,LOCAL", "br", ports, 2,
 				 &msg), 0, "%s", msg);
 	cr_expect_null(msg);
-	cr_expect_eq(flows_check(FLOWS_FLOW, "in_port=br,actions=output:p1", "br", ports, 2, &msg),
+	cr_expect_eq(flows_validate(FLOWS_FLOW, "in_port=br,actions=output:p1", "br", ports, 2, &msg),
 		     0, "%s", msg);
-	cr_expect_eq(flows_check(FLOWS_FLOW, "in_port=p3,actions=drop", "br", ports, 2, &msg),
+	cr_expect_eq(flows_validate(FLOWS_FLOW, "in_port=p3,actions=drop", "br", ports, 2, &msg),
 		     -EINVAL);
 	cr_assert_not_null(msg);
 	cr_expect_not_null(strstr(msg, "p3"), "%s", msg);
 	free(msg);
-	cr_expect_eq(flows_check(FLOWS_GROUP, "group_id=2,type=select,bucket=output:p2", "br", ports,
+	cr_expect_eq(flows_validate(FLOWS_GROUP, "group_id=2,type=select,bucket=output:p2", "br", ports,
 				 2, &msg), 0, "%s", msg);
 }
 
@@ -244,10 +244,10 @@ Test(flowfile, check_parses_a_meter)
 {
 	char *msg = NULL;
 
-	cr_expect_eq(flows_check(FLOWS_METER, "meter=7,pktps,band=type=drop,rate=2", "br", NULL, 0,
+	cr_expect_eq(flows_validate(FLOWS_METER, "meter=7,pktps,band=type=drop,rate=2", "br", NULL, 0,
 				 &msg), 0, "%s", msg);
 	cr_expect_null(msg);
-	cr_expect_eq(flows_check(FLOWS_METER, "meter=0,pktps,band=type=drop,rate=2", "br", NULL, 0,
+	cr_expect_eq(flows_validate(FLOWS_METER, "meter=0,pktps,band=type=drop,rate=2", "br", NULL, 0,
 				 &msg), -EINVAL);
 	cr_assert_not_null(msg);
 	cr_expect_not_null(strstr(msg, "invalid value for meter"), "%s", msg);
