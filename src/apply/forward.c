@@ -75,7 +75,9 @@ int forward_give_back(struct journal *st)
 	}
 	ret = borrow_drop(FORWARD_KEY);
 out:
-	lock_unlock(BORROW_LOCK, lock, false);
+	/* Nothing borrowed any more: the lock file goes too, so that no lab
+	 * leaves anything in /run/ovslab. */
+	lock_unlock(BORROW_LOCK, lock, borrow_get(FORWARD_KEY, before, sizeof(before)) == -ENOENT);
 	return ret;
 }
 
