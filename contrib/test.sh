@@ -35,5 +35,10 @@ echo "test.sh: end-to-end tests (lab, edit, features, flows, settings, checks) w
 OVSLAB_BIN="$vg $top/build/ovslab" meson test -C build --print-errorlogs --logbase vg-lab lab edit features flows settings checks || status=1
 tally vg-lab
 
+# The lab-file reader under libFuzzer for a short while (contrib/fuzz.sh
+# SECONDS runs it longer; docs/reliability.md has the long runs' figures).
+echo "test.sh: fuzzing the lab-file reader for ${OVSLAB_FUZZ_SECONDS:-60} s"
+contrib/fuzz.sh "${OVSLAB_FUZZ_SECONDS:-60}" || status=1
+
 echo "criterion: $passed passed, $failed failed"
 exit $status
