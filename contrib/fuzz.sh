@@ -1,5 +1,5 @@
 #!/bin/sh
-# Fuzzes the lab-file reader: builds the libFuzzer targets of tests/fuzz with
+# Fuzzes the lab-file reader and the flow readers: builds the libFuzzer targets of tests/fuzz with
 # clang, AddressSanitizer and UBSan in build-fuzz/, then runs each for SECONDS
 # (default 60) from a corpus seeded with fixtures/.  Exit 1 on a finding (the
 # crashing input is left in build-fuzz/ as crash-*, leak-*, oom-* or timeout-*).
@@ -13,10 +13,25 @@ if [ ! -f build-fuzz/build.ninja ]; then
 		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 fi
 ninja -C build-fuzz >/dev/null
-for t in labfile; do
+# seed BYTE PATTERN: the fixtures' lines matching PATTERN, as list items.
+seed() {
+	grep -h -- "$2" fixtures/*.yaml | sed 's/^ *- *//; s/^"//; s/"$//' |
+		while IFS= read -r line; do
+			printf "\\$1%s" "$line" >"$corpus/$1-$(printf %s "$line" | cksum | cut -d' ' -f1)"
+		done
+}
+for t in labfile flows; do
 	corpus=build-fuzz/corpus-$t
 	mkdir -p "$corpus"
-	cp fixtures/*.yaml "$corpus"/
+	if [ "$t" = flows ]; then
+		# One seed per flow, group and meter line of the fixtures, behind
+		# the byte that tells the target which parser it is for.
+		seed 000 'actions='
+		seed 001 'group_id='
+		seed 002 '- meter='
+	else
+		cp fixtures/*.yaml "$corpus"/
+	fi
 	echo "fuzz.sh: fuzz_$t for $secs s"
 	# -rss_limit_mb: an input that makes the reader grow past 1 GiB is a finding.
 	(cd build-fuzz && UBSAN_OPTIONS=halt_on_error=1 tests/fuzz/fuzz_$t -max_total_time="$secs" \
