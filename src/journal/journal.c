@@ -108,7 +108,7 @@ int journal_create(const char *lab, const char *text, size_t len, struct journal
 		err_set("%s: cannot create %s: %s", lab, JOURNAL_RUN_DIR, strerror(errno));
 		goto out;
 	}
-	if (mkdir(st->dir, 0700) < 0) { /* the journal is root's alone */
+	if (mkdir(st->dir, 0755) < 0) {
 		ret = -errno;
 		if (errno == EEXIST)
 			err_set("%s: the lab is already up (%s exists; run `ovslab down %s` first)",
@@ -118,7 +118,7 @@ int journal_create(const char *lab, const char *text, size_t len, struct journal
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/lab.yaml", st->dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
 		ret = fd < 0 ? -errno : -EIO;
 		err_set("%s: cannot save the lab file in %s: %s", lab, path, strerror(-ret));
@@ -258,7 +258,7 @@ int journal_save_labfile(struct journal *st, const char *text, size_t len)
 
 	journal_labfile(st, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
 		ret = fd < 0 ? -errno : -EIO;
 	if (fd >= 0)
