@@ -1,5 +1,6 @@
 /* ovslab: Open vSwitch network labs from a YAML file. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +38,22 @@ static const char usage[] =
 
 enum { EXIT_USAGE = 2 };
 
+/* A LAB argument the lab file's "name" rule would refuse is a usage error
+ * (1), never looked up: ".switch" would name the private switch's files. */
+static int main_lab_arg(const char *arg, bool file_too)
+{
+	const char *why = lab_labname_problem(arg);
+	struct stat sb;
+
+	if (!why || (file_too && stat(arg, &sb) == 0 && S_ISREG(sb.st_mode)))
+		return 0;
+	err_set("%s: %snot a valid lab name: \"%s\" %s", arg,
+		file_too ? "no such lab file, and " : "", arg, why);
+	return 1;
+}
+
 /* LAB|FILE: an existing file is read for its lab name; anything else is
- * taken as the name of a lab that is up. */
+ * taken as the name of a lab that is up.  0, 1 (usage) or -errno. */
 static int main_lab_name(const char *arg, char *name, size_t len)
 {
 	struct lab *lab = NULL;
@@ -46,12 +61,10 @@ static int main_lab_name(const char *arg, char *name, size_t len)
 	int ret;
 
 	if (stat(arg, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		if (!lab_name_valid(arg)) {
-			err_set("%s: no such lab file, and not a valid lab name", arg);
-			return -EINVAL;
-		}
-		snprintf(name, len, "%s", arg);
-		return 0;
+		ret = main_lab_arg(arg, true);
+		if (ret == 0)
+			snprintf(name, len, "%s", arg);
+		return ret;
 	}
 	ret = labfile_load(arg, stderr, &lab);
 	if (ret == -EINVAL)
@@ -91,6 +104,9 @@ static int main_check(int argc, char **argv)
 	}
 	if (o.json && o.tap)
 		return 1;
+	ret = main_lab_arg(argv[2], true);
+	if (ret)
+		return ret;
 	ret = main_need_root("check");
 	if (ret == 0)
 		ret = cmd_check(argv[2], &o, stdout);
@@ -140,7 +156,9 @@ static int main_run(int argc, char **argv)
 	if (!strcmp(cmd, "plan") && argc == 3)
 		return cmd_plan(argv[2], stderr, stdout);
 	if (!strcmp(cmd, "down") && argc == 3) {
-		ret = main_need_root(cmd);
+		ret = main_lab_arg(argv[2], true);
+		if (ret == 0)
+			ret = main_need_root(cmd);
 		if (ret == 0)
 			ret = main_lab_name(argv[2], name, sizeof(name));
 		if (ret == 0)
@@ -152,7 +170,7 @@ static int main_run(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "show") && (argc == 3 || (argc == 4 && !strcmp(argv[3], "--json")))) {
 		ret = main_lab_name(argv[2], name, sizeof(name));
-		return ret < 0 ? ret : cmd_show(name, argc == 4, stdout);
+		return ret ? ret : cmd_show(name, argc == 4, stdout);
 	}
 	if (!strcmp(cmd, "ls") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "--json"))))
 		return cmd_ls(argc == 3, stdout);
@@ -161,20 +179,22 @@ static int main_run(int argc, char **argv)
 		return ret < 0 ? ret : cmd_gc(stdout);
 	}
 	if (!strcmp(cmd, "exec") && argc >= 6 && !strcmp(argv[4], "--")) {
-		ret = main_need_root(cmd);
-		return ret < 0 ? ret : cmd_exec(argv[2], argv[3], &argv[5]);
+		ret = main_lab_arg(argv[2], false);
+		if (ret == 0)
+			ret = main_need_root(cmd);
+		return ret ? ret : cmd_exec(argv[2], argv[3], &argv[5]);
 	}
 	if (!strcmp(cmd, "flows") && (argc == 3 || argc == 4)) {
 		ret = main_lab_name(argv[2], name, sizeof(name));
-		return ret < 0 ? ret : cmd_flows(name, argc == 4 ? argv[3] : NULL, stdout);
+		return ret ? ret : cmd_flows(name, argc == 4 ? argv[3] : NULL, stdout);
 	}
 	if (!strcmp(cmd, "trace") && argc == 5) {
 		ret = main_lab_name(argv[2], name, sizeof(name));
-		return ret < 0 ? ret : cmd_trace(name, argv[3], argv[4], stdout);
+		return ret ? ret : cmd_trace(name, argv[3], argv[4], stdout);
 	}
 	if (!strcmp(cmd, "ovs") && argc >= 5 && !strcmp(argv[3], "--")) {
 		ret = main_lab_name(argv[2], name, sizeof(name));
-		return ret < 0 ? ret : cmd_ovs(name, &argv[4]);
+		return ret ? ret : cmd_ovs(name, &argv[4]);
 	}
 	fputs(usage, stderr);
 	return 1;
@@ -205,8 +225,12 @@ int main(int argc, char **argv)
 			break;
 		}
 	ret = main_run(argc, argv);
-	if (ret == 1)
+	if (ret == 1) {
+		/* A bad LAB says why in one sentence; anything else got the usage. */
+		if (err_isset())
+			fprintf(stderr, "ovslab: %s\n", err_get());
 		return EXIT_USAGE;
+	}
 	if (ret < 0) {
 		if (err_isset())
 			fprintf(stderr, "ovslab: %s\n", err_get());

@@ -14,6 +14,8 @@
 #include "journal/journal.h"
 
 #define LOCK_POLL_MS 10
+/* Anyone who can open the lock can flock it and hold root's commands off. */
+#define LOCK_MODE 0600
 
 static void lock_path(const char *lab, char *buf, size_t len)
 {
@@ -37,6 +39,18 @@ static bool lock_still_named(int fd, const char *path)
 
 	return fstat(fd, &held) == 0 && stat(path, &named) == 0 &&
 	       held.st_dev == named.st_dev && held.st_ino == named.st_ino;
+}
+
+/* A lock left by an older ovslab may be 0644: narrow it before use. */
+static int lock_private(int fd)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) < 0)
+		return -errno;
+	if ((sb.st_mode & 07777) != LOCK_MODE && fchmod(fd, LOCK_MODE) < 0)
+		return -errno;
+	return 0;
 }
 
 /* 0 with the lock taken, -ETIMEDOUT at the deadline (<0: none), or -errno. */
@@ -77,10 +91,16 @@ int lock_lab(const char *lab, int timeout_ms)
 		goto out;
 	}
 	for (;;) {
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, LOCK_MODE);
 		if (fd < 0) {
 			ret = -errno;
 			err_set("%s: cannot open the lab's lock %s: %s", lab, path, strerror(errno));
+			goto out;
+		}
+		ret = lock_private(fd);
+		if (ret < 0) {
+			err_set("%s: cannot make the lab's lock %s private: %s", lab, path,
+				strerror(-ret));
 			goto out;
 		}
 		ret = lock_take(fd, deadline);

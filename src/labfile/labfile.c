@@ -2,17 +2,24 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "util/err.h"
+#include "util/keymap.h"
 #include "labfile/labfile_int.h"
 
 #define EXP_MAX 256 /* room for an "(expected ...)" list */
+/* An address on its segment: family, address, bridge name or "" for the
+ * machine's side (see addr_key). */
+#define ADDR_KEY_LEN (1 + 16 + LAB_NAME_MAX + 2)
 
 /* One problem found; all are kept until the end so they print in file order. */
 struct problem {
@@ -85,14 +92,20 @@ struct ctx {
 	struct link_marks *lm;   /* parallel to lab->links */
 	struct lab *dropped;     /* duplicate hosts, read for their problems */
 	struct problem *probs;
-	size_t n_probs;
+	size_t n_probs, cap_probs;
+	size_t n_seq;            /* problems reported, to keep their order */
+	size_t n_more;           /* past the ones kept: counted, not printed */
 	bool name_seen;
 	bool nomem;
+	/* For the checks across many hosts, in one pass each (see check_lab). */
+	struct keymap host_by_name, port_owner, addr_owner;
+	char (*addr_keys)[ADDR_KEY_LEN];
 };
 
 /* The pairs of a mapping node; empty for a null value. */
 struct pairs {
 	const yaml_node_pair_t *start, *end;
+	struct keymap *seen;     /* set: the keys so far, for a long mapping */
 };
 
 /* ---- problems ---------------------------------------------------------- */
@@ -108,24 +121,52 @@ static void scrub(char *s)
 static void report(struct ctx *c, struct lab_pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void report_v(struct ctx *c, struct lab_pos pos, const char *fmt, va_list ap)
-{
-	struct problem *p = NULL;
-	char *text;
-	int n = vasprintf(&text, fmt, ap);
+static int problem_cmp(const void *a, const void *b);
 
-	if (n >= 0)
-		p = realloc(c->probs, (c->n_probs + 1) * sizeof(*p));
-	if (!p) {
-		if (n >= 0)
-			free(text);
+/* Only the first LABFILE_PROBLEMS_SHOWN in file order are printed: past
+ * PROBLEMS_KEPT, the others are freed and only counted, so a file that
+ * repeats one mistake a million times costs no more than this. */
+#define PROBLEMS_KEPT (LABFILE_PROBLEMS_SHOWN * 100)
+
+static void problems_trim(struct ctx *c)
+{
+	size_t i;
+
+	qsort(c->probs, c->n_probs, sizeof(*c->probs), problem_cmp);
+	for (i = LABFILE_PROBLEMS_SHOWN; i < c->n_probs; i++)
+		free(c->probs[i].text);
+	c->n_more += c->n_probs - LABFILE_PROBLEMS_SHOWN;
+	c->n_probs = LABFILE_PROBLEMS_SHOWN;
+}
+
+/* The problem just added, or NULL when memory ran out. */
+static struct problem *report_v(struct ctx *c, struct lab_pos pos, const char *fmt,
+				va_list ap)
+{
+	struct problem *p = c->probs;
+	size_t cap = c->cap_probs;
+	char *text;
+
+	if (vasprintf(&text, fmt, ap) < 0) {
 		c->nomem = true;
-		return;
+		return NULL;
+	}
+	if (c->n_probs == PROBLEMS_KEPT)
+		problems_trim(c);
+	if (c->n_probs == cap) {
+		cap = cap ? cap * 2 : 16;
+		p = realloc(c->probs, cap * sizeof(*p));
+		if (!p) {
+			free(text);
+			c->nomem = true;
+			return NULL;
+		}
+		c->probs = p;
+		c->cap_probs = cap;
 	}
 	scrub(text);
-	c->probs = p;
-	p[c->n_probs] = (struct problem){ pos, c->n_probs, text, NULL, 0 };
-	c->n_probs++;
+	p[c->n_probs] = (struct problem){ pos, c->n_seq++, text, NULL, 0 };
+	return &p[c->n_probs++];
 }
 
 static void report(struct ctx *c, struct lab_pos pos, const char *fmt, ...)
@@ -152,7 +193,9 @@ static void print_problems(struct ctx *c, FILE *diag)
 {
 	size_t i;
 
-	if (c->n_probs)
+	if (c->n_probs > LABFILE_PROBLEMS_SHOWN)
+		problems_trim(c);
+	else if (c->n_probs)
 		qsort(c->probs, c->n_probs, sizeof(*c->probs), problem_cmp);
 	for (i = 0; diag && i < c->n_probs; i++)
 		if (c->probs[i].file)
@@ -161,6 +204,9 @@ static void print_problems(struct ctx *c, FILE *diag)
 		else
 			fprintf(diag, "%s:%d:%d: %s\n", c->display, c->probs[i].pos.line,
 			c->probs[i].pos.col, c->probs[i].text);
+	if (diag && c->n_more)
+		fprintf(diag, "%s: ... and %zu more problem%s\n", c->display, c->n_more,
+			c->n_more == 1 ? "" : "s");
 }
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -230,6 +276,7 @@ static bool get_items(const yaml_node_t *n, yaml_node_item_t **start,
 static bool get_pairs(const yaml_node_t *n, struct pairs *ps)
 {
 	ps->start = ps->end = NULL;
+	ps->seen = NULL;
 	if (n->type == YAML_MAPPING_NODE) {
 		ps->start = n->data.mapping.pairs.start;
 		ps->end = n->data.mapping.pairs.top;
@@ -276,19 +323,7 @@ static bool same_ip(const struct lab_addr *a, const struct lab_addr *b)
 
 static const char *name_problem(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (!n)
-		return "is empty";
-	if (n > LAB_NAME_MAX)
-		return "is longer than " STR(LAB_NAME_MAX) " bytes";
-	if (!strcmp(s, ".") || !strcmp(s, ".."))
-		return "is not a valid name: \".\" and \"..\" are reserved";
-	if (strchr(s, '/'))
-		return "is not a valid name: it contains '/'";
-	if (strchr(s, ':'))
-		return "is not a valid name: it contains ':' (reserved for host:interface)";
-	return "is not a valid name: it contains a space or a control character";
+	return lab_name_problem(s);
 }
 
 static bool validate_name(struct ctx *c, const yaml_node_t *at, const char *what,
@@ -360,7 +395,17 @@ static bool pair_dup(struct ctx *c, const struct pairs *ps,
 {
 	const yaml_node_t *k = node(c, p->key), *kq;
 	const yaml_node_pair_t *q;
+	int r;
 
+	/* Called once per pair in order: the map holds the keys before p. */
+	if (ps->seen) {
+		r = keymap_put(ps->seen, text(k), k->data.scalar.length, 0, NULL);
+		if (r < 0)
+			c->nomem = true;
+		if (r > 0)
+			report(c, pos_of(k), "duplicate %s \"%s\"", what, text(k));
+		return r > 0;
+	}
 	for (q = ps->start; q < p; q++) {
 		kq = node(c, q->key);
 		if (plain_string(kq) && !strcmp(text(kq), text(k))) {
@@ -1173,13 +1218,13 @@ static void top_name(struct ctx *c, const yaml_node_t *key,
 		     const yaml_node_t *val, void *obj)
 {
 	const char *s = want_scalar(c, key, val);
+	const char *why = s ? lab_labname_problem(s) : NULL;
 
 	(void)obj;
 	c->name_seen = true;
-	/* /run/ovslab keeps its own files under names that start with a dot. */
-	if (s && s[0] == '.' && lab_name_valid(s))
-		report(c, pos_of(val), "lab name \"%s\" must not start with a dot", s);
-	else if (s && validate_name(c, val, "lab name", s))
+	if (why)
+		report(c, pos_of(val), "lab name \"%s\" %s", s, why);
+	else if (s)
 		c->lab->name = str_dup(c, s);
 }
 
@@ -1199,6 +1244,7 @@ static void top_bridges(struct ctx *c, const yaml_node_t *key,
 			const yaml_node_t *val, void *obj)
 {
 	const yaml_node_pair_t *p;
+	struct keymap seen = { 0 };
 	struct pairs ps;
 	size_t n;
 
@@ -1213,14 +1259,17 @@ static void top_bridges(struct ctx *c, const yaml_node_t *key,
 		c->nomem = true;
 		return;
 	}
+	ps.seen = &seen;
 	for (p = ps.start; p < ps.end; p++)
 		add_bridge(c, &ps, p);
+	keymap_free(&seen);
 }
 
 static void top_hosts(struct ctx *c, const yaml_node_t *key,
 		      const yaml_node_t *val, void *obj)
 {
 	const yaml_node_pair_t *p;
+	struct keymap seen = { 0 };
 	struct pairs ps;
 	size_t n;
 
@@ -1239,8 +1288,10 @@ static void top_hosts(struct ctx *c, const yaml_node_t *key,
 		c->nomem = true;
 		return;
 	}
+	ps.seen = &seen;
 	for (p = ps.start; p < ps.end && !c->nomem; p++)
 		add_host(c, &ps, p);
+	keymap_free(&seen);
 }
 
 static void top_links(struct ctx *c, const yaml_node_t *key,
@@ -1343,9 +1394,20 @@ static struct lab_iface *implicit_iface(struct ctx *c, size_t hi, const char *if
 
 static size_t host_index(struct ctx *c, const char *name)
 {
-	struct lab_host *h = lab_find_host(c->lab, name);
+	const struct lab *lab = c->lab;
+	size_t i;
 
-	return h ? (size_t)(h - c->lab->hosts) : c->lab->n_hosts;
+	/* Built at the first link end: a lookup per end, not a scan. */
+	if (!c->host_by_name.n)
+		for (i = 0; i < lab->n_hosts; i++)
+			if (keymap_put(&c->host_by_name, lab->hosts[i].name,
+				       strlen(lab->hosts[i].name), i, NULL) < 0) {
+				c->nomem = true;
+				return lab->n_hosts;
+			}
+	if (keymap_get(&c->host_by_name, name, strlen(name), &i))
+		return i;
+	return lab->n_hosts;
 }
 
 static void attach_end(struct ctx *c, const struct lab_link *l, struct lab_pos at,
@@ -1471,28 +1533,34 @@ static void validate_bridge(struct ctx *c, size_t i)
 	}
 }
 
-/* Whether two interfaces share one link layer where addresses must differ:
- * the same bridge, or the machine's side (it routes to each address). */
-static bool same_segment(const struct lab_iface *a, const struct lab_iface *b)
+/* Addresses must differ on one link layer: the same bridge, or the
+ * machine's side (it routes to each address).  That and the address are
+ * the key. */
+static void addr_key(const struct lab_iface *ifc, const struct lab_addr *a,
+		     char key[ADDR_KEY_LEN])
 {
-	if (a->attach != b->attach)
-		return false;
-	if (a->attach == LAB_ATTACH_MACHINE)
-		return true;
-	return a->attach == LAB_ATTACH_BRIDGE && a->bridge && b->bridge &&
-	       !strcmp(a->bridge, b->bridge);
+	size_t n = a->family == AF_INET ? sizeof(a->v4) : sizeof(a->v6);
+
+	memset(key, 0, ADDR_KEY_LEN);
+	key[0] = (char)a->family;
+	memcpy(key + 1, &a->v6, n);
+	if (ifc->attach == LAB_ATTACH_BRIDGE)
+		snprintf(key + 17, ADDR_KEY_LEN - 17, "=%s", ifc->bridge);
 }
 
 /* Reports addrs[k] of interface f of host i if an earlier interface on the
- * same segment, or an earlier entry of the same interface, has its address. */
+ * same segment, or an earlier entry of the same interface, has its address.
+ * Called in host, interface, address order: c->addr_owner holds the first
+ * owner of each address so far. */
 static void validate_addr_unique(struct ctx *c, size_t i, size_t f, size_t k)
 {
-	const struct lab_host *h = &c->lab->hosts[i], *o;
-	const struct lab_iface *ifc = &h->ifaces[f], *oi;
+	const struct lab_host *h = &c->lab->hosts[i];
+	const struct lab_iface *ifc = &h->ifaces[f];
 	const struct lab_addr *a = &ifc->addrs[k];
 	struct lab_pos at = c->hm[i].im[f].addr[k];
-	char a1[64];
-	size_t j, g, l;
+	char a1[64], *key;
+	size_t l, j;
+	int r;
 
 	for (l = 0; l < k; l++)
 		if (same_ip(&ifc->addrs[l], a)) {
@@ -1500,20 +1568,31 @@ static void validate_addr_unique(struct ctx *c, size_t i, size_t f, size_t k)
 			       ip_str(a, a1, sizeof(a1)));
 			return;
 		}
-	for (j = 0; j <= i; j++) {
-		o = &c->lab->hosts[j];
-		for (g = 0; g < o->n_ifaces && (j < i || g < f); g++) {
-			oi = &o->ifaces[g];
-			if (!same_segment(oi, ifc))
-				continue;
-			for (l = 0; l < oi->n_addrs; l++)
-				if (same_ip(&oi->addrs[l], a)) {
-					report(c, at, "host %s: address %s is already used by host %s",
-					       h->name, ip_str(a, a1, sizeof(a1)), o->name);
-					return;
-				}
-		}
-	}
+	if (!c->addr_keys || !a->family || (ifc->attach != LAB_ATTACH_MACHINE &&
+	    (ifc->attach != LAB_ATTACH_BRIDGE || !ifc->bridge)))
+		return;
+	key = c->addr_keys[c->addr_owner.n];
+	addr_key(ifc, a, key);
+	r = keymap_put(&c->addr_owner, key, ADDR_KEY_LEN, i, &j);
+	if (r < 0)
+		c->nomem = true;
+	else if (r > 0)
+		report(c, at, "host %s: address %s is already used by host %s",
+		       h->name, ip_str(a, a1, sizeof(a1)), c->lab->hosts[j].name);
+}
+
+/* Room for every address's key, before the first check_addr_unique. */
+static void addr_keys_alloc(struct ctx *c)
+{
+	const struct lab *lab = c->lab;
+	size_t i, f, n = 0;
+
+	for (i = 0; i < lab->n_hosts; i++)
+		for (f = 0; f < lab->hosts[i].n_ifaces; f++)
+			n += lab->hosts[i].ifaces[f].n_addrs;
+	c->addr_keys = calloc(n + 1, sizeof(*c->addr_keys));
+	if (!c->addr_keys)
+		c->nomem = true;
 }
 
 static void validate_bridge_addrs(struct ctx *c, size_t i, size_t f,
@@ -1542,10 +1621,11 @@ static void validate_bridge_addrs(struct ctx *c, size_t i, size_t f,
 
 static void validate_port(struct ctx *c, size_t i, size_t f)
 {
-	const struct lab_host *h = &c->lab->hosts[i], *o;
+	const struct lab_host *h = &c->lab->hosts[i];
 	const char *port = h->ifaces[f].port, *hint, *other;
 	const struct iface_marks *m = &c->hm[i].im[f];
-	size_t j, g;
+	size_t j;
+	int r;
 
 	if (!port)
 		return;
@@ -1554,18 +1634,13 @@ static void validate_port(struct ctx *c, size_t i, size_t f)
 	if (lab_find_bridge(c->lab, port))
 		report(c, m->port, "host %s: port \"%s\" is a bridge's name%s",
 		       h->name, port, hint);
-	for (j = 0; j <= i; j++) {
-		o = &c->lab->hosts[j];
-		for (g = 0; g < o->n_ifaces && (j < i || g < f); g++) {
-			other = o->ifaces[g].port;
-			if (other && !strcmp(other, port)) {
-				report(c, m->port, "host %s: port \"%s\" is already used by host %s%s",
-				       h->name, port, o->name, hint);
-				j = i + 1;
-				break;
-			}
-		}
-	}
+	/* In host and interface order: the map holds each port's first owner. */
+	r = keymap_put(&c->port_owner, port, strlen(port), i, &j);
+	if (r < 0)
+		c->nomem = true;
+	else if (r > 0)
+		report(c, m->port, "host %s: port \"%s\" is already used by host %s%s",
+		       h->name, port, c->lab->hosts[j].name, hint);
 	for (j = 0; j < c->lab->n_bridges; j++) {
 		other = c->lab->bridges[j].uplink;
 		if (other && !strcmp(other, port))
@@ -1667,7 +1742,8 @@ static void validate_lab(struct ctx *c)
 		validate_bridge(c, i);
 		lab->has_ipv6 |= lab->bridges[i].gateway6.family == AF_INET6;
 	}
-	for (i = 0; i < lab->n_hosts; i++) {
+	addr_keys_alloc(c);
+	for (i = 0; i < lab->n_hosts && !c->nomem; i++) {
 		validate_host(c, i);
 		lab->has_ipv6 |= host_has_ipv6(&lab->hosts[i]);
 	}
@@ -1716,23 +1792,23 @@ void labfile_report(struct ctx *c, struct lab_pos pos, const char *fmt, ...)
 void labfile_report_file(struct ctx *c, struct lab_pos pos, const char *file, int line,
 			 const char *fmt, ...)
 {
-	size_t n = c->n_probs;
+	struct problem *p;
 	va_list ap;
 
 	va_start(ap, fmt);
-	report_v(c, pos, fmt, ap);
+	p = report_v(c, pos, fmt, ap);
 	va_end(ap);
-	if (c->n_probs > n) {
-		c->probs[n].file = file;
-		c->probs[n].line_file = line;
+	if (p) {
+		p->file = file;
+		p->line_file = line;
 	}
 }
 
-static int read_file(const char *path, char **buf, size_t *len);
+static int read_file(const char *path, char **buf, size_t *len, const char **why);
 
-int labfile_read_file(const char *path, char **buf, size_t *len)
+int labfile_read_file(const char *path, char **buf, size_t *len, const char **why)
 {
-	return read_file(path, buf, len);
+	return read_file(path, buf, len, why);
 }
 
 struct lab_pos labfile_pos(const yaml_node_t *n)
@@ -1789,7 +1865,7 @@ bool labfile_pairs(const yaml_node_t *n, const yaml_node_pair_t **start,
 const char *labfile_pair_key(struct ctx *c, const yaml_node_pair_t *start,
 			     const yaml_node_pair_t *p, const char *what)
 {
-	struct pairs ps = { start, p + 1 };
+	struct pairs ps = { start, p + 1, NULL };
 	const char *k = pair_name(c, p);
 
 	return k && !pair_dup(c, &ps, p, what) ? k : NULL;
@@ -1808,7 +1884,7 @@ char *labfile_strdup(struct ctx *c, const char *s)
 void labfile_walk(struct ctx *c, const yaml_node_pair_t *start, const yaml_node_pair_t *end,
 		  const struct setting *tab, size_t n, void *obj)
 {
-	struct pairs ps = { start, end };
+	struct pairs ps = { start, end, NULL };
 
 	walk_settings(c, &ps, tab, n, obj);
 }
@@ -1854,6 +1930,269 @@ static void syntax_error(struct ctx *c, const yaml_parser_t *parser,
 	report(c, pos, "%s", parser->problem ? parser->problem : "not valid YAML");
 }
 
+/* ---- the document, within limits ------------------------------------- */
+
+/* yaml_parser_load builds a whole document before anyone can look at it,
+ * and an alias shares its anchor's node: a few kilobytes of aliases to
+ * aliases ("billion laughs") walk as billions of values.  This loader builds
+ * the same document from the parser's events and refuses, at the event that
+ * would pass it, too many values, too deep a nesting, and aliases that
+ * repeat more than LABFILE_ALIAS_MAX values in all (or contain themselves). */
+
+struct anchor {
+	char *name;
+	int id;
+	bool open;               /* its list or mapping is not finished yet */
+	struct lab_pos pos;
+};
+
+struct frame {
+	int id;
+	int key;                 /* a mapping's key waiting for its value */
+	size_t weight;           /* values under it, aliases counted expanded */
+	size_t anchor;           /* its anchor's index + 1, or 0 */
+};
+
+struct loader {
+	struct frame stack[LABFILE_DEPTH_MAX];
+	size_t depth;
+	size_t *weight;          /* per node: values it stands for */
+	size_t n_weight;
+	struct anchor *anchors;
+	size_t n_anchors;
+	struct keymap by_name;   /* anchor name -> index */
+	size_t repeated;         /* values reached through aliases so far */
+};
+
+enum { LOAD_MORE, LOAD_DONE, LOAD_END, LOAD_FAILED };
+
+static struct lab_pos mark_pos(yaml_mark_t m)
+{
+	return (struct lab_pos){ (int)m.line + 1, (int)m.column + 1 };
+}
+
+static size_t weight_add(size_t a, size_t b)
+{
+	return a + b > LABFILE_ALIAS_MAX ? LABFILE_ALIAS_MAX + 1 : a + b;
+}
+
+/* Hangs node id (standing for weight values) under the open collection. */
+static int load_attach(struct ctx *c, struct loader *L, yaml_document_t *doc, int id,
+		       size_t weight)
+{
+	struct frame *f;
+	int ok = 1;
+
+	if (!L->depth)
+		return LOAD_MORE;
+	f = &L->stack[L->depth - 1];
+	f->weight = weight_add(f->weight, weight);
+	if (yaml_document_get_node(doc, f->id)->type == YAML_SEQUENCE_NODE)
+		ok = yaml_document_append_sequence_item(doc, f->id, id);
+	else if (!f->key)
+		f->key = id;
+	else {
+		ok = yaml_document_append_mapping_pair(doc, f->id, f->key, id);
+		f->key = 0;
+	}
+	if (!ok)
+		c->nomem = true;
+	return ok ? LOAD_MORE : LOAD_FAILED;
+}
+
+static int load_anchor(struct ctx *c, struct loader *L, const yaml_char_t *name, int id,
+		       yaml_mark_t at, bool open)
+{
+	struct anchor *a;
+	size_t old;
+	int r;
+
+	if (!name)
+		return LOAD_MORE;
+	a = realloc(L->anchors, (L->n_anchors + 1) * sizeof(*a));
+	if (!a)
+		goto nomem;
+	L->anchors = a;
+	a = &a[L->n_anchors];
+	*a = (struct anchor){ strdup((const char *)name), id, open, mark_pos(at) };
+	if (!a->name)
+		goto nomem;
+	r = keymap_put(&L->by_name, a->name, strlen(a->name), L->n_anchors, &old);
+	if (r < 0) {
+		free(a->name);
+		goto nomem;
+	}
+	L->n_anchors++;
+	if (r == 0)
+		return LOAD_MORE;
+	/* As yaml_parser_load: an anchor names one value. */
+	report(c, mark_pos(at), "duplicate anchor &%s (first given on line %d)", a->name,
+	       L->anchors[old].pos.line);
+	return LOAD_FAILED;
+nomem:
+	c->nomem = true;
+	return LOAD_FAILED;
+}
+
+static int load_alias(struct ctx *c, struct loader *L, yaml_document_t *doc,
+		      const yaml_event_t *ev)
+{
+	const char *name = (const char *)ev->data.alias.anchor;
+	const struct anchor *a;
+	size_t i, w;
+
+	if (!keymap_get(&L->by_name, name, strlen(name), &i)) {
+		/* yaml_parser_load's own words for it. */
+		report(c, mark_pos(ev->start_mark), "found undefined alias");
+		return LOAD_FAILED;
+	}
+	a = &L->anchors[i];
+	if (a->open) {
+		report(c, mark_pos(ev->start_mark), "alias *%s is inside the value it names", name);
+		return LOAD_FAILED;
+	}
+	w = L->weight[a->id - 1];
+	L->repeated = weight_add(L->repeated, w);
+	if (L->repeated > LABFILE_ALIAS_MAX) {
+		report(c, mark_pos(ev->start_mark),
+		       "alias *%s: aliases repeat more than " STR(LABFILE_ALIAS_MAX) " values in all",
+		       name);
+		return LOAD_FAILED;
+	}
+	return load_attach(c, L, doc, a->id, w);
+}
+
+/* A scalar, or the start of a list or mapping: a new node. */
+static int load_node(struct ctx *c, struct loader *L, yaml_document_t *doc,
+		     const yaml_event_t *ev)
+{
+	const yaml_char_t *tag = NULL, *anchor;
+	size_t *w, n = (size_t)(doc->nodes.top - doc->nodes.start);
+	int id, r;
+
+	if (n >= LABFILE_VALUES_MAX) {
+		report(c, mark_pos(ev->start_mark),
+		       "the lab file has more than " STR(LABFILE_VALUES_MAX) " values");
+		return LOAD_FAILED;
+	}
+	if (ev->type == YAML_SCALAR_EVENT) {
+		tag = ev->data.scalar.tag;
+		anchor = ev->data.scalar.anchor;
+	} else if (ev->type == YAML_SEQUENCE_START_EVENT) {
+		tag = ev->data.sequence_start.tag;
+		anchor = ev->data.sequence_start.anchor;
+	} else {
+		tag = ev->data.mapping_start.tag;
+		anchor = ev->data.mapping_start.anchor;
+	}
+	if (ev->type != YAML_SCALAR_EVENT && L->depth == LABFILE_DEPTH_MAX) {
+		report(c, mark_pos(ev->start_mark),
+		       "lists and mappings nest more than " STR(LABFILE_DEPTH_MAX) " deep here");
+		return LOAD_FAILED;
+	}
+	/* "!" asks for the default tag, as yaml_parser_load has it. */
+	if (tag && !strcmp((const char *)tag, "!"))
+		tag = NULL;
+	if (ev->type == YAML_SCALAR_EVENT)
+		id = yaml_document_add_scalar(doc, (yaml_char_t *)tag, ev->data.scalar.value,
+					      (int)ev->data.scalar.length, ev->data.scalar.style);
+	else if (ev->type == YAML_SEQUENCE_START_EVENT)
+		id = yaml_document_add_sequence(doc, (yaml_char_t *)tag,
+						ev->data.sequence_start.style);
+	else
+		id = yaml_document_add_mapping(doc, (yaml_char_t *)tag,
+					       ev->data.mapping_start.style);
+	w = id ? realloc(L->weight, (size_t)id * sizeof(*w)) : NULL;
+	if (!w) {
+		c->nomem = true;
+		return LOAD_FAILED;
+	}
+	L->weight = w;
+	w[id - 1] = 1;
+	doc->nodes.start[id - 1].start_mark = ev->start_mark;
+	doc->nodes.start[id - 1].end_mark = ev->end_mark;
+	r = load_anchor(c, L, anchor, id, ev->start_mark, ev->type != YAML_SCALAR_EVENT);
+	if (r != LOAD_MORE)
+		return r;
+	if (ev->type == YAML_SCALAR_EVENT)
+		return load_attach(c, L, doc, id, 1);
+	L->stack[L->depth++] = (struct frame){ id, 0, 1, anchor ? L->n_anchors : 0 };
+	return LOAD_MORE;
+}
+
+static int load_end(struct ctx *c, struct loader *L, yaml_document_t *doc,
+		    const yaml_event_t *ev)
+{
+	struct frame f = L->stack[--L->depth];
+
+	doc->nodes.start[f.id - 1].end_mark = ev->end_mark;
+	L->weight[f.id - 1] = f.weight;
+	if (f.anchor)
+		L->anchors[f.anchor - 1].open = false;
+	return load_attach(c, L, doc, f.id, f.weight);
+}
+
+static int load_event(struct ctx *c, struct loader *L, yaml_document_t *doc,
+		      const yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_STREAM_START_EVENT:
+		return LOAD_MORE;
+	case YAML_DOCUMENT_START_EVENT:
+		if (yaml_document_initialize(doc, NULL, NULL, NULL, 1, 1))
+			return LOAD_MORE;
+		c->nomem = true;
+		return LOAD_FAILED;
+	case YAML_DOCUMENT_END_EVENT:
+		return LOAD_DONE;
+	case YAML_ALIAS_EVENT:
+		return load_alias(c, L, doc, ev);
+	case YAML_SCALAR_EVENT:
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		return load_node(c, L, doc, ev);
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		return load_end(c, L, doc, ev);
+	default: /* the stream's end */
+		return LOAD_END;
+	}
+}
+
+static void loader_free(struct loader *L)
+{
+	size_t i;
+
+	for (i = 0; i < L->n_anchors; i++)
+		free(L->anchors[i].name);
+	free(L->anchors);
+	free(L->weight);
+	keymap_free(&L->by_name);
+}
+
+/* The next document of the stream into doc: LOAD_DONE, LOAD_END when there
+ * is none (doc left empty), LOAD_FAILED once the problem is reported. */
+static int load_doc(struct ctx *c, yaml_parser_t *parser, yaml_document_t *doc,
+		    const char *buf, size_t len)
+{
+	struct loader L = { .depth = 0 };
+	yaml_event_t ev;
+	int r;
+
+	memset(doc, 0, sizeof(*doc));
+	do {
+		if (!yaml_parser_parse(parser, &ev)) {
+			syntax_error(c, parser, buf, len);
+			r = LOAD_FAILED;
+			break;
+		}
+		r = load_event(c, &L, doc, &ev);
+		yaml_event_delete(&ev);
+	} while (r == LOAD_MORE);
+	loader_free(&L);
+	return r;
+}
+
 /* A second document would be silently ignored: refuse it. */
 static void validate_no_more(struct ctx *c, yaml_parser_t *parser,
 			  const char *buf, size_t len)
@@ -1861,24 +2200,19 @@ static void validate_no_more(struct ctx *c, yaml_parser_t *parser,
 	yaml_document_t more;
 	yaml_node_t *root;
 
-	memset(&more, 0, sizeof(more));
-	if (!yaml_parser_load(parser, &more)) {
-		syntax_error(c, parser, buf, len);
-		return;
+	if (load_doc(c, parser, &more, buf, len) == LOAD_DONE) {
+		root = yaml_document_get_root_node(&more);
+		if (root)
+			report(c, pos_of(root), "a lab file holds one YAML document; this is a second one");
 	}
-	root = yaml_document_get_root_node(&more);
-	if (root)
-		report(c, pos_of(root), "a lab file holds one YAML document; this is a second one");
 	yaml_document_delete(&more);
 }
 
 static void read_lab(struct ctx *c, yaml_parser_t *parser, const char *buf,
 		     size_t len)
 {
-	if (!yaml_parser_load(parser, c->doc)) {
-		syntax_error(c, parser, buf, len);
+	if (load_doc(c, parser, c->doc, buf, len) == LOAD_FAILED)
 		return;
-	}
 	walk_root(c, yaml_document_get_root_node(c->doc));
 	if (!c->nomem)
 		validate_lab(c);
@@ -1898,6 +2232,10 @@ static void ctx_free(struct ctx *c)
 		host_marks_clear(&c->hm[i]);
 	free(c->hm);
 	free(c->lm);
+	keymap_free(&c->host_by_name);
+	keymap_free(&c->port_owner);
+	keymap_free(&c->addr_owner);
+	free(c->addr_keys);
 	lab_free(c->dropped);
 	lab_free(c->lab);
 }
@@ -1908,12 +2246,18 @@ static int labfile_parse_in(const char *display, const char *flows_dir, const ch
 	struct ctx c = { .display = display, .flows_dir = flows_dir };
 	yaml_parser_t parser;
 	yaml_document_t doc;
+	size_t n_probs = 0;
 	int ret = 0;
 
 	*out = NULL;
 	memset(&parser, 0, sizeof(parser));
 	memset(&doc, 0, sizeof(doc));
 	c.doc = &doc;
+	if (len > LABFILE_SIZE_MAX) {
+		err_set("%s: cannot read the lab file: it is larger than " LABFILE_SIZE_TEXT
+			", the most ovslab reads", display);
+		return -EFBIG;
+	}
 	c.lab = calloc(1, sizeof(*c.lab));
 	if (!c.lab || !yaml_parser_initialize(&parser)) {
 		ret = -ENOMEM;
@@ -1927,6 +2271,7 @@ static int labfile_parse_in(const char *display, const char *flows_dir, const ch
 		goto out;
 	}
 	if (c.n_probs) {
+		n_probs = c.n_probs + c.n_more;
 		print_problems(&c, diag);
 		ret = -EINVAL;
 		goto out;
@@ -1937,40 +2282,92 @@ out:
 	if (ret == -ENOMEM)
 		err_set("%s: out of memory while reading the lab file", display);
 	else if (ret == -EINVAL)
-		err_set("%s: the lab file has %zu problem%s", display, c.n_probs,
-			c.n_probs == 1 ? "" : "s");
+		err_set("%s: the lab file has %zu problem%s", display, n_probs,
+			n_probs == 1 ? "" : "s");
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	ctx_free(&c);
 	return ret;
 }
 
-static int read_file(const char *path, char **buf, size_t *len)
+static const char *file_kind(mode_t mode)
 {
-	size_t cap = 0, n = 0, got;
-	char *b = NULL, *nb;
-	int ret = 0;
-	FILE *f;
+	if (S_ISDIR(mode))
+		return "it is a directory, not a regular file";
+	if (S_ISFIFO(mode))
+		return "it is a FIFO, not a regular file";
+	if (S_ISCHR(mode))
+		return "it is a character device, not a regular file";
+	if (S_ISBLK(mode))
+		return "it is a block device, not a regular file";
+	if (S_ISSOCK(mode))
+		return "it is a socket, not a regular file";
+	return "it is not a regular file";
+}
 
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	errno = 0;
+/* O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then
+ * refuses it.  The size is checked again while reading: a file in /proc
+ * says 0, and a file may grow. */
+static int read_file(const char *path, char **buf, size_t *len, const char **why)
+{
+	static const char too_big[] = "it is larger than " LABFILE_SIZE_TEXT
+				      ", the most ovslab reads";
+	size_t cap = 0, n = 0;
+	char *b = NULL, *nb;
+	struct stat sb;
+	ssize_t got;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		ret = -errno;
+		*why = strerror(errno);
+		return ret;
+	}
+	if (fstat(fd, &sb) < 0) {
+		ret = -errno;
+		*why = strerror(errno);
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		ret = -EINVAL;
+		*why = file_kind(sb.st_mode);
+		goto out;
+	}
+	if (sb.st_size > (off_t)LABFILE_SIZE_MAX) {
+		ret = -EFBIG;
+		*why = too_big;
+		goto out;
+	}
 	do {
 		if (n == cap) {
-			cap = cap ? cap * 2 : 4096;
+			if (cap > LABFILE_SIZE_MAX) {
+				ret = -EFBIG;
+				*why = too_big;
+				goto out;
+			}
+			cap = cap ? cap * 2 : (size_t)sb.st_size + 4096;
 			nb = realloc(b, cap);
 			if (!nb) {
 				ret = -ENOMEM;
+				*why = strerror(ENOMEM);
 				goto out;
 			}
 			b = nb;
 		}
-		got = fread(b + n, 1, cap - n, f);
-		n += got;
+		got = read(fd, b + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			ret = -errno;
+			*why = strerror(errno);
+			goto out;
+		}
+		n += (size_t)got;
 	} while (got);
-	if (ferror(f)) {
-		ret = errno ? -errno : -EIO;
+	if (n > LABFILE_SIZE_MAX) {
+		ret = -EFBIG;
+		*why = too_big;
 		goto out;
 	}
 	*buf = b;
@@ -1978,7 +2375,7 @@ static int read_file(const char *path, char **buf, size_t *len)
 	b = NULL;
 out:
 	free(b);
-	fclose(f);
+	close(fd);
 	return ret;
 }
 
@@ -1990,14 +2387,15 @@ int labfile_parse(const char *display, const char *buf, size_t len,
 
 int labfile_load_saved(const char *path, const char *flows_dir, FILE *diag, struct lab **out)
 {
+	const char *why = NULL;
 	char *buf = NULL;
 	size_t len = 0;
 	int ret;
 
 	*out = NULL;
-	ret = read_file(path, &buf, &len);
+	ret = read_file(path, &buf, &len, &why);
 	if (ret < 0)
-		err_set("%s: cannot read the lab file: %s", path, strerror(-ret));
+		err_set("%s: cannot read the lab file: %s", path, why);
 	else
 		ret = labfile_parse_in(path, flows_dir, buf, len, diag, out);
 	free(buf);
@@ -2006,14 +2404,15 @@ int labfile_load_saved(const char *path, const char *flows_dir, FILE *diag, stru
 
 int labfile_load(const char *path, FILE *diag, struct lab **out)
 {
+	const char *why = NULL;
 	char *buf = NULL;
 	size_t len = 0;
 	int ret;
 
 	*out = NULL;
-	ret = read_file(path, &buf, &len);
+	ret = read_file(path, &buf, &len, &why);
 	if (ret < 0) {
-		err_set("%s: cannot read the lab file: %s", path, strerror(-ret));
+		err_set("%s: cannot read the lab file: %s", path, why);
 		goto out;
 	}
 	ret = labfile_parse(path, buf, len, diag, out);

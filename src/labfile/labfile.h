@@ -8,6 +8,15 @@
 
 #include "model/lab.h"
 
+/* What a lab file may cost, refused before the memory is spent (see
+ * docs/labfile.md, "Limits"). */
+#define LABFILE_SIZE_MAX (64u << 20)  /* bytes of a lab file, of a flows_file */
+#define LABFILE_SIZE_TEXT "64 MiB"
+#define LABFILE_VALUES_MAX 2000000    /* YAML values (nodes) in one document */
+#define LABFILE_DEPTH_MAX 64          /* lists and mappings inside each other */
+#define LABFILE_ALIAS_MAX 100000      /* values repeated through aliases, in all */
+#define LABFILE_PROBLEMS_SHOWN 100    /* problem lines printed; then a count */
+
 /* Parses and validates a lab file.  On success *out is a new lab and 0 is
  * returned.  On failure every problem found is written to diag, one
  * "file:line:col: message" per line, and -EINVAL is returned (-errno when the

@@ -86,6 +86,7 @@ static void bridge_flows_file(struct ctx *c, const yaml_node_t *key, const yaml_
 	const char *display = labfile_display(c), *dir = labfile_flows_dir(c);
 	const char *slash = strrchr(display, '/');
 	char *buf = NULL, *text = NULL;
+	const char *why = NULL;
 	size_t len = 0;
 	int ret, n;
 
@@ -102,13 +103,13 @@ static void bridge_flows_file(struct ctx *c, const yaml_node_t *key, const yaml_
 		labfile_nomem(c);
 		return;
 	}
-	ret = labfile_read_file(b->flows_file, &buf, &len);
+	ret = labfile_read_file(b->flows_file, &buf, &len, &why);
 	text = ret == 0 ? strndup(buf, len) : NULL;
 	if (ret == 0 && !text)
 		labfile_nomem(c);
 	else if (ret < 0)
 		labfile_report(c, labfile_pos(val), "bridge %s: flows_file %s: cannot read it: %s",
-			       b->name, b->flows_file, strerror(-ret));
+			       b->name, b->flows_file, why);
 	if (text)
 		flows_lines(c, b, text);
 	free(text);

@@ -39,8 +39,10 @@ void labfile_report(struct ctx *c, struct lab_pos pos, const char *fmt, ...)
  * as if it were at pos. */
 void labfile_report_file(struct ctx *c, struct lab_pos pos, const char *file, int line,
 			 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* The whole file into *buf (malloc'd, not NUL-terminated); 0 or -errno. */
-int labfile_read_file(const char *path, char **buf, size_t *len);
+/* The whole file into *buf (malloc'd, not NUL-terminated); 0 or -errno with
+ * *why the cause in words.  Only a regular file of at most LABFILE_SIZE_MAX
+ * bytes is read; a FIFO is refused at once, never waited on. */
+int labfile_read_file(const char *path, char **buf, size_t *len, const char **why);
 struct lab_pos labfile_pos(const yaml_node_t *n);
 const yaml_node_t *labfile_node(struct ctx *c, int id);
 /* A scalar node's text. */

@@ -259,6 +259,38 @@ bool lab_name_valid(const char *s)
 	return true;
 }
 
+#define LAB_STR_(x) #x
+#define LAB_STR(x) LAB_STR_(x)
+
+const char *lab_name_problem(const char *s)
+{
+	size_t n;
+
+	if (lab_name_valid(s))
+		return NULL;
+	n = s ? strlen(s) : 0;
+	if (!n)
+		return "is empty";
+	if (n > LAB_NAME_MAX)
+		return "is longer than " LAB_STR(LAB_NAME_MAX) " bytes";
+	if (!strcmp(s, ".") || !strcmp(s, ".."))
+		return "is not a valid name: \".\" and \"..\" are reserved";
+	if (strchr(s, '/'))
+		return "is not a valid name: it contains '/'";
+	if (strchr(s, ':'))
+		return "is not a valid name: it contains ':' (reserved for host:interface)";
+	return "is not a valid name: it contains a space or a control character";
+}
+
+const char *lab_labname_problem(const char *s)
+{
+	const char *why = lab_name_problem(s);
+
+	if (!why && s[0] == '.')
+		return "must not start with a dot";
+	return why;
+}
+
 void lab_port_default(const char *host, size_t idx, char out[16])
 {
 	char suffix[32];

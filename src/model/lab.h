@@ -230,6 +230,13 @@ bool lab_addr_in_subnet(const struct lab_addr *a, const struct lab_addr *b);
 /* Whether s is a safe interface / namespace / file name: 1..15 bytes, no '/',
  * no whitespace, not "." or "..", no ':' (reserved for host:iface). */
 bool lab_name_valid(const char *s);
+/* Why s is not a valid name, as a phrase that follows it ("is empty"), or
+ * NULL when it is one. */
+const char *lab_name_problem(const char *s);
+/* The same for a lab's name, the one rule of the lab file's "name" key and
+ * of the LAB argument of the commands: a valid name not starting with a dot
+ * (/run/ovslab keeps its own files, like the private switch's, under those). */
+const char *lab_labname_problem(const char *s);
 
 /* Default bridge-side port name for a host interface: "<host>_tap" when that
  * fits in 15 bytes, else a shortened form that still names the host. */

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <grp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -228,6 +229,54 @@ Test(lifecycle, lock_survives_remove_by_the_holder)
 	err_clear();
 	lock_unlock("x", fd, true);
 	cr_assert_eq(access("/run/ovslab/.x.lock", F_OK), -1);
+}
+
+/* Whether user nobody can open path: tried in a child that drops to it. */
+static bool nobody_can_open(const char *path)
+{
+	int status;
+	pid_t pid = fork();
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(2);
+		_exit(open(path, O_RDONLY | O_CLOEXEC) >= 0 ? 0 : errno == EACCES ? 1 : 3);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) <= 1,
+		  "the child as nobody failed: status %d", status);
+	return WEXITSTATUS(status) == 0;
+}
+
+/* Anyone who can open a lock can flock it and hold root's commands off. */
+Test(lifecycle, locks_are_root_only)
+{
+	const char *path = "/run/ovslab/.x.lock", *old = "/run/ovslab/.y.lock";
+	struct stat sb;
+	mode_t mask = umask(0);
+	int fd;
+
+	fd = lock_lab("x", 200);
+	umask(mask);
+	cr_assert_geq(fd, 0, "lock_lab: %s", err_get());
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_expect_eq(sb.st_mode & 07777, 0600, "a new lock has mode %o", sb.st_mode & 07777);
+	cr_expect_not(nobody_can_open(path), "user nobody can open %s", path);
+	lock_unlock("x", fd, false);
+
+	/* As an older ovslab left it: narrowed before it is used. */
+	fd = open(old, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(fchmod(fd, 0644), 0);
+	close(fd);
+	cr_assert(nobody_can_open(old), "the test's 0644 lock is not open to nobody");
+	fd = lock_lab("y", 200);
+	cr_assert_geq(fd, 0, "lock_lab: %s", err_get());
+	cr_assert_eq(stat(old, &sb), 0);
+	cr_expect_eq(sb.st_mode & 07777, 0600, "an old lock kept mode %o", sb.st_mode & 07777);
+	cr_expect_not(nobody_can_open(old), "user nobody can open %s", old);
+	lock_unlock("y", fd, true);
 }
 
 Test(lifecycle, ls_without_labs)
