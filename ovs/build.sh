@@ -1,6 +1,6 @@
 #!/bin/sh
-# Builds libopenvswitch.a and the generated IDL headers from Debian's
-# openvswitch-source tarball, once per build directory.  Called by meson
+# Builds libopenvswitch.a, its link flags and the generated IDL headers from
+# Debian's openvswitch-source tarball, once per build directory.  Called by meson
 # (ovs/meson.build); the OVS tree lives only in the build directory.
 #   build.sh TARBALL OUTDIR
 set -eu
@@ -26,5 +26,16 @@ make -s -j"$jobs" $built >"$out/make.log" 2>&1 &&
 	make -s -j"$jobs" lib/libopenvswitch.la >>"$out/make.log" 2>&1 ||
 	{ tail -n 30 "$out/make.log" >&2; exit 1; }
 cp lib/.libs/libopenvswitch.a "$out/libopenvswitch.a"
-printf '/* Open vSwitch %s built from %s */\n' \
-	"$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"/\1/p' config.h)" "$tarball" >"$out/ovs-built.h"
+# What the library links with, as its configure found it: the .pc's
+# Libs.private (and any Requires.private), for meson's link through
+# @libopenvswitch.rsp.  Its Libs name the library itself, which meson links.
+pc=lib/libopenvswitch.pc
+own=$(pkg-config --libs "$pc")
+for w in $(pkg-config --static --libs "$pc"); do
+	case " $own " in *" $w "*) ;; *) printf '%s\n' "$w" ;; esac
+done >"$out/libopenvswitch.rsp"
+# The version is read by check-version.sh.
+{
+	printf '/* Open vSwitch built from %s */\n' "$tarball"
+	sed -n 's/^#define PACKAGE_VERSION \(".*"\)/#define OVSLAB_OVS_VERSION \1/p' config.h
+} >"$out/ovs-built.h"
