@@ -88,14 +88,6 @@ static int build_sysctl_ns(const char *which, const char *key, const char *value
 	return ret == -ENOENT ? 0 : ret; /* a kernel without IPv6 */
 }
 
-static bool build_iface_has(const struct lab_iface *ifc, int family)
-{
-	for (size_t i = 0; i < ifc->n_addrs; i++)
-		if (ifc->addrs[i].family == family)
-			return true;
-	return false;
-}
-
 /* In a new host, before any interface exists: no IPv6 duplicate address
  * detection when the lab has IPv6 (addresses would stay unusable for a
  * second).  A lab without IPv6 sets no sysctl here: its interfaces are kept
@@ -243,7 +235,7 @@ static int build_iface_outside(struct build *b, const struct lab_iface *ifc)
 	int ret;
 
 	ret = build_sysctl_if(b, ifc->port, "ipv6", "disable_ipv6",
-			      machine && build_iface_has(ifc, AF_INET6) ? "0" : "1");
+			      machine && lab_iface_has_family(ifc, AF_INET6) ? "0" : "1");
 	if (ret == 0 && machine)
 		ret = build_sysctl_if(b, ifc->port, "ipv4", "proxy_arp", "1");
 	if (ret == 0 && (machine || ifc->mtu))
@@ -415,75 +407,10 @@ int build_link_remove(struct build *b, const struct lab_link *l)
 	return ret;
 }
 
-static int build_routes_push(struct build_route **v, size_t *n, const struct lab_addr *dst,
-			     const struct lab_addr *via, const char *dev)
-{
-	struct build_route *nv = realloc(*v, (*n + 1) * sizeof(**v));
-
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	nv[*n].dst = *dst;
-	if (via)
-		nv[*n].via = *via;
-	else
-		memset(&nv[*n].via, 0, sizeof(nv[*n].via));
-	nv[*n].dev = dev;
-	(*n)++;
-	return 0;
-}
-
-static bool build_declares_default(const struct lab_host *h, int family)
-{
-	for (size_t i = 0; i < h->n_routes; i++)
-		if (h->routes[i].dst.family == family && h->routes[i].dst.prefix == 0)
-			return true;
-	return false;
-}
-
-int build_routes_of(const struct lab *lab, const struct lab_host *h, struct build_route **out)
-{
-	bool have4 = build_declares_default(h, AF_INET);
-	bool have6 = build_declares_default(h, AF_INET6);
-	struct build_route *v = NULL;
-	size_t n = 0;
-	int ret = 0;
-
-	/* A host gets one default route per family, from the first interface
-	 * that offers one, unless it declares its own. */
-	for (size_t i = 0; ret == 0 && i < h->n_ifaces; i++) {
-		const struct lab_iface *ifc = &h->ifaces[i];
-		const struct lab_bridge *br = ifc->bridge ? lab_find_bridge(lab, ifc->bridge) : NULL;
-		struct lab_addr any4 = { .family = AF_INET }, any6 = { .family = AF_INET6 };
-
-		if (br && br->gateway.family && !have4 && build_iface_has(ifc, AF_INET)) {
-			ret = build_routes_push(&v, &n, &any4, &br->gateway, ifc->ifname);
-			have4 = true;
-		}
-		if (ret == 0 && br && br->gateway6.family && !have6 && build_iface_has(ifc, AF_INET6)) {
-			ret = build_routes_push(&v, &n, &any6, &br->gateway6, ifc->ifname);
-			have6 = true;
-		}
-		if (ret == 0 && ifc->attach == LAB_ATTACH_MACHINE && !have4 &&
-		    build_iface_has(ifc, AF_INET)) {
-			ret = build_routes_push(&v, &n, &any4, NULL, ifc->ifname);
-			have4 = true;
-		}
-	}
-	for (size_t i = 0; ret == 0 && i < h->n_routes; i++)
-		ret = build_routes_push(&v, &n, &h->routes[i].dst, &h->routes[i].via, h->routes[i].dev);
-	if (ret < 0) {
-		free(v);
-		return ret;
-	}
-	*out = v;
-	return (int)n;
-}
-
 /* sock: an AF_INET socket in the host, or -1 to look the device up over
  * netlink. */
 static int build_route_apply(struct rtnl *nsnl, int sock, const char *host,
-			     const struct build_route *r, bool add)
+			     const struct lab_host_route *r, bool add)
 {
 	int idx = 0;
 
@@ -514,11 +441,11 @@ static int build_ns_socket(const char *host, struct rtnl **nsnl)
 static int build_routes_with(struct build *b, const struct lab_host *h, struct rtnl *nsnl,
 			     int sock)
 {
-	struct build_route *routes = NULL;
+	struct lab_host_route *routes = NULL;
 	int n;
 	int ret = 0;
 
-	n = build_routes_of(b->lab, h, &routes);
+	n = lab_host_routes(b->lab, h, &routes);
 	for (int i = 0; ret == 0 && i < n; i++)
 		ret = build_route_apply(nsnl, sock, h->name, &routes[i], true);
 	if (ret < 0)
@@ -542,28 +469,18 @@ int build_host_routes(struct build *b, const struct lab_host *h)
 	return ret;
 }
 
-static bool build_addr_eq(const struct lab_addr *a, const struct lab_addr *c)
-{
-	if (a->family != c->family || a->prefix != c->prefix)
-		return false;
-	if (a->family == AF_INET)
-		return a->v4.s_addr == c->v4.s_addr;
-	return a->family == 0 || !memcmp(&a->v6, &c->v6, sizeof(a->v6));
-}
-
 static bool build_addr_in(const struct lab_addr *a, const struct lab_addr *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (build_addr_eq(a, &v[i]))
+		if (lab_addr_eq(a, &v[i]))
 			return true;
 	return false;
 }
 
-static bool build_route_in(const struct build_route *r, const struct build_route *v, int n)
+static bool build_route_in(const struct lab_host_route *r, const struct lab_host_route *v, int n)
 {
 	for (int i = 0; i < n; i++)
-		if (build_addr_eq(&r->dst, &v[i].dst) && build_addr_eq(&r->via, &v[i].via) &&
-		    !strcmp(r->dev ? r->dev : "", v[i].dev ? v[i].dev : ""))
+		if (lab_host_route_eq(r, &v[i]))
 			return true;
 	return false;
 }
@@ -603,14 +520,14 @@ static int build_iface_update(struct build *b, struct rtnl *nsnl, const struct l
 int build_host_update(struct build *b, const struct lab *old_lab, const struct lab_host *old,
 		      const struct lab_host *h)
 {
-	struct build_route *ro = NULL, *rn = NULL;
+	struct lab_host_route *ro = NULL, *rn = NULL;
 	struct rtnl *nsnl = NULL;
 	int nsfd = -1;
 	int no, nn;
 	int ret;
 
-	no = build_routes_of(old_lab, old, &ro);
-	nn = build_routes_of(b->lab, h, &rn);
+	no = lab_host_routes(old_lab, old, &ro);
+	nn = lab_host_routes(b->lab, h, &rn);
 	if (no < 0 || nn < 0) {
 		ret = -ENOMEM;
 		goto out;

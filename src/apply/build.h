@@ -19,14 +19,6 @@ struct build {
 	int net_fd;           /* the machine's /proc/sys/net (sysctl_net_open) */
 };
 
-/* A route as a host gets it: declared, or the default derived from a
- * gateway or a machine attachment. */
-struct build_route {
-	struct lab_addr dst;
-	struct lab_addr via;
-	const char *dev; /* ifname inside the host, or NULL */
-};
-
 int build_open(struct build *b, const struct lab *lab, struct journal *st, const char *datapath);
 void build_close(struct build *b);
 
@@ -57,9 +49,6 @@ int build_host_routes(struct build *b, const struct lab_host *h);
 int build_host_exec(struct build *b, const struct lab_host *h);
 /* The gateway addresses on a bridge's internal port, once the switch made it. */
 int build_gateway(struct build *b, const struct lab_bridge *br);
-
-/* Routes of h as built (count returned, array malloc'd into *out). */
-int build_routes_of(const struct lab *lab, const struct lab_host *h, struct build_route **out);
 
 /* Addresses and routes of an existing host moved from old to new in place:
  * the namespace and everything running in it stay. */

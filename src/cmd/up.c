@@ -213,49 +213,49 @@ static int up_each(struct up *u, enum plan_op op, int (*fn)(struct up *u, const 
 
 static int up_host_gone(struct up *u, const struct plan_step *s)
 {
-	return build_host_remove(&u->b, s->old);
+	return build_host_remove(&u->b, s->host.old);
 }
 
 static int up_host_new(struct up *u, const struct plan_step *s)
 {
-	return build_host(&u->b, s->new);
+	return build_host(&u->b, s->host.new);
 }
 
 static int up_link_new(struct up *u, const struct plan_step *s)
 {
-	return build_link(&u->b, s->new);
+	return build_link(&u->b, s->link.new);
 }
 
 static int up_link_gone(struct up *u, const struct plan_step *s)
 {
-	return build_link_remove(&u->b, s->old);
+	return build_link_remove(&u->b, s->link.old);
 }
 
 static int up_host_routes(struct up *u, const struct plan_step *s)
 {
-	return build_host_routes(&u->b, s->new);
+	return build_host_routes(&u->b, s->host.new);
 }
 
 static int up_host_exec(struct up *u, const struct plan_step *s)
 {
-	return build_host_exec(&u->b, s->new);
+	return build_host_exec(&u->b, s->host.new);
 }
 
 static int up_host_update(struct up *u, const struct plan_step *s)
 {
-	return build_host_update(&u->b, u->old, s->old, s->new);
+	return build_host_update(&u->b, u->old, s->host.old, s->host.new);
 }
 
 static int up_bridge_new(struct up *u, const struct plan_step *s)
 {
-	return build_gateway(&u->b, s->new);
+	return build_gateway(&u->b, s->bridge.new);
 }
 
 static int up_bridge_gateway(struct up *u, const struct plan_step *s)
 {
-	int ret = build_gateway_remove(&u->b, s->old);
+	int ret = build_gateway_remove(&u->b, s->bridge.old);
 
-	return ret < 0 ? ret : build_gateway(&u->b, s->new);
+	return ret < 0 ? ret : build_gateway(&u->b, s->bridge.new);
 }
 
 static int up_flows(struct up *u, const struct plan_step *s)
@@ -263,7 +263,7 @@ static int up_flows(struct up *u, const struct plan_step *s)
 	char rundir[PATH_MAX];
 	int ret = flows_rundir(u->sw.remote, rundir, sizeof(rundir));
 
-	return ret < 0 ? ret : flows_install(rundir, u->lab, s->new);
+	return ret < 0 ? ret : flows_install(rundir, u->lab, s->bridge.new);
 }
 
 /* The copies of flows_file that the lab's saved file reads back. */
@@ -289,7 +289,7 @@ static int up_drop_rebuilt_ports(struct up *u)
 		return 0;
 	for (size_t i = 0; ret == 0 && i < u->plan.n_steps; i++) {
 		const struct plan_step *s = &u->plan.steps[i];
-		const struct lab_host *h = s->old;
+		const struct lab_host *h = s->host.old;
 
 		if (s->op != PLAN_HOST_REBUILD)
 			continue;
@@ -370,7 +370,7 @@ static int up_hosts_new(struct up *u)
 	}
 	for (size_t i = 0; i < u->plan.n_steps; i++)
 		if (u->plan.steps[i].op == PLAN_HOST_ADD)
-			hosts[total++] = u->plan.steps[i].new;
+			hosts[total++] = u->plan.steps[i].host.new;
 	/* A quarter of the lab, within bounds: a small lab gets its ports to
 	 * the switch early too. */
 	chunk = total / 4 < UP_PORT_CHUNK_MIN ? UP_PORT_CHUNK_MIN
@@ -426,10 +426,10 @@ static int up_build(struct up *u)
 		ret = up_each(u, PLAN_HOST_REBUILD, up_host_routes);
 	timing_phase("routes");
 	ret = up_fault(ret, "hosts");
-	if (ret == 0 && u->plan.ports && u->db)
+	if (ret == 0 && u->plan.switch_rows && u->db)
 		ret = ovsdb_lab_commit(u->db, u->lab, u->sw.datapath, OVSDB_TIMEOUT_MS,
 				       &u->next_cfg);
-	if (ret == 0 && u->plan.ports && u->db)
+	if (ret == 0 && u->plan.switch_rows && u->db)
 		ret = ovsdb_lab_wait(u->db, u->lab->name, u->next_cfg, OVSDB_TIMEOUT_MS);
 	ret = up_fault(ret, "ports");
 	if (ret == 0)
@@ -466,7 +466,7 @@ static bool up_step_old(const struct up *u, enum plan_op op, const char *host)
 	for (size_t i = 0; i < u->plan.n_steps; i++) {
 		const struct plan_step *s = &u->plan.steps[i];
 
-		if (s->op == op && s->old && !strcmp(((const struct lab_host *)s->old)->name, host))
+		if (s->op == op && s->host.old && !strcmp(s->host.old->name, host))
 			return true;
 	}
 	return false;
@@ -498,12 +498,12 @@ static void up_undo_change(struct up *u)
 	for (size_t i = 0; i < u->plan.n_steps; i++) {
 		const struct plan_step *s = &u->plan.steps[i];
 
-		if (s->op == PLAN_HOST_REBUILD && build_host(&u->b, s->old) == 0)
-			build_host_routes(&u->b, s->old);
+		if (s->op == PLAN_HOST_REBUILD && build_host(&u->b, s->host.old) == 0)
+			build_host_routes(&u->b, s->host.old);
 		else if (s->op == PLAN_HOST_UPDATE)
-			build_host_update(&u->b, u->lab, s->new, s->old);
-		else if (s->op == PLAN_BRIDGE_GATEWAY && build_gateway_remove(&u->b, s->new) == 0)
-			build_gateway(&u->b, s->old);
+			build_host_update(&u->b, u->lab, s->host.new, s->host.old);
+		else if (s->op == PLAN_BRIDGE_GATEWAY && build_gateway_remove(&u->b, s->bridge.new) == 0)
+			build_gateway(&u->b, s->bridge.old);
 	}
 	for (size_t i = 0; i < u->old->n_links; i++) {
 		const struct lab_link *l = &u->old->links[i];
@@ -512,15 +512,15 @@ static void up_undo_change(struct up *u)
 		    up_step_old(u, PLAN_HOST_REBUILD, l->host[1]))
 			build_link(&u->b, l);
 	}
-	if (u->db && u->plan.ports)
+	if (u->db && u->plan.switch_rows)
 		ovsdb_lab_apply(u->db, u->old, u->sw.datapath, OVSDB_TIMEOUT_MS);
 	for (size_t i = 0; i < u->plan.n_steps; i++) {
 		const struct plan_step *s = &u->plan.steps[i];
 		char rundir[PATH_MAX];
 
-		if (s->op == PLAN_FLOWS && s->old &&
+		if (s->op == PLAN_FLOWS && s->bridge.old &&
 		    flows_rundir(u->sw.remote, rundir, sizeof(rundir)) == 0)
-			flows_install(rundir, u->old, s->old);
+			flows_install(rundir, u->old, s->bridge.old);
 	}
 	if (plan_has(&u->plan, PLAN_NAT))
 		up_undo_nat(u);

@@ -220,6 +220,15 @@ static void mask_bits(uint8_t *b, size_t nbytes, unsigned int prefix)
 	}
 }
 
+bool lab_addr_eq(const struct lab_addr *a, const struct lab_addr *b)
+{
+	if (a->family != b->family || a->prefix != b->prefix)
+		return false;
+	if (a->family == AF_INET)
+		return a->v4.s_addr == b->v4.s_addr;
+	return a->family == 0 || !memcmp(&a->v6, &b->v6, sizeof(a->v6));
+}
+
 struct lab_addr lab_addr_network(const struct lab_addr *a)
 {
 	struct lab_addr n = *a;

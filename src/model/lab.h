@@ -218,6 +218,8 @@ struct lab_bridge *lab_find_bridge(const struct lab *lab, const char *name);
 struct lab_host *lab_find_host(const struct lab *lab, const char *name);
 struct lab_iface *lab_find_iface(const struct lab_host *host, const char *ifname);
 
+/* Same family, prefix and address (two unset addresses are equal). */
+bool lab_addr_eq(const struct lab_addr *a, const struct lab_addr *b);
 /* Formats "a.b.c.d/len" or "x::y/len" into buf (at least 64 bytes). */
 const char *lab_addr_str(const struct lab_addr *a, char *buf, size_t len);
 /* Parses "a.b.c.d/len" or an IPv6 "addr/len"; 0 or -EINVAL. */
@@ -241,6 +243,23 @@ const char *lab_labname_problem(const char *s);
 /* Default bridge-side port name for a host interface: "<host>_tap" when that
  * fits in 15 bytes, else a shortened form that still names the host. */
 void lab_port_default(const char *host, size_t idx, char out[16]);
+
+/* ---- The routes a host gets (lab_routes.c) ---- */
+
+/* A route as a host gets it: declared, or the default derived from a bridge
+ * gateway or a machine attachment.  dev points into the lab. */
+struct lab_host_route {
+	struct lab_addr dst;
+	struct lab_addr via;     /* family 0: no gateway */
+	const char *dev;         /* ifname inside the host, or NULL */
+};
+
+/* Whether the interface has an address of family (AF_INET, AF_INET6). */
+bool lab_iface_has_family(const struct lab_iface *ifc, int family);
+/* The routes h gets in lab, in the order they are made: the count, with the
+ * array malloc'd into *out (NULL when none; the caller frees it), or -ENOMEM. */
+int lab_host_routes(const struct lab *lab, const struct lab_host *h, struct lab_host_route **out);
+bool lab_host_route_eq(const struct lab_host_route *a, const struct lab_host_route *b);
 
 /* Open vSwitch options (lab_settings.c). */
 void lab_bridge_settings_free(struct lab_bridge_settings *settings);

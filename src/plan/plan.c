@@ -1,32 +1,18 @@
+/* The plan object by object: bridges, hosts, links, NAT and flows (the
+ * switch settings are plan_settings.c's). */
 #include "plan/plan.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply/build.h"
-
-static bool plan_str_eq(const char *a, const char *b)
-{
-	return !strcmp(a ? a : "", b ? b : "");
-}
-
-static bool plan_addr_eq(const struct lab_addr *a, const struct lab_addr *b)
-{
-	if (a->family != b->family || a->prefix != b->prefix)
-		return false;
-	if (a->family == AF_INET)
-		return a->v4.s_addr == b->v4.s_addr;
-	return a->family == 0 || !memcmp(&a->v6, &b->v6, sizeof(a->v6));
-}
+#include "plan/plan_steps.h"
 
 static bool plan_addrs_eq(const struct lab_iface *a, const struct lab_iface *b)
 {
 	if (a->n_addrs != b->n_addrs)
 		return false;
 	for (size_t i = 0; i < a->n_addrs; i++)
-		if (!plan_addr_eq(&a->addrs[i], &b->addrs[i]))
+		if (!lab_addr_eq(&a->addrs[i], &b->addrs[i]))
 			return false;
 	return true;
 }
@@ -54,14 +40,13 @@ static bool plan_host_shape_eq(const struct lab_host *a, const struct lab_host *
 static bool plan_routes_eq(const struct lab *la, const struct lab_host *a, const struct lab *lb,
 			   const struct lab_host *b)
 {
-	struct build_route *ra = NULL, *rb = NULL;
-	int na = build_routes_of(la, a, &ra);
-	int nb = build_routes_of(lb, b, &rb);
+	struct lab_host_route *ra = NULL, *rb = NULL;
+	int na = lab_host_routes(la, a, &ra);
+	int nb = lab_host_routes(lb, b, &rb);
 	bool eq = na >= 0 && na == nb;
 
 	for (int i = 0; eq && i < na; i++)
-		eq = plan_addr_eq(&ra[i].dst, &rb[i].dst) && plan_addr_eq(&ra[i].via, &rb[i].via) &&
-		     plan_str_eq(ra[i].dev, rb[i].dev);
+		eq = lab_host_route_eq(&ra[i], &rb[i]);
 	free(ra);
 	free(rb);
 	return eq;
@@ -78,28 +63,9 @@ static bool plan_sysctls_eq(const struct lab_host *a, const struct lab_host *b)
 	return true;
 }
 
-int plan_push(struct plan *p, enum plan_op op, const void *old, const void *new,
-		     const char *fmt, ...)
-{
-	struct plan_step *s = realloc(p->steps, (p->n_steps + 1) * sizeof(*s));
-	va_list ap;
-
-	if (!s)
-		return -ENOMEM;
-	p->steps = s;
-	s = &p->steps[p->n_steps++];
-	s->op = op;
-	s->old = old;
-	s->new = new;
-	va_start(ap, fmt);
-	vsnprintf(s->what, sizeof(s->what), fmt, ap);
-	va_end(ap);
-	return 0;
-}
-
 static bool plan_gateways_eq(const struct lab_bridge *a, const struct lab_bridge *b)
 {
-	return plan_addr_eq(&a->gateway, &b->gateway) && plan_addr_eq(&a->gateway6, &b->gateway6);
+	return lab_addr_eq(&a->gateway, &b->gateway) && lab_addr_eq(&a->gateway6, &b->gateway6);
 }
 
 static bool plan_nat_eq(const struct lab *a, const struct lab *b)
@@ -113,7 +79,7 @@ static bool plan_nat_eq(const struct lab *a, const struct lab *b)
 		if (!ba->nat)
 			continue;
 		na++;
-		if (!bb || !bb->nat || !plan_addr_eq(&ba->gateway, &bb->gateway) ||
+		if (!bb || !bb->nat || !lab_addr_eq(&ba->gateway, &bb->gateway) ||
 		    !plan_str_eq(ba->uplink, bb->uplink))
 			return false;
 	}
@@ -128,19 +94,21 @@ static int plan_bridges(const struct lab *old, const struct lab *new, struct pla
 
 	for (size_t i = 0; ret == 0 && old && i < old->n_bridges; i++)
 		if (!lab_find_bridge(new, old->bridges[i].name)) {
-			ret = plan_push(p, PLAN_BRIDGE_DEL, &old->bridges[i], NULL, "bridge %s",
-					old->bridges[i].name);
-			p->ports = true;
+			ret = plan_push(p, PLAN_STEP(PLAN_BRIDGE_DEL, .bridge.old = &old->bridges[i]),
+					"bridge %s", old->bridges[i].name);
+			p->switch_rows = true;
 		}
 	for (size_t i = 0; ret == 0 && i < new->n_bridges; i++) {
 		const struct lab_bridge *b = &new->bridges[i];
 		const struct lab_bridge *o = old ? lab_find_bridge(old, b->name) : NULL;
 
 		if (!o) {
-			ret = plan_push(p, PLAN_BRIDGE_ADD, NULL, b, "bridge %s", b->name);
-			p->ports = true;
+			ret = plan_push(p, PLAN_STEP(PLAN_BRIDGE_ADD, .bridge.new = b),
+					"bridge %s", b->name);
+			p->switch_rows = true;
 		} else if (!plan_gateways_eq(o, b)) {
-			ret = plan_push(p, PLAN_BRIDGE_GATEWAY, o, b, "bridge %s: gateway", b->name);
+			ret = plan_push(p, PLAN_STEP(PLAN_BRIDGE_GATEWAY, .bridge = { o, b }),
+					"bridge %s: gateway", b->name);
 		}
 	}
 	return ret;
@@ -160,9 +128,9 @@ static int plan_hosts(const struct lab *old, const struct lab *new, struct plan 
 
 	for (size_t i = 0; ret == 0 && old && i < old->n_hosts; i++)
 		if (!lab_find_host(new, old->hosts[i].name)) {
-			ret = plan_push(p, PLAN_HOST_DEL, &old->hosts[i], NULL, "host %s",
-					old->hosts[i].name);
-			p->ports |= plan_host_on_bridge(&old->hosts[i]);
+			ret = plan_push(p, PLAN_STEP(PLAN_HOST_DEL, .host.old = &old->hosts[i]),
+					"host %s", old->hosts[i].name);
+			p->switch_rows |= plan_host_on_bridge(&old->hosts[i]);
 		}
 	for (size_t i = 0; ret == 0 && i < new->n_hosts; i++) {
 		const struct lab_host *h = &new->hosts[i];
@@ -170,20 +138,22 @@ static int plan_hosts(const struct lab *old, const struct lab *new, struct plan 
 		bool addrs = true;
 
 		if (!o) {
-			ret = plan_push(p, PLAN_HOST_ADD, NULL, h, "host %s", h->name);
-			p->ports |= plan_host_on_bridge(h);
+			ret = plan_push(p, PLAN_STEP(PLAN_HOST_ADD, .host.new = h),
+					"host %s", h->name);
+			p->switch_rows |= plan_host_on_bridge(h);
 			continue;
 		}
 		if (!plan_host_shape_eq(o, h)) {
-			ret = plan_push(p, PLAN_HOST_REBUILD, o, h, "host %s: interfaces (made anew)",
-					h->name);
-			p->ports |= plan_host_on_bridge(o) || plan_host_on_bridge(h);
+			ret = plan_push(p, PLAN_STEP(PLAN_HOST_REBUILD, .host = { o, h }),
+					"host %s: interfaces (made anew)", h->name);
+			p->switch_rows |= plan_host_on_bridge(o) || plan_host_on_bridge(h);
 			continue;
 		}
 		for (size_t j = 0; j < h->n_ifaces; j++)
 			addrs = addrs && plan_addrs_eq(&o->ifaces[j], &h->ifaces[j]);
 		if (!addrs || !plan_routes_eq(old, o, new, h) || !plan_sysctls_eq(o, h))
-			ret = plan_push(p, PLAN_HOST_UPDATE, o, h, "host %s:%s%s%s", h->name,
+			ret = plan_push(p, PLAN_STEP(PLAN_HOST_UPDATE, .host = { o, h }),
+					"host %s:%s%s%s", h->name,
 					addrs ? "" : " addresses",
 					plan_routes_eq(old, o, new, h) ? "" : " routes",
 					plan_sysctls_eq(o, h) ? "" : " sysctls");
@@ -210,7 +180,7 @@ static bool plan_host_new(const struct plan *p, const char *host)
 		const struct plan_step *s = &p->steps[i];
 
 		if ((s->op == PLAN_HOST_ADD || s->op == PLAN_HOST_REBUILD) &&
-		    !strcmp(((const struct lab_host *)s->new)->name, host))
+		    !strcmp(s->host.new->name, host))
 			return true;
 	}
 	return false;
@@ -224,16 +194,18 @@ static int plan_links(const struct lab *old, const struct lab *new, struct plan 
 		const struct lab_link *l = &old->links[i];
 
 		if (!plan_find_link(new, l))
-			ret = plan_push(p, PLAN_LINK_DEL, l, NULL, "link %s:%s - %s:%s", l->host[0],
-					l->ifname[0], l->host[1], l->ifname[1]);
+			ret = plan_push(p, PLAN_STEP(PLAN_LINK_DEL, .link.old = l),
+					"link %s:%s - %s:%s", l->host[0], l->ifname[0], l->host[1],
+					l->ifname[1]);
 	}
 	for (size_t i = 0; ret == 0 && i < new->n_links; i++) {
 		const struct lab_link *l = &new->links[i];
 
 		if (!plan_find_link(old, l) || plan_host_new(p, l->host[0]) ||
 		    plan_host_new(p, l->host[1]))
-			ret = plan_push(p, PLAN_LINK_ADD, NULL, l, "link %s:%s - %s:%s", l->host[0],
-					l->ifname[0], l->host[1], l->ifname[1]);
+			ret = plan_push(p, PLAN_STEP(PLAN_LINK_ADD, .link.new = l),
+					"link %s:%s - %s:%s", l->host[0], l->ifname[0], l->host[1],
+					l->ifname[1]);
 	}
 	return ret;
 }
@@ -265,10 +237,11 @@ static int plan_flows(const struct lab *old, const struct lab *new, struct plan 
 			      : !b->has_flows && !b->n_groups && !b->n_meters;
 
 		if (!same)
-			ret = plan_push(p, PLAN_FLOWS, o, b, "bridge %s: flows", b->name);
-		else if (o && (b->has_flows || b->n_groups) && p->ports)
-			ret = plan_push(p, PLAN_FLOWS, o, b, "bridge %s: flows (ports changed)",
-					b->name);
+			ret = plan_push(p, PLAN_STEP(PLAN_FLOWS, .bridge = { o, b }),
+					"bridge %s: flows", b->name);
+		else if (o && (b->has_flows || b->n_groups) && p->switch_rows)
+			ret = plan_push(p, PLAN_STEP(PLAN_FLOWS, .bridge = { o, b }),
+					"bridge %s: flows (ports changed)", b->name);
 	}
 	return ret;
 }
@@ -286,42 +259,10 @@ int plan_make(const struct lab *old, const struct lab *new, struct plan *out)
 	if (ret == 0)
 		ret = plan_settings(old, new, out);
 	if (ret == 0 && !plan_nat_eq(old ? old : &(const struct lab){ 0 }, new))
-		ret = plan_push(out, PLAN_NAT, old, new, "nat rules");
+		ret = plan_push(out, &(struct plan_step){ .op = PLAN_NAT }, "nat rules");
 	if (ret == 0)
 		ret = plan_flows(old, new, out);
 	if (ret < 0)
 		plan_free(out);
 	return ret;
-}
-
-void plan_free(struct plan *p)
-{
-	free(p->steps);
-	memset(p, 0, sizeof(*p));
-}
-
-bool plan_has(const struct plan *p, enum plan_op op)
-{
-	for (size_t i = 0; i < p->n_steps; i++)
-		if (p->steps[i].op == op)
-			return true;
-	return false;
-}
-
-void plan_print(const struct plan *p, const char *lab, FILE *out)
-{
-	static const char sign[] = {
-		[PLAN_BRIDGE_ADD] = '+', [PLAN_BRIDGE_DEL] = '-', [PLAN_BRIDGE_GATEWAY] = '~',
-		[PLAN_HOST_ADD] = '+',   [PLAN_HOST_DEL] = '-',   [PLAN_HOST_REBUILD] = '~',
-		[PLAN_HOST_UPDATE] = '~', [PLAN_LINK_ADD] = '+',  [PLAN_LINK_DEL] = '-',
-		[PLAN_NAT] = '~',         [PLAN_FLOWS] = '~',
-		[PLAN_SWITCH_ADD] = '+', [PLAN_SWITCH_DEL] = '-', [PLAN_SWITCH_CHANGE] = '~',
-	};
-
-	if (!p->n_steps) {
-		fprintf(out, "%s: up to date, nothing to change\n", lab);
-		return;
-	}
-	for (size_t i = 0; i < p->n_steps; i++)
-		fprintf(out, "%c %s\n", sign[p->steps[i].op], p->steps[i].what);
 }

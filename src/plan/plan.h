@@ -28,29 +28,32 @@ enum plan_op {
 	PLAN_SWITCH_CHANGE,
 };
 
+/* What a step is about, as it is up (old) and as declared (new); NULL when
+ * absent.  One pair is set, the one of the step's object: host, bridge,
+ * link (the PLAN_HOST_*, PLAN_BRIDGE_*, PLAN_LINK_* steps and PLAN_FLOWS:
+ * bridge), patch or mirror; PLAN_SWITCH_* steps set the host, bridge,
+ * patch or mirror pair.  PLAN_NAT is about the whole lab and sets none. */
 struct plan_step {
 	enum plan_op op;
-	const void *old;      /* the object as it is up, or NULL */
-	const void *new;      /* the object as declared, or NULL */
-	char what[160];       /* for people: "host ns03", "address 10.0.0.1/24 -> ..." */
+	struct { const struct lab_host *old, *new; } host;
+	struct { const struct lab_bridge *old, *new; } bridge;
+	struct { const struct lab_link *old, *new; } link;
+	struct { const struct lab_patch *old, *new; } patch;
+	struct { const struct lab_mirror *old, *new; } mirror;
+	char what[160];       /* for people: "host ns03", "host ns01: addresses" */
 };
 
 struct plan {
 	struct plan_step *steps;
 	size_t n_steps;
-	bool ports;           /* the switch's rows change */
+	bool switch_rows;     /* the switch's rows change: `up` runs its transaction */
 };
 
 int plan_make(const struct lab *old, const struct lab *new, struct plan *out);
 void plan_free(struct plan *p);
 bool plan_has(const struct plan *p, enum plan_op op);
-/* One line per step: "+ host ns03", "- host ns02", "~ host ns01: addresses". */
+/* One line per step: "+ host ns03", "- host ns02", "~ host ns01: addresses";
+ * "LAB: up to date, nothing to change" when there is none. */
 void plan_print(const struct plan *p, const char *lab, FILE *out);
-
-/* For the sections of plan_settings.c: appends a step ("what" printf-style). */
-int plan_push(struct plan *p, enum plan_op op, const void *old, const void *new,
-	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* The steps of the switch settings (plan_settings.c). */
-int plan_settings(const struct lab *old, const struct lab *new, struct plan *p);
 
 #endif

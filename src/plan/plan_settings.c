@@ -4,12 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan/plan.h"
-
-static bool plan_settings_str_eq(const char *a, const char *b)
-{
-	return !strcmp(a ? a : "", b ? b : "");
-}
+#include "plan/plan_steps.h"
 
 static bool plan_settings_strv_eq(char *const *a, size_t na, char *const *b, size_t nb)
 {
@@ -46,8 +41,8 @@ static int plan_settings_bridge(const struct lab_bridge *o, const struct lab_bri
 	const struct lab_bridge_settings *x = &o->settings, *y = &b->settings;
 	char what[128] = "";
 
-	plan_settings_note(what, sizeof(what), !plan_settings_str_eq(x->datapath, y->datapath), "datapath");
-	plan_settings_note(what, sizeof(what), !plan_settings_str_eq(x->fail_mode, y->fail_mode), "fail_mode");
+	plan_settings_note(what, sizeof(what), !plan_str_eq(x->datapath, y->datapath), "datapath");
+	plan_settings_note(what, sizeof(what), !plan_str_eq(x->fail_mode, y->fail_mode), "fail_mode");
 	plan_settings_note(what, sizeof(what),
 		     !plan_settings_strv_eq(x->protocols, x->n_protocols, y->protocols, y->n_protocols),
 		     "protocols");
@@ -65,14 +60,15 @@ static int plan_settings_bridge(const struct lab_bridge *o, const struct lab_bri
 				    y->n_external_ids), "external_ids");
 	if (!what[0])
 		return 0;
-	p->ports = true;
-	return plan_push(p, PLAN_SWITCH_CHANGE, o, b, "bridge %s:%s", b->name, what);
+	p->switch_rows = true;
+	return plan_push(p, PLAN_STEP(PLAN_SWITCH_CHANGE, .bridge = { o, b }),
+			 "bridge %s:%s", b->name, what);
 }
 
 static bool plan_settings_rebuilt(const struct plan *p, const struct lab_host *h)
 {
 	for (size_t i = 0; i < p->n_steps; i++)
-		if (p->steps[i].op == PLAN_HOST_REBUILD && p->steps[i].new == h)
+		if (p->steps[i].op == PLAN_HOST_REBUILD && p->steps[i].host.new == h)
 			return true;
 	return false;
 }
@@ -103,8 +99,9 @@ static int plan_settings_host(const struct lab_host *o, const struct lab_host *h
 	}
 	if (!what[0])
 		return 0;
-	p->ports = true;
-	return plan_push(p, PLAN_SWITCH_CHANGE, o, h, "host %s:%s", h->name, what);
+	p->switch_rows = true;
+	return plan_push(p, PLAN_STEP(PLAN_SWITCH_CHANGE, .host = { o, h }),
+			 "host %s:%s", h->name, what);
 }
 
 static const struct lab_patch *plan_settings_find_patch(const struct lab *lab, const struct lab_patch *q)
@@ -127,18 +124,18 @@ static int plan_settings_patches(const struct lab *old, const struct lab *new, s
 		const struct lab_patch *q = &old->patches[i];
 
 		if (!plan_settings_find_patch(new, q)) {
-			p->ports = true;
-			ret = plan_push(p, PLAN_SWITCH_DEL, q, NULL, "patch %s - %s", q->bridge[0],
-					q->bridge[1]);
+			p->switch_rows = true;
+			ret = plan_push(p, PLAN_STEP(PLAN_SWITCH_DEL, .patch.old = q),
+					"patch %s - %s", q->bridge[0], q->bridge[1]);
 		}
 	}
 	for (size_t i = 0; ret == 0 && i < new->n_patches; i++) {
 		const struct lab_patch *q = &new->patches[i];
 
 		if (!plan_settings_find_patch(old, q)) {
-			p->ports = true;
-			ret = plan_push(p, PLAN_SWITCH_ADD, NULL, q, "patch %s - %s", q->bridge[0],
-					q->bridge[1]);
+			p->switch_rows = true;
+			ret = plan_push(p, PLAN_STEP(PLAN_SWITCH_ADD, .patch.new = q),
+					"patch %s - %s", q->bridge[0], q->bridge[1]);
 		}
 	}
 	return ret;
@@ -154,7 +151,7 @@ static const struct lab_mirror *plan_settings_find_mirror(const struct lab *lab,
 
 static bool plan_settings_ref_eq(const struct lab_mirror_ref *a, const struct lab_mirror_ref *b)
 {
-	return plan_settings_str_eq(a->host, b->host) && plan_settings_str_eq(a->ifname, b->ifname);
+	return plan_str_eq(a->host, b->host) && plan_str_eq(a->ifname, b->ifname);
 }
 
 static bool plan_settings_mirror_eq(const struct lab_mirror *a, const struct lab_mirror *b)
@@ -176,19 +173,20 @@ static int plan_settings_mirrors(const struct lab *old, const struct lab *new, s
 		const struct lab_mirror *m = &old->mirrors[i];
 
 		if (!plan_settings_find_mirror(new, m->name)) {
-			p->ports = true;
-			ret = plan_push(p, PLAN_SWITCH_DEL, m, NULL, "mirror %s", m->name);
+			p->switch_rows = true;
+			ret = plan_push(p, PLAN_STEP(PLAN_SWITCH_DEL, .mirror.old = m),
+					"mirror %s", m->name);
 		}
 	}
 	for (size_t i = 0; ret == 0 && i < new->n_mirrors; i++) {
 		const struct lab_mirror *m = &new->mirrors[i];
 		const struct lab_mirror *o = plan_settings_find_mirror(old, m->name);
+		enum plan_op op = o ? PLAN_SWITCH_CHANGE : PLAN_SWITCH_ADD;
 
 		if (o && plan_settings_mirror_eq(o, m))
 			continue;
-		p->ports = true;
-		ret = plan_push(p, o ? PLAN_SWITCH_CHANGE : PLAN_SWITCH_ADD, o, m, "mirror %s",
-				m->name);
+		p->switch_rows = true;
+		ret = plan_push(p, PLAN_STEP(op, .mirror = { o, m }), "mirror %s", m->name);
 	}
 	return ret;
 }

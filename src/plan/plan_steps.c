@@ -1,0 +1,60 @@
+/* The plan's list of steps: appending, asking, printing and freeing it. */
+#include "plan/plan_steps.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool plan_str_eq(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+int plan_push(struct plan *p, const struct plan_step *step, const char *fmt, ...)
+{
+	struct plan_step *s = realloc(p->steps, (p->n_steps + 1) * sizeof(*s));
+	va_list ap;
+
+	if (!s)
+		return -ENOMEM;
+	p->steps = s;
+	s = &p->steps[p->n_steps++];
+	*s = *step;
+	va_start(ap, fmt);
+	vsnprintf(s->what, sizeof(s->what), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+void plan_free(struct plan *p)
+{
+	free(p->steps);
+	memset(p, 0, sizeof(*p));
+}
+
+bool plan_has(const struct plan *p, enum plan_op op)
+{
+	for (size_t i = 0; i < p->n_steps; i++)
+		if (p->steps[i].op == op)
+			return true;
+	return false;
+}
+
+void plan_print(const struct plan *p, const char *lab, FILE *out)
+{
+	static const char sign[] = {
+		[PLAN_BRIDGE_ADD] = '+', [PLAN_BRIDGE_DEL] = '-', [PLAN_BRIDGE_GATEWAY] = '~',
+		[PLAN_HOST_ADD] = '+',   [PLAN_HOST_DEL] = '-',   [PLAN_HOST_REBUILD] = '~',
+		[PLAN_HOST_UPDATE] = '~', [PLAN_LINK_ADD] = '+',  [PLAN_LINK_DEL] = '-',
+		[PLAN_NAT] = '~',         [PLAN_FLOWS] = '~',
+		[PLAN_SWITCH_ADD] = '+', [PLAN_SWITCH_DEL] = '-', [PLAN_SWITCH_CHANGE] = '~',
+	};
+
+	if (!p->n_steps) {
+		fprintf(out, "%s: up to date, nothing to change\n", lab);
+		return;
+	}
+	for (size_t i = 0; i < p->n_steps; i++)
+		fprintf(out, "%c %s\n", sign[p->steps[i].op], p->steps[i].what);
+}
