@@ -91,10 +91,11 @@ static void gc_collect_void(const char *lab, void *arg)
  * not a failure of gc: a running command owns the lab. */
 static int gc_lock(const char *lab)
 {
+	bool held = err_hold();
 	int fd = lock_lab(lab, 0);
 
 	if (fd == -ETIMEDOUT)
-		err_clear();
+		err_release(held);
 	return fd;
 }
 
@@ -140,6 +141,7 @@ static void gc_incomplete(struct gc *g, const char *lab)
 {
 	char what[256];
 	struct journal st;
+	bool held;
 	int fd, ret;
 
 	fd = gc_lock(lab);
@@ -150,8 +152,9 @@ static void gc_incomplete(struct gc *g, const char *lab)
 	}
 	/* Read under the lock: the record may have been finished or removed
 	 * since it was listed. */
+	held = err_hold();
 	if (!journal_exists(lab) || journal_open(lab, &st) < 0) {
-		err_clear();
+		err_release(held);
 		lock_unlock(lab, fd, !journal_exists(lab));
 		return;
 	}
@@ -197,11 +200,13 @@ static void gc_switch_rows(struct gc *g, const char *remote, bool must_answer)
 {
 	struct gc_names names = { NULL, 0 };
 	struct ovsdb *db = NULL;
+	bool held;
 	int ret;
 
+	held = err_hold();
 	ret = ovsdb_open(remote, OVSDB_TIMEOUT_MS, &db);
 	if (ret < 0 && !must_answer) {
-		err_clear();
+		err_release(held);
 		goto out;
 	}
 	if (ret == 0)

@@ -30,6 +30,7 @@ int rtnl_veth_create(struct rtnl *nl, const char *name, const char *peer,
  * kernel behind the switch's back. */
 int rtnl_veth_create_up(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd,
 			bool switch_port);
+/* -ENODEV, with no message, when there is no such interface. */
 int rtnl_link_del(struct rtnl *nl, const char *name);
 /* ifindex of name in this socket's namespace, -ENODEV if none. */
 int rtnl_link_index(struct rtnl *nl, const char *name);

@@ -1,5 +1,6 @@
 #include "probe/report.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,7 +90,7 @@ static int report_cells(const struct report *r, unsigned int **rows, unsigned in
 	*rows = calloc(cells + 1, sizeof(**rows));
 	*reached = calloc(cells + 1, sizeof(**reached));
 	if (!*rows || !*reached)
-		return -1;
+		return -ENOMEM;
 	for (size_t i = 0; i < r->n_rows; i++) {
 		size_t c = r->rows[i].from_idx * r->n_hosts + r->rows[i].to_idx;
 
