@@ -1,3 +1,5 @@
+/* Making and removing a lab's hosts, cables, routes and gateways through the
+ * kernel backend, each entered in the journal before it is made (build.h). */
 #include "apply/build.h"
 
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* `ovslab down LAB`: removes what the lab's journal records (NAT, processes,
+ * switch rows or the private switch, namespaces, interfaces), then the journal. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

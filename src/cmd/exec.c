@@ -1,3 +1,5 @@
+/* `ovslab exec LAB HOST -- CMD`: runs CMD in a lab host's namespace, with
+ * that namespace's /sys, as `ip netns exec` does. */
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>

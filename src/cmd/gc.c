@@ -1,3 +1,5 @@
+/* `ovslab gc`: removes what killed or crashed runs left behind (incomplete
+ * labs, marked rows and rules of labs without a journal, an unused private switch). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

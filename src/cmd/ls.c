@@ -1,3 +1,5 @@
+/* `ovslab ls [--json]`: one line per lab that has a journal: name, hosts,
+ * switch, state (up, busy, incomplete). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

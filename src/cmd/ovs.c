@@ -1,3 +1,5 @@
+/* `ovslab flows`, `trace` and `ovs`: a lab's switch looked into through its
+ * OpenFlow and control sockets, or the user's own OVS tools pointed at it. */
 #include "cmd/ovs.h"
 
 #include <errno.h>

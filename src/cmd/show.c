@@ -1,3 +1,5 @@
+/* `ovslab show LAB [--json]`: the lab as it is (hosts, interfaces, addresses,
+ * ports, switch, NAT rules), read live next to what its file declares. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,5 @@
+/* The Open vSwitch settings of a lab in `ovslab show`: bridge options, port
+ * VLANs and numbers, patches and mirrors, as text or JSON members. */
 #include "cmd/show_settings.h"
 
 #include "util/json.h"

@@ -1,3 +1,5 @@
+/* `ovslab up FILE` and `ovslab plan FILE`: pre-flight, the plan against the lab
+ * as it is up, then the build in order, undone entirely on any failure. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>

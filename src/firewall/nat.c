@@ -1,3 +1,5 @@
+/* The lab's MASQUERADE and FORWARD rules through libiptc (legacy xtables),
+ * each marked with the comment ovslab:LAB (nat.h). */
 #include "firewall/nat.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* The per-lab locks: flock on /run/ovslab/.LAB.lock, files 0600 (lock.h). */
 #include "journal/lock.h"
 
 #include <errno.h>

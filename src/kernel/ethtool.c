@@ -1,3 +1,4 @@
+/* TX checksum offload off through SIOCETHTOOL (ethtool.h). */
 #include "kernel/ethtool.h"
 
 #include <errno.h>

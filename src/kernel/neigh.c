@@ -1,3 +1,4 @@
+/* Removing the neighbour entries the probes made (neigh.h). */
 #include "kernel/neigh.h"
 
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* Named network namespaces as `ip netns` makes them: the bind mount under
+ * /run/netns, entering, listing and killing what runs inside (netns.h). */
 #include "kernel/netns.h"
 
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* rtnetlink through libmnl: links, veth pairs, addresses, routes (rtnl.h). */
 #include "kernel/rtnl.h"
 
 #include <arpa/inet.h>

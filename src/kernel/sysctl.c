@@ -1,3 +1,4 @@
+/* Reading and writing /proc/sys, per network namespace (sysctl.h). */
 #include "kernel/sysctl.h"
 
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* The lab-file reader: YAML (bounded) into the model, the top level, bridges,
+ * hosts and interfaces, and the validation of the whole lab (labfile.h). */
 #include "labfile/labfile.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* The lab model's helpers: lookups, addresses, names and freeing (lab.h). */
 #include "model/lab.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,5 @@
+/* The probes of `ovslab check`: sockets opened in each host's namespace and
+ * driven by one epoll loop (probe.h). */
 #include "probe/probe.h"
 
 #include <arpa/inet.h>

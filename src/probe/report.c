@@ -1,3 +1,4 @@
+/* Writing `ovslab check`'s results: table, matrix, JSON, JUnit, TAP (report.h). */
 #include "probe/report.h"
 
 #include <errno.h>

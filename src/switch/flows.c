@@ -1,3 +1,5 @@
+/* OpenFlow flows and groups of a lab bridge through libopenvswitch: parsing,
+ * installing over vconn, dumping and tracing (flows.h). */
 #include <config.h>
 
 #include "switch/flows.h"

@@ -1,3 +1,4 @@
+/* OpenFlow meters of a lab bridge through libopenvswitch (meters.h). */
 #include <config.h>
 
 #include "switch/meters.h"

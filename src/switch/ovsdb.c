@@ -1,3 +1,5 @@
+/* The lab's rows in the Open vSwitch database through the OVSDB IDL: one
+ * transaction per change, waited for through cur_cfg (ovsdb.h). */
 #include <config.h>
 
 #include "switch/ovsdb.h"

@@ -1,3 +1,5 @@
+/* The lab's Open vSwitch settings written into its transactions: bridge
+ * options, port VLANs and numbers, patch ports, mirrors (ovsdb_settings.h). */
 #include <config.h>
 
 #include "switch/ovsdb_settings.h"

@@ -1,3 +1,4 @@
+/* libopenvswitch's once-per-process set-up for ovslab (ovslib.h). */
 #include <config.h>
 
 #include "switch/ovslib.h"

@@ -1,3 +1,4 @@
+/* The one user-facing error message of a command (err.h). */
 #include "util/err.h"
 
 #include <stdarg.h>

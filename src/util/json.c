@@ -1,3 +1,4 @@
+/* JSON string escaping for ovslab's --json outputs (json.h). */
 #include "util/json.h"
 
 void json_str(FILE *out, const char *s)

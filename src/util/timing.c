@@ -1,3 +1,4 @@
+/* Phase timings for --timings (timing.h). */
 #include "util/timing.h"
 
 #include <string.h>
