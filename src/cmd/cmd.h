@@ -3,6 +3,7 @@
 #ifndef OVSLAB_CMD_H
 #define OVSLAB_CMD_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -51,5 +52,29 @@ int cmd_check(const char *arg, const struct cmd_check_opts *o, FILE *out);
 
 /* Loads the copy of the lab file saved when the lab came up. */
 int cmd_load_saved(const struct journal *st, struct lab **out);
+
+/* What the commands need of a lab: its declaration and its switch. */
+struct cmd_lab {
+	struct journal st;
+	struct lab *lab;
+	char rundir[PATH_MAX];
+};
+/* Reads the lab's journal and saved file and finds its switch's run directory
+ * (-ENOENT when the lab has no switch); cmd_lab_close frees it. */
+int cmd_lab_open(struct cmd_lab *c, const char *lab);
+void cmd_lab_close(struct cmd_lab *c);
+/* 0 when the lab has that bridge, else -ENOENT with a message. */
+int cmd_lab_bridge(const struct cmd_lab *c, const char *bridge);
+
+/* Dumps the flows of every bridge of the lab, or of one. */
+int cmd_flows(const char *lab, const char *bridge, FILE *out);
+
+/* ofproto/trace BRIDGE FLOW in the lab's switch. */
+int cmd_trace(const char *lab, const char *bridge, const char *flow, FILE *out);
+
+/* Runs ovs-vsctl, ovs-ofctl or ovs-appctl (argv[0]: vsctl, ofctl, appctl)
+ * with the rest of argv, pointed at the lab's switch.  Returns only on
+ * failure. */
+int cmd_ovs(const char *lab, char *const argv[]);
 
 #endif

@@ -10,7 +10,6 @@
 #include "util/err.h"
 #include "cmd/cmd.h"
 #include "labfile/labfile.h"
-#include "cmd/ovs.h"
 #include "util/timing.h"
 
 static const char usage[] =

@@ -1,84 +1,15 @@
-/* `ovslab flows`, `trace` and `ovs`: a lab's switch looked into through its
- * OpenFlow and control sockets, or the user's own OVS tools pointed at it. */
-#include "cmd/ovs.h"
-
+/* `ovslab ovs LAB -- vsctl|ofctl|appctl ARGS`: the user's own Open vSwitch
+ * tools pointed at the lab's switch. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "util/err.h"
-#include "switch/flows.h"
 #include "cmd/cmd.h"
 #include "journal/journal.h"
-
-/* What the commands need of a lab: its declaration and its switch. */
-struct ovs_cmd {
-	struct journal st;
-	struct lab *lab;
-	char rundir[PATH_MAX];
-};
-
-static int ovs_open(struct ovs_cmd *c, const char *lab)
-{
-	int ret = journal_read(lab, &c->st);
-
-	if (ret < 0)
-		return ret;
-	ret = cmd_load_saved(&c->st, &c->lab);
-	if (ret == 0 && !journal_get(&c->st, JOURNAL_REMOTE)) {
-		err_set("%s: the lab has no switch (it has no bridge)", lab);
-		ret = -ENOENT;
-	}
-	if (ret == 0)
-		ret = flows_rundir(journal_get(&c->st, JOURNAL_REMOTE), c->rundir, sizeof(c->rundir));
-	return ret;
-}
-
-static void ovs_close(struct ovs_cmd *c)
-{
-	lab_free(c->lab);
-	journal_close(&c->st);
-}
-
-static int ovs_bridge(const struct ovs_cmd *c, const char *bridge)
-{
-	if (lab_find_bridge(c->lab, bridge))
-		return 0;
-	err_set("%s: no such bridge in lab %s", bridge, c->lab->name);
-	return -ENOENT;
-}
-
-int cmd_flows(const char *lab, const char *bridge, FILE *out)
-{
-	struct ovs_cmd c = { .lab = NULL };
-	int ret;
-
-	ret = ovs_open(&c, lab);
-	if (ret == 0 && bridge)
-		ret = ovs_bridge(&c, bridge);
-	if (ret == 0 && bridge)
-		ret = flows_dump(c.rundir, bridge, out);
-	for (size_t i = 0; ret == 0 && !bridge && i < c.lab->n_bridges; i++)
-		ret = flows_dump(c.rundir, c.lab->bridges[i].name, out);
-	ovs_close(&c);
-	return ret;
-}
-
-int cmd_trace(const char *lab, const char *bridge, const char *flow, FILE *out)
-{
-	struct ovs_cmd c = { .lab = NULL };
-	int ret;
-
-	ret = ovs_open(&c, lab);
-	if (ret == 0)
-		ret = ovs_bridge(&c, bridge);
-	if (ret == 0)
-		ret = flows_trace(c.rundir, bridge, flow, out);
-	ovs_close(&c);
-	return ret;
-}
+#include "switch/flows.h"
+#include "util/err.h"
 
 #define OVSCMD_ALL_OF "OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15"
 
@@ -95,7 +26,7 @@ int cmd_ovs(const char *lab, char *const argv[])
 	static const char *const tools[][2] = {
 		{ "vsctl", "ovs-vsctl" }, { "ofctl", "ovs-ofctl" }, { "appctl", "ovs-appctl" },
 	};
-	struct ovs_cmd c = { .lab = NULL };
+	struct cmd_lab c = { .lab = NULL };
 	char db[PATH_MAX + 16], ctl[PATH_MAX + 32];
 	bool target = false;
 	const char *prog = NULL;
@@ -110,7 +41,7 @@ int cmd_ovs(const char *lab, char *const argv[])
 		err_set("%s: not an OVS tool ovslab runs (vsctl, ofctl or appctl)", argv[0]);
 		return -EINVAL;
 	}
-	ret = ovs_open(&c, lab);
+	ret = cmd_lab_open(&c, lab);
 	if (ret < 0)
 		goto out;
 	while (argv[argc])
@@ -162,6 +93,6 @@ int cmd_ovs(const char *lab, char *const argv[])
 	err_set("%s: cannot run it: %s", prog, strerror(errno));
 out:
 	free(args);
-	ovs_close(&c);
+	cmd_lab_close(&c);
 	return ret;
 }

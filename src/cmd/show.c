@@ -230,21 +230,6 @@ static void show_json(const struct show *s, FILE *out)
 	fputs("]}\n", out);
 }
 
-int cmd_load_saved(const struct journal *st, struct lab **out)
-{
-	char path[PATH_MAX + 16];
-	FILE *diag = fopen("/dev/null", "w");
-	int ret;
-
-	journal_labfile(st, path, sizeof(path));
-	ret = labfile_load_saved(path, st->dir, diag ? diag : stderr, out);
-	if (diag)
-		fclose(diag);
-	if (ret < 0)
-		err_set("%s: the lab's saved file %s cannot be read back", st->name, path);
-	return ret;
-}
-
 int cmd_show(const char *lab, bool json, FILE *out)
 {
 	struct show s = { 0 };
