@@ -13,6 +13,7 @@
 
 #include "apply/forward.h"
 #include "util/err.h"
+#include "util/strset.h"
 #include "model/lab.h"
 #include "cmd/cmd.h"
 #include "journal/lock.h"
@@ -28,11 +29,6 @@ struct gc {
 	FILE *out;
 	size_t done;  /* things removed */
 	int first;    /* first failure; gc goes on with the rest */
-};
-
-struct gc_names {
-	char **v;
-	size_t n;
 };
 
 /* A daemon of ovslab's private switch, found by its command line. */
@@ -52,41 +48,14 @@ static void gc_note(struct gc *g, int ret)
 		g->first = ret;
 }
 
-static void gc_names_free(struct gc_names *names)
-{
-	for (size_t i = 0; i < names->n; i++)
-		free(names->v[i]);
-	free(names->v);
-	names->v = NULL;
-	names->n = 0;
-}
-
-static int gc_names_add(struct gc_names *names, const char *name)
-{
-	char **nv;
-
-	for (size_t i = 0; i < names->n; i++)
-		if (!strcmp(names->v[i], name))
-			return 0;
-	nv = realloc(names->v, (names->n + 1) * sizeof(*nv));
-	if (!nv)
-		return -ENOMEM;
-	names->v = nv;
-	names->v[names->n] = strdup(name);
-	if (!names->v[names->n])
-		return -ENOMEM;
-	names->n++;
-	return 0;
-}
-
 static int gc_collect(const char *lab, void *arg)
 {
-	return gc_names_add(arg, lab);
+	return strset_add(arg, lab);
 }
 
 static void gc_collect_void(const char *lab, void *arg)
 {
-	gc_names_add(arg, lab);
+	strset_add(arg, lab);
 }
 
 /* Takes the lab's lock without waiting.  -ETIMEDOUT (the lab is busy) is
@@ -200,7 +169,7 @@ static int gc_orphan_lock(const char *lab)
  * remote (the machine's, or ovslab's private one still serving labs). */
 static void gc_switch_rows(struct gc *g, const char *remote, bool must_answer)
 {
-	struct gc_names names = { NULL, 0 };
+	struct strset names = { NULL, 0 };
 	struct ovsdb *db = NULL;
 	bool held;
 	int ret;
@@ -237,7 +206,7 @@ static void gc_switch_rows(struct gc *g, const char *remote, bool must_answer)
 	}
 out:
 	ovsdb_close(db);
-	gc_names_free(&names);
+	strset_free(&names);
 }
 
 static void gc_rows(struct gc *g)
@@ -255,7 +224,7 @@ static void gc_rows(struct gc *g)
 /* Step 3: NAT rules of a lab that has no record. */
 static void gc_nat(struct gc *g)
 {
-	struct gc_names names = { NULL, 0 };
+	struct strset names = { NULL, 0 };
 	int ret;
 
 	ret = nat_lab_names(gc_collect_void, &names);
@@ -283,7 +252,7 @@ static void gc_nat(struct gc *g)
 		lock_unlock(lab, fd, true);
 	}
 out:
-	gc_names_free(&names);
+	strset_free(&names);
 }
 
 /* Whether pid runs ovsdb-server or ovs-vswitchd with ovslab's private
@@ -482,7 +451,7 @@ static void gc_forward(struct gc *g)
 int cmd_gc(FILE *out)
 {
 	struct gc g = { .out = out };
-	struct gc_names labs = { NULL, 0 };
+	struct strset labs = { NULL, 0 };
 	int ret;
 
 	ret = journal_for_each_lab(gc_collect, &labs);
@@ -502,6 +471,6 @@ int cmd_gc(FILE *out)
 		fprintf(out, "gc: nothing to do\n");
 	ret = g.first;
 out:
-	gc_names_free(&labs);
+	strset_free(&labs);
 	return ret;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/strset.h"
 #include "util/json.h"
 #include "cmd/cmd.h"
 #include "journal/lock.h"
@@ -15,11 +16,6 @@ struct ls_lab {
 	size_t hosts;
 	const char *sw;    /* "private", "shared", NULL: not recorded yet */
 	const char *state; /* "up", "busy", "incomplete" */
-};
-
-struct ls_names {
-	char **v;
-	size_t n;
 };
 
 /* journal_read(), not journal_open(): that opens the journal for appending,
@@ -61,17 +57,7 @@ out:
 
 static int ls_collect(const char *lab, void *arg)
 {
-	struct ls_names *names = arg;
-	char **nv = realloc(names->v, (names->n + 1) * sizeof(*nv));
-
-	if (!nv)
-		return -ENOMEM;
-	names->v = nv;
-	names->v[names->n] = strdup(lab);
-	if (!names->v[names->n])
-		return -ENOMEM;
-	names->n++;
-	return 0;
+	return strset_add(arg, lab);
 }
 
 static int ls_cmp(const void *a, const void *b)
@@ -101,7 +87,7 @@ static void ls_print(FILE *out, bool json, const struct ls_lab *l, bool first)
 
 int cmd_ls(bool json, FILE *out)
 {
-	struct ls_names names = { NULL, 0 };
+	struct strset names = { NULL, 0 };
 	int ret;
 
 	ret = journal_for_each_lab(ls_collect, &names);
@@ -132,8 +118,6 @@ int cmd_ls(bool json, FILE *out)
 		fputs(names.n ? "\n]\n" : "]\n", out);
 	ret = 0;
 out:
-	for (size_t i = 0; i < names.n; i++)
-		free(names.v[i]);
-	free(names.v);
+	strset_free(&names);
 	return ret;
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/strset.h"
 
 #define NAT_TABLE "nat"
 #define NAT_CHAIN "POSTROUTING"
@@ -669,30 +670,7 @@ out:
 	return ret;
 }
 
-struct lab_names {
-	char **v;
-	size_t n;
-};
-
-static int lab_names_add(struct lab_names *ln, const char *lab)
-{
-	char **nv;
-
-	for (size_t i = 0; i < ln->n; i++)
-		if (!strcmp(ln->v[i], lab))
-			return 0;
-	nv = realloc(ln->v, (ln->n + 1) * sizeof(*nv));
-	if (!nv)
-		return -ENOMEM;
-	ln->v = nv;
-	ln->v[ln->n] = strdup(lab);
-	if (!ln->v[ln->n])
-		return -ENOMEM;
-	ln->n++;
-	return 0;
-}
-
-static int table_lab_names(const char *table, const char *chain, struct lab_names *ln)
+static int table_lab_names(const char *table, const char *chain, struct strset *ln)
 {
 	const struct ipt_entry *e;
 	struct xtc_handle *h;
@@ -707,7 +685,7 @@ static int table_lab_names(const char *table, const char *chain, struct lab_name
 		const char *c = nat_rule_comment(e);
 
 		if (c)
-			ret = lab_names_add(ln, c + sizeof(NAT_COMMENT_PREFIX) - 1);
+			ret = strset_add(ln, c + sizeof(NAT_COMMENT_PREFIX) - 1);
 	}
 out:
 	if (h)
@@ -717,7 +695,7 @@ out:
 
 int nat_lab_names(void (*fn)(const char *lab, void *arg), void *arg)
 {
-	struct lab_names ln = { NULL, 0 };
+	struct strset ln = { NULL, 0 };
 	int ret;
 
 	ret = table_lab_names(NAT_TABLE, NAT_CHAIN, &ln);
@@ -726,9 +704,7 @@ int nat_lab_names(void (*fn)(const char *lab, void *arg), void *arg)
 	/* Called after the walk: fn may change the very tables walked. */
 	for (size_t i = 0; ret == 0 && i < ln.n; i++)
 		fn(ln.v[i], arg);
-	for (size_t i = 0; i < ln.n; i++)
-		free(ln.v[i]);
-	free(ln.v);
+	strset_free(&ln);
 	return ret;
 }
 
