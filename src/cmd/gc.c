@@ -1,3 +1,5 @@
+/* `ovslab gc`: removes what killed or crashed runs left, and the private
+ * switch once nothing uses it. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -392,6 +394,26 @@ static int gc_daemon_cmp(const void *a, const void *b)
 	return (int)y->vswitchd - (int)x->vswitchd;
 }
 
+/* A bridge a user added to the private switch keeps it running even when no
+ * lab uses it: stopping the switch would destroy that bridge. */
+static bool gc_switch_holds_foreign(struct gc *g)
+{
+	struct ovsdb *db = NULL;
+	char names[512];
+	int n = 0;
+
+	if (access(SWITCHD_PRIVATE_DIR "/db.sock", F_OK) == 0 &&
+	    ovsdb_open("unix:" SWITCHD_PRIVATE_DIR "/db.sock", OVSDB_TIMEOUT_MS, &db) == 0)
+		n = ovsdb_foreign_bridges(db, names, sizeof(names));
+	ovsdb_close(db);
+	err_clear();
+	if (n <= 0)
+		return false;
+	fprintf(g->out, "gc: left ovslab's private switch running, because it holds %s %s, which "
+		"ovslab did not make\n", n == 1 ? "bridge" : "bridges", names);
+	return true;
+}
+
 /* Step 4: ovslab's private switch when no lab record uses it any more.  Its
  * own stop (exit --cleanup) when its directory is there; by signal when the
  * directory is gone and only the processes are left. */
@@ -410,7 +432,7 @@ static void gc_private_switch(struct gc *g)
 		return;
 	}
 	/* Under the switch's lock: no lab can start using it meanwhile. */
-	if (journal_private_switch_used(SWITCHD_PRIVATE_DIR, NULL))
+	if (journal_private_switch_used(SWITCHD_PRIVATE_DIR, NULL) || gc_switch_holds_foreign(g))
 		goto out;
 	ret = gc_find_daemons(&ds);
 	if (ret < 0) {

@@ -374,6 +374,30 @@ void ovsdb_row_names_free(struct ovsdb_row_names *names)
 	*names = (struct ovsdb_row_names){ 0 };
 }
 
+int ovsdb_foreign_bridges(struct ovsdb *db, char *buf, size_t len)
+{
+	struct ovsdb_row_names names;
+	size_t used = 0;
+	int n = 0;
+	int ret;
+
+	if (len)
+		buf[0] = '\0';
+	ret = ovsdb_row_names(db, &names);
+	for (size_t i = 0; ret == 0 && i < names.n; i++) {
+		const struct ovsdb_row_name *r = &names.v[i];
+
+		if (r->lab || r->kind != ovsdb_kinds[0])
+			continue;
+		n++;
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+						 r->name);
+	}
+	ovsdb_row_names_free(&names);
+	return ret < 0 ? ret : n;
+}
+
 static void ovsdb_port_delete(const struct ovsrec_port *port, struct hmapx *gone)
 {
 	if (!hmapx_add(gone, (void *)port))

@@ -37,6 +37,9 @@ struct ovsdb_row_names {
  * ovsdb_row_names_free, also after a failure. */
 int ovsdb_row_names(struct ovsdb *db, struct ovsdb_row_names *out);
 void ovsdb_row_names_free(struct ovsdb_row_names *names);
+/* How many bridges carry no lab's mark (ovslab did not make them: a user
+ * added them), their names joined by ", " in buf (cut to len). */
+int ovsdb_foreign_bridges(struct ovsdb *db, char *buf, size_t len);
 
 /* One transaction: the Open_vSwitch row if the database has none, each lab
  * bridge with its internal port (datapath_type `datapath`), and one port per
