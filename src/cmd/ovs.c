@@ -1,3 +1,4 @@
+/* `ovslab flows`, `trace` and `ovs`: a lab's switch looked into. */
 #include "cmd/ovs.h"
 
 #include <errno.h>
@@ -40,6 +41,24 @@ static void ovs_close(struct ovs_cmd *c)
 	journal_close(&c->st);
 }
 
+/* The private switch's directory is root's alone: without a way in, the
+ * tools' own errors would blame a missing pid or socket, not permission. */
+static int ovs_reachable(const struct ovs_cmd *c)
+{
+	int ret;
+
+	if (access(c->rundir, X_OK) == 0)
+		return 0;
+	ret = -errno;
+	if (ret == -EACCES || ret == -EPERM)
+		err_set("%s: cannot reach the lab's switch in %s: %s%s", c->lab->name, c->rundir,
+			strerror(-ret), geteuid() ? " (not run as root)" : "");
+	else
+		err_set("%s: cannot reach the lab's switch in %s: %s", c->lab->name, c->rundir,
+			strerror(-ret));
+	return ret;
+}
+
 static int ovs_bridge(const struct ovs_cmd *c, const char *bridge)
 {
 	if (lab_find_bridge(c->lab, bridge))
@@ -54,6 +73,8 @@ int cmd_flows(const char *lab, const char *bridge, FILE *out)
 	int ret;
 
 	ret = ovs_open(&c, lab);
+	if (ret == 0)
+		ret = ovs_reachable(&c);
 	if (ret == 0 && bridge)
 		ret = ovs_bridge(&c, bridge);
 	if (ret == 0 && bridge)
@@ -70,6 +91,8 @@ int cmd_trace(const char *lab, const char *bridge, const char *flow, FILE *out)
 	int ret;
 
 	ret = ovs_open(&c, lab);
+	if (ret == 0)
+		ret = ovs_reachable(&c);
 	if (ret == 0)
 		ret = ovs_bridge(&c, bridge);
 	if (ret == 0)

@@ -1,3 +1,5 @@
+/* `ovslab show`: a lab as declared and as the kernel, the switch and the
+ * firewall have it now. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +10,6 @@
 #include "cmd/cmd.h"
 #include "labfile/labfile.h"
 #include "firewall/nat.h"
-#include "kernel/netns.h"
 #include "switch/ovsdb.h"
 #include "kernel/rtnl.h"
 #include "cmd/show_settings.h"
@@ -78,14 +79,19 @@ static void show_addr_cb(const struct lab_addr *a, void *arg)
 	snprintf(sa->text + used, sizeof(sa->text) - used, "%s%s", used ? "," : "", buf);
 }
 
-/* Addresses as the kernel has them now, read inside the host's namespace. */
-static void show_host_addrs(const char *host, const char *ifname, char *buf, size_t len)
+/* Addresses as the kernel has them now, read inside the host's namespace:
+ * "-" for none (or no namespace), "?" when the name now holds a namespace
+ * that is not the lab's. */
+static void show_host_addrs(const struct journal *st, const char *host, const char *ifname,
+			    char *buf, size_t len)
 {
 	struct show_addrs sa = { .text = "" };
 	struct rtnl *nl = NULL;
-	int fd = netns_open(host);
+	bool held = err_hold();
+	int fd = cmd_host_open(st, host);
 	int idx;
 
+	err_release(held);
 	if (fd >= 0 && rtnl_open_in(fd, &nl) == 0) {
 		idx = rtnl_link_index(nl, ifname);
 		if (idx > 0)
@@ -94,7 +100,7 @@ static void show_host_addrs(const char *host, const char *ifname, char *buf, siz
 	rtnl_close(nl);
 	if (fd >= 0)
 		close(fd);
-	snprintf(buf, len, "%s", sa.text[0] ? sa.text : "-");
+	snprintf(buf, len, "%s", sa.text[0] ? sa.text : fd == -ESTALE ? "?" : "-");
 }
 
 /* Where an interface leads: its bridge, the machine, or the far end of a cable. */
@@ -144,7 +150,7 @@ static void show_text(const struct show *s, FILE *out)
 			const struct show_port *p = ifc->port ? show_find_port(s, ifc->port) : NULL;
 			char addrs[256], peer[40];
 
-			show_host_addrs(h->name, ifc->ifname, addrs, sizeof(addrs));
+			show_host_addrs(&s->st, h->name, ifc->ifname, addrs, sizeof(addrs));
 			fprintf(out, "%-15s %-15s %-20s %-15s %-15s ", h->name, ifc->ifname, addrs,
 				show_attach(ifc, peer, sizeof(peer)), ifc->port ? ifc->port : "-");
 			if (p && p->error[0])
@@ -201,7 +207,7 @@ static void show_json(const struct show *s, FILE *out)
 			const struct show_port *p = ifc->port ? show_find_port(s, ifc->port) : NULL;
 			char addrs[256], peer[40];
 
-			show_host_addrs(h->name, ifc->ifname, addrs, sizeof(addrs));
+			show_host_addrs(&s->st, h->name, ifc->ifname, addrs, sizeof(addrs));
 			fputs(j ? ",{\"ifname\":" : "{\"ifname\":", out);
 			json_str(out, ifc->ifname);
 			fputs(",\"addresses\":", out);
@@ -253,6 +259,14 @@ int cmd_show(const char *lab, bool json, FILE *out)
 	ret = journal_read(lab, &s.st);
 	if (ret < 0)
 		return ret;
+	/* Without root every one of them reads as empty or dead: a lab that
+	 * looks broken when it is only unseen. */
+	if (geteuid() != 0) {
+		err_set("%s: not run as root: the lab's addresses, NAT rules and switch cannot be "
+			"read", lab);
+		ret = -EPERM;
+		goto out;
+	}
 	ret = cmd_load_saved(&s.st, &s.lab);
 	if (ret < 0)
 		goto out;
