@@ -48,12 +48,12 @@ static int down_nat(struct journal *st)
 static bool down_keeps_switch(const struct journal *st, struct ovsdb *db)
 {
 	char names[512];
+	bool held = err_hold();
 	int n = ovsdb_foreign_bridges(db, names, sizeof(names));
 
-	if (n <= 0) {
-		err_clear();
+	err_release(held);
+	if (n <= 0)
 		return false;
-	}
 	printf("%s: left ovslab's private switch running, because it holds %s %s, which ovslab "
 	       "did not make.\n", st->name, n == 1 ? "bridge" : "bridges", names);
 	return true;
@@ -83,13 +83,16 @@ static int down_switch(struct journal *st, struct switchd *priv)
 		stop = !journal_private_switch_used(rundir, st->name);
 	}
 	if (remote) {
+		/* A switch that does not answer holds nothing to keep; a
+		 * failed up's message stays the one to print. */
+		bool held = stop && err_hold();
+
 		ret = ovsdb_open(remote, OVSDB_TIMEOUT_MS, &db);
-		/* A switch that does not answer holds nothing to keep. */
-		if (ret < 0 && stop) {
-			err_clear();
+		if (stop) {
+			err_release(held);
+			if (ret == 0 && down_keeps_switch(st, db))
+				stop = false;
 			ret = 0;
-		} else if (ret == 0 && stop && down_keeps_switch(st, db)) {
-			stop = false;
 		}
 	}
 	if (stop) {

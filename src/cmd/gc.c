@@ -399,6 +399,7 @@ static int gc_daemon_cmp(const void *a, const void *b)
 static bool gc_switch_holds_foreign(struct gc *g)
 {
 	struct ovsdb *db = NULL;
+	bool held = err_hold();
 	char names[512];
 	int n = 0;
 
@@ -406,7 +407,7 @@ static bool gc_switch_holds_foreign(struct gc *g)
 	    ovsdb_open("unix:" SWITCHD_PRIVATE_DIR "/db.sock", OVSDB_TIMEOUT_MS, &db) == 0)
 		n = ovsdb_foreign_bridges(db, names, sizeof(names));
 	ovsdb_close(db);
-	err_clear();
+	err_release(held);
 	if (n <= 0)
 		return false;
 	fprintf(g->out, "gc: left ovslab's private switch running, because it holds %s %s, which "
