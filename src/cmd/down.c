@@ -44,12 +44,14 @@ static int down_nat(struct journal *st)
 }
 
 /* A bridge a user added to ovslab's private switch keeps it running: the
- * switch is then left as a shared one is, with only the lab's rows gone. */
-static bool down_keeps_switch(const struct journal *st, struct ovsdb *db)
+ * switch is then left as a shared one is, with only the lab's rows gone.  A
+ * switch that does not answer holds nothing to keep; a failed up's message
+ * stays the one to print. */
+static bool down_keeps_switch(const struct journal *st, const char *remote)
 {
 	char names[512];
 	bool held = err_hold();
-	int n = ovsdb_foreign_bridges(db, names, sizeof(names));
+	int n = ovsdb_foreign_bridges(remote, OVSDB_TIMEOUT_MS, names, sizeof(names));
 
 	err_release(held);
 	if (n <= 0)
@@ -82,22 +84,9 @@ static int down_switch(struct journal *st, struct switchd *priv)
 			return lock;
 		stop = !journal_private_switch_used(rundir, st->name);
 	}
-	if (remote) {
-		/* A switch that does not answer holds nothing to keep; a
-		 * failed up's message stays the one to print. */
-		bool held = stop && err_hold();
-
-		ret = ovsdb_open(remote, OVSDB_TIMEOUT_MS, &db);
-		if (stop) {
-			err_release(held);
-			if (ret == 0 && down_keeps_switch(st, db))
-				stop = false;
-			ret = 0;
-		}
-	}
+	if (stop && remote && down_keeps_switch(st, remote))
+		stop = false;
 	if (stop) {
-		ovsdb_close(db);
-		db = NULL;
 		priv->private = true;
 		snprintf(priv->rundir, sizeof(priv->rundir), "%s", rundir);
 		if (remote)
@@ -105,7 +94,10 @@ static int down_switch(struct journal *st, struct switchd *priv)
 		ret = switchd_stop_begin(priv);
 		goto out;
 	}
-	if (ret == 0 && db)
+	if (!remote)
+		goto out;
+	ret = ovsdb_open(remote, OVSDB_TIMEOUT_MS, &db);
+	if (ret == 0)
 		ret = ovsdb_lab_remove(db, st->name, OVSDB_TIMEOUT_MS);
 out:
 	ovsdb_close(db);

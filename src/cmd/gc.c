@@ -398,15 +398,13 @@ static int gc_daemon_cmp(const void *a, const void *b)
  * lab uses it: stopping the switch would destroy that bridge. */
 static bool gc_switch_holds_foreign(struct gc *g)
 {
-	struct ovsdb *db = NULL;
 	bool held = err_hold();
 	char names[512];
 	int n = 0;
 
-	if (access(SWITCHD_PRIVATE_DIR "/db.sock", F_OK) == 0 &&
-	    ovsdb_open("unix:" SWITCHD_PRIVATE_DIR "/db.sock", OVSDB_TIMEOUT_MS, &db) == 0)
-		n = ovsdb_foreign_bridges(db, names, sizeof(names));
-	ovsdb_close(db);
+	if (access(SWITCHD_PRIVATE_DIR "/db.sock", F_OK) == 0)
+		n = ovsdb_foreign_bridges("unix:" SWITCHD_PRIVATE_DIR "/db.sock", OVSDB_TIMEOUT_MS,
+					  names, sizeof(names));
 	err_release(held);
 	if (n <= 0)
 		return false;
