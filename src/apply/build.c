@@ -267,18 +267,24 @@ static int build_routes_with(struct build *b, const struct lab_host *h, struct r
 
 int build_host_ns(struct build *b, const struct lab_host *h, struct build_ns *ns)
 {
+	struct netns_id id;
 	int ret;
 
 	*ns = (struct build_ns){ .b = b, .h = h, .sock = -1, .fd = -1 };
 	ret = journal_add(b->st, JOURNAL_NETNS, "%s", h->name);
 	if (ret < 0)
 		goto out;
-	ret = netns_add_in(h->name, build_ns_setup, ns);
+	ret = netns_add_in(h->name, build_ns_setup, ns, &id);
 	if (ret < 0) {
 		if (ret == -EEXIST)
 			journal_forget(b->st, JOURNAL_NETNS, h->name);
 		goto out;
 	}
+	/* What down, gc and exec compare before they touch a namespace of this
+	 * name: one made anew by someone else is not the lab's. */
+	ret = journal_add_netns_id(b->st, h->name, id.ino, id.id);
+	if (ret < 0)
+		goto out;
 	ret = rtnl_link_up(ns->nl, 1); /* lo */
 	timing_phase("namespaces");
 out:

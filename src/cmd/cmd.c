@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "labfile/labfile.h"
@@ -54,3 +56,17 @@ int cmd_lab_bridge(const struct cmd_lab *c, const char *bridge)
 	return -ENOENT;
 }
 
+
+/* The private switch's directory is root's alone: without a way in, the
+ * switch's own errors would blame a missing pid or socket, not permission. */
+int cmd_lab_reachable(const struct cmd_lab *c)
+{
+	int ret;
+
+	if (access(c->rundir, X_OK) == 0)
+		return 0;
+	ret = -errno;
+	err_set("%s: cannot reach the lab's switch in %s: %s%s", c->lab->name, c->rundir,
+		strerror(-ret), (ret == -EACCES || ret == -EPERM) && geteuid() ? " (not run as root)" : "");
+	return ret;
+}

@@ -29,6 +29,18 @@ int cmd_teardown_from(struct journal *st, size_t from);
 
 int cmd_show(const char *lab, bool json, FILE *out);
 
+/* Whether the namespace of the journal's entry i (a JOURNAL_NETNS one) is
+ * still the one the lab made: 1 if so (or the journal recorded no
+ * identity), 0 if its name now holds someone else's, -errno (-ENOENT: gone). */
+int cmd_netns_ours(const struct journal *st, size_t i);
+/* An fd on the namespace of a host the journal says the lab made, only if
+ * it is still the lab's: -ENOENT for no such host, -ESTALE for another
+ * namespace under its name (message set). */
+int cmd_host_open(const struct journal *st, const char *host);
+/* -ESTALE, naming the first, if a namespace the journal records now holds
+ * someone else's under its name: not one to enter. */
+int cmd_hosts_ours(const struct journal *st);
+
 /* Runs argv inside the host's namespace; returns only on failure. */
 int cmd_exec(const char *lab, const char *host, char *const argv[]);
 
@@ -63,6 +75,9 @@ struct cmd_lab {
  * (-ENOENT when the lab has no switch); cmd_lab_close frees it. */
 int cmd_lab_open(struct cmd_lab *c, const char *lab);
 void cmd_lab_close(struct cmd_lab *c);
+/* 0 when this process may reach the lab's switch, else -errno with a message
+ * that says why (permission: not run as root). */
+int cmd_lab_reachable(const struct cmd_lab *c);
 /* 0 when the lab has that bridge, else -ENOENT with a message. */
 int cmd_lab_bridge(const struct cmd_lab *c, const char *bridge);
 

@@ -1,5 +1,6 @@
 /* `ovslab down LAB`: removes what the lab's journal records (NAT, processes,
- * switch rows or the private switch, namespaces, interfaces), then the journal. */
+ * switch rows or the private switch, namespaces, interfaces), then the journal,
+ * and nothing ovslab did not make (a user's bridge, a namespace made anew). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,24 @@ static int down_nat(struct journal *st)
 	return forward_give_back(st);
 }
 
+/* A bridge a user added to ovslab's private switch keeps it running: the
+ * switch is then left as a shared one is, with only the lab's rows gone.  A
+ * switch that does not answer holds nothing to keep; a failed up's message
+ * stays the one to print. */
+static bool down_keeps_switch(const struct journal *st, const char *remote)
+{
+	char names[512];
+	bool held = err_hold();
+	int n = ovsdb_foreign_bridges(remote, OVSDB_TIMEOUT_MS, names, sizeof(names));
+
+	err_release(held);
+	if (n <= 0)
+		return false;
+	printf("%s: left ovslab's private switch running, because it holds %s %s, which ovslab "
+	       "did not make.\n", st->name, n == 1 ? "bridge" : "bridges", names);
+	return true;
+}
+
 /* ovslab's private switch serves every lab without a machine switch: the
  * last lab to go stops it, which drops all its ports at once, far faster
  * than deleting them one transaction at a time.  Stopped, it is left in
@@ -54,9 +73,9 @@ static int down_switch(struct journal *st, struct switchd *priv)
 	const char *remote = journal_get(st, JOURNAL_REMOTE);
 	struct ovsdb *db = NULL;
 	bool private = sw == JOURNAL_SWITCH_PRIVATE;
-	bool other_uses = false;
+	bool stop = false;
 	int lock = -1;
-	int ret;
+	int ret = 0;
 
 	if (sw == JOURNAL_SWITCH_NONE)
 		return 0;
@@ -64,9 +83,11 @@ static int down_switch(struct journal *st, struct switchd *priv)
 		lock = lock_lab(SWITCHD_LOCK, DOWN_LOCK_TIMEOUT_MS);
 		if (lock < 0)
 			return lock;
-		other_uses = journal_private_switch_used(rundir, st->name);
+		stop = !journal_private_switch_used(rundir, st->name);
 	}
-	if (private && !other_uses) {
+	if (stop && remote && down_keeps_switch(st, remote))
+		stop = false;
+	if (stop) {
 		priv->private = true;
 		snprintf(priv->rundir, sizeof(priv->rundir), "%s", rundir);
 		if (remote)
@@ -74,20 +95,19 @@ static int down_switch(struct journal *st, struct switchd *priv)
 		ret = switchd_stop_begin(priv);
 		goto out;
 	}
-	ret = 0;
 	if (!remote)
 		goto out;
 	ret = ovsdb_open(remote, OVSDB_TIMEOUT_MS, &db);
 	if (ret == 0)
 		ret = ovsdb_lab_remove(db, st->name, OVSDB_TIMEOUT_MS);
-	ovsdb_close(db);
 out:
+	ovsdb_close(db);
 	/* Still under the switch's lock: of labs going down together, the last
 	 * one then sees no other user and stops the switch. */
 	if (ret == 0)
 		ret = journal_forget_switch(st);
 	if (lock >= 0)
-		lock_unlock(SWITCHD_LOCK, lock, private && !other_uses && ret == 0);
+		lock_unlock(SWITCHD_LOCK, lock, stop && ret == 0);
 	return ret;
 }
 
@@ -168,10 +188,38 @@ static int down_namespaces(struct journal *st, size_t from)
 	return ret;
 }
 
+/* A namespace made anew under a host's name by someone else (the lab's own
+ * deleted by hand) is neither emptied nor deleted: its entry is withdrawn,
+ * as for a name that turned out not to be ours, and down says so. */
+static int down_foreign_namespaces(struct journal *st, size_t from)
+{
+	char names[1024] = "";
+	size_t used = 0, n = 0;
+	int ret = 0;
+
+	for (size_t i = from; i < st->n_entries; i++) {
+		const struct journal_entry *e = &st->entries[i];
+
+		if (e->kind != JOURNAL_NETNS || e->forgotten || cmd_netns_ours(st, i) != 0)
+			continue;
+		if (used < sizeof(names))
+			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+						 n ? ", " : "", e->value);
+		n++;
+		down_note(&ret, journal_forget(st, JOURNAL_NETNS, e->value));
+	}
+	if (n)
+		printf("%s: left network namespace%s %s alone, because %s made anew by someone "
+		       "else and %s not the lab's.\n", st->name, n == 1 ? "" : "s", names,
+		       n == 1 ? "it was" : "they were", n == 1 ? "is" : "are");
+	return ret;
+}
+
 int cmd_teardown_from(struct journal *st, size_t from)
 {
 	int ret = 0;
 
+	down_note(&ret, down_foreign_namespaces(st, from));
 	down_note(&ret, down_kill(st, from));
 	down_note(&ret, down_namespaces(st, from));
 	down_note(&ret, down_links(st, from));
@@ -189,6 +237,7 @@ int cmd_teardown(struct journal *st)
 
 	down_note(&ret, down_nat(st));
 	timing_phase("nat");
+	down_note(&ret, down_foreign_namespaces(st, 0));
 	down_note(&ret, down_kill(st, 0));
 	timing_phase("stop processes");
 	down_note(&ret, down_switch(st, &sw));

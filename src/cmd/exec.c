@@ -1,5 +1,6 @@
 /* `ovslab exec LAB HOST -- CMD`: runs CMD in a lab host's namespace, with
- * that namespace's /sys, as `ip netns exec` does. */
+ * that namespace's /sys, as `ip netns exec` does; and, for the commands that
+ * enter hosts, whether the namespace of that name is still the lab's. */
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
@@ -11,15 +12,55 @@
 #include "cmd/cmd.h"
 #include "kernel/netns.h"
 
-/* Only a host the lab's journal says the lab created is entered: a namespace
- * of the same name that is not the lab's is not ours to run things in. */
-static bool exec_is_lab_host(const struct journal *st, const char *host)
+/* The identity the journal recorded for namespace entry i, or none (all
+ * zero: an older journal), which netns_is and netns_open_as take as "any". */
+static struct netns_id cmd_netns_id_at(const struct journal *st, size_t i)
 {
-	for (size_t i = 0; i < st->n_entries; i++)
-		if (st->entries[i].kind == JOURNAL_NETNS && !st->entries[i].forgotten &&
-		    !strcmp(st->entries[i].value, host))
-			return true;
-	return false;
+	struct netns_id id = { 0 };
+
+	if (!journal_get_netns_id(st, i, st->entries[i].value, &id.ino, &id.id))
+		id = (struct netns_id){ 0 };
+	return id;
+}
+
+int cmd_netns_ours(const struct journal *st, size_t i)
+{
+	struct netns_id id = cmd_netns_id_at(st, i);
+
+	return netns_is(st->entries[i].value, &id);
+}
+
+/* Only a host the lab's journal says the lab created is entered, and only
+ * while its name still holds the namespace the lab made: one made anew
+ * under that name by someone else is not ours to run things in. */
+int cmd_host_open(const struct journal *st, const char *host)
+{
+	struct netns_id id;
+
+	for (size_t i = st->n_entries; i-- > 0;) {
+		const struct journal_entry *e = &st->entries[i];
+
+		if (e->kind != JOURNAL_NETNS || e->forgotten || strcmp(e->value, host))
+			continue;
+		id = cmd_netns_id_at(st, i);
+		return netns_open_as(host, &id);
+	}
+	err_set("%s: no such host in lab %s", host, st->name);
+	return -ENOENT;
+}
+
+int cmd_hosts_ours(const struct journal *st)
+{
+	for (size_t i = 0; i < st->n_entries; i++) {
+		const struct journal_entry *e = &st->entries[i];
+
+		if (e->kind != JOURNAL_NETNS || e->forgotten || cmd_netns_ours(st, i) != 0)
+			continue;
+		err_set("%s: the network namespace of that name is not the lab's (it was made anew "
+			"by someone else)", e->value);
+		return -ESTALE;
+	}
+	return 0;
 }
 
 int cmd_exec(const char *lab, const char *host, char *const argv[])
@@ -31,15 +72,9 @@ int cmd_exec(const char *lab, const char *host, char *const argv[])
 	ret = journal_read(lab, &st);
 	if (ret < 0)
 		return ret;
-	if (!exec_is_lab_host(&st, host)) {
-		err_set("%s: no such host in lab %s", host, lab);
-		ret = -ENOENT;
-		goto out;
-	}
-	fd = netns_open(host);
+	fd = cmd_host_open(&st, host);
 	if (fd < 0) {
 		ret = fd;
-		err_set("%s: cannot open the host's namespace: %s", host, strerror(-ret));
 		goto out;
 	}
 	ret = netns_enter(fd);

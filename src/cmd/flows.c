@@ -9,6 +9,8 @@ int cmd_flows(const char *lab, const char *bridge, FILE *out)
 	int ret;
 
 	ret = cmd_lab_open(&c, lab);
+	if (ret == 0)
+		ret = cmd_lab_reachable(&c);
 	if (ret == 0 && bridge)
 		ret = cmd_lab_bridge(&c, bridge);
 	if (ret == 0 && bridge)

@@ -368,6 +368,25 @@ static int gc_daemon_cmp(const void *a, const void *b)
 	return (int)y->vswitchd - (int)x->vswitchd;
 }
 
+/* A bridge a user added to the private switch keeps it running even when no
+ * lab uses it: stopping the switch would destroy that bridge. */
+static bool gc_switch_holds_foreign(struct gc *g)
+{
+	bool held = err_hold();
+	char names[512];
+	int n = 0;
+
+	if (access(SWITCHD_PRIVATE_DIR "/db.sock", F_OK) == 0)
+		n = ovsdb_foreign_bridges("unix:" SWITCHD_PRIVATE_DIR "/db.sock", OVSDB_TIMEOUT_MS,
+					  names, sizeof(names));
+	err_release(held);
+	if (n <= 0)
+		return false;
+	fprintf(g->out, "gc: left ovslab's private switch running, because it holds %s %s, which "
+		"ovslab did not make\n", n == 1 ? "bridge" : "bridges", names);
+	return true;
+}
+
 /* Step 4: ovslab's private switch when no lab record uses it any more.  Its
  * own stop (exit --cleanup) when its directory is there; by signal when the
  * directory is gone and only the processes are left. */
@@ -386,7 +405,7 @@ static void gc_private_switch(struct gc *g)
 		return;
 	}
 	/* Under the switch's lock: no lab can start using it meanwhile. */
-	if (journal_private_switch_used(SWITCHD_PRIVATE_DIR, NULL))
+	if (journal_private_switch_used(SWITCHD_PRIVATE_DIR, NULL) || gc_switch_holds_foreign(g))
 		goto out;
 	ret = gc_find_daemons(&ds);
 	if (ret < 0) {

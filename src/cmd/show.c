@@ -10,7 +10,6 @@
 #include "cmd/cmd.h"
 #include "labfile/labfile.h"
 #include "firewall/nat.h"
-#include "kernel/netns.h"
 #include "switch/ovsdb.h"
 #include "kernel/rtnl.h"
 #include "cmd/show_settings.h"
@@ -30,6 +29,10 @@ struct show {
 	char **rules;
 	size_t n_rules;
 	bool switch_down; /* the switch did not answer */
+	/* Not run as root: setns, the switch's socket and the firewall are
+	 * closed to us, so what they hold is unknown, not missing or dead. */
+	bool unprivileged;
+	bool switch_unseen, nat_unseen;
 };
 
 static void show_port_cb(const struct ovsdb_port_info *p, void *arg)
@@ -80,14 +83,19 @@ static void show_addr_cb(const struct lab_addr *a, void *arg)
 	snprintf(sa->text + used, sizeof(sa->text) - used, "%s%s", used ? "," : "", buf);
 }
 
-/* Addresses as the kernel has them now, read inside the host's namespace. */
-static void show_host_addrs(const char *host, const char *ifname, char *buf, size_t len)
+/* Addresses as the kernel has them now, read inside the host's namespace:
+ * "-" for none (or no namespace), "?" when they cannot be read (not root)
+ * or the name now holds a namespace that is not the lab's. */
+static void show_host_addrs(const struct show *s, const char *host, const char *ifname,
+			    char *buf, size_t len)
 {
 	struct show_addrs sa = { .text = "" };
 	struct rtnl *nl = NULL;
-	int fd = netns_open(host);
+	bool held = err_hold();
+	int fd = s->unprivileged ? -EPERM : cmd_host_open(&s->st, host);
 	int idx;
 
+	err_release(held);
 	if (fd >= 0 && rtnl_open_in(fd, &nl) == 0) {
 		idx = rtnl_link_index(nl, ifname);
 		if (idx > 0)
@@ -96,7 +104,7 @@ static void show_host_addrs(const char *host, const char *ifname, char *buf, siz
 	rtnl_close(nl);
 	if (fd >= 0)
 		close(fd);
-	snprintf(buf, len, "%s", sa.text[0] ? sa.text : "-");
+	snprintf(buf, len, "%s", sa.text[0] ? sa.text : fd == -ESTALE || fd == -EPERM ? "?" : "-");
 }
 
 /* Where an interface leads: its bridge, the machine, or the far end of a cable. */
@@ -122,7 +130,8 @@ static void show_text(const struct show *s, FILE *out)
 			sw == JOURNAL_SWITCH_PRIVATE ? "private" : "shared",
 			journal_get(&s->st, JOURNAL_REMOTE) ? journal_get(&s->st, JOURNAL_REMOTE) : "-",
 			journal_get(&s->st, JOURNAL_DATAPATH) ? journal_get(&s->st, JOURNAL_DATAPATH) : "-",
-			s->switch_down ? " (not answering)" : "");
+			s->switch_unseen ? " (unknown: not run as root)"
+					 : s->switch_down ? " (not answering)" : "");
 	for (size_t i = 0; i < s->lab->n_bridges; i++) {
 		const struct lab_bridge *b = &s->lab->bridges[i];
 		/* The uplink as resolved when the lab came up. */
@@ -146,7 +155,7 @@ static void show_text(const struct show *s, FILE *out)
 			const struct show_port *p = ifc->port ? show_find_port(s, ifc->port) : NULL;
 			char addrs[256], peer[40];
 
-			show_host_addrs(h->name, ifc->ifname, addrs, sizeof(addrs));
+			show_host_addrs(s, h->name, ifc->ifname, addrs, sizeof(addrs));
 			fprintf(out, "%-15s %-15s %-20s %-15s %-15s ", h->name, ifc->ifname, addrs,
 				show_attach(ifc, peer, sizeof(peer)), ifc->port ? ifc->port : "-");
 			if (p && p->error[0])
@@ -154,12 +163,13 @@ static void show_text(const struct show *s, FILE *out)
 			else if (p)
 				fprintf(out, "%lld", p->ofport);
 			else
-				fprintf(out, "-");
+				fprintf(out, s->switch_unseen ? "?" : "-");
 			show_settings_port_text(ifc, out);
 			fputc('\n', out);
 		}
 	}
-	fprintf(out, "nat rules:%s\n", s->n_rules ? "" : " none");
+	fprintf(out, "nat rules:%s\n", s->nat_unseen ? " unknown (not run as root)"
+					 : s->n_rules ? "" : " none");
 	for (size_t i = 0; i < s->n_rules; i++)
 		fprintf(out, "  %s\n", s->rules[i]);
 }
@@ -175,7 +185,8 @@ static void show_json(const struct show *s, FILE *out)
 	json_str(out, journal_get(&s->st, JOURNAL_REMOTE));
 	fputs(",\"datapath\":", out);
 	json_str(out, journal_get(&s->st, JOURNAL_DATAPATH));
-	fprintf(out, ",\"answering\":%s},\"bridges\":[", s->switch_down ? "false" : "true");
+	fprintf(out, ",\"answering\":%s},\"bridges\":[",
+		s->switch_unseen ? "null" : s->switch_down ? "false" : "true");
 	for (size_t i = 0; i < s->lab->n_bridges; i++) {
 		const struct lab_bridge *b = &s->lab->bridges[i];
 		char gw[64] = "";
@@ -203,16 +214,19 @@ static void show_json(const struct show *s, FILE *out)
 			const struct show_port *p = ifc->port ? show_find_port(s, ifc->port) : NULL;
 			char addrs[256], peer[40];
 
-			show_host_addrs(h->name, ifc->ifname, addrs, sizeof(addrs));
+			show_host_addrs(s, h->name, ifc->ifname, addrs, sizeof(addrs));
 			fputs(j ? ",{\"ifname\":" : "{\"ifname\":", out);
 			json_str(out, ifc->ifname);
 			fputs(",\"addresses\":", out);
-			json_str(out, addrs);
+			json_str(out, s->unprivileged ? NULL : addrs);
 			fputs(",\"bridge\":", out);
 			json_str(out, show_attach(ifc, peer, sizeof(peer)));
 			fputs(",\"port\":", out);
 			json_str(out, ifc->port);
-			fprintf(out, ",\"ofport\":%lld,\"error\":", p ? p->ofport : 0LL);
+			if (s->switch_unseen)
+				fputs(",\"ofport\":null,\"error\":", out);
+			else
+				fprintf(out, ",\"ofport\":%lld,\"error\":", p ? p->ofport : 0LL);
 			json_str(out, p ? p->error : "");
 			show_settings_port_json(ifc, out);
 			fputc('}', out);
@@ -221,13 +235,14 @@ static void show_json(const struct show *s, FILE *out)
 	}
 	fputc(']', out);
 	show_settings_lab_json(s->lab, out);
-	fputs(",\"nat_rules\":[", out);
-	for (size_t i = 0; i < s->n_rules; i++) {
+	fputs(",\"nat_rules\":", out);
+	fputs(s->nat_unseen ? "null" : "[", out);
+	for (size_t i = 0; !s->nat_unseen && i < s->n_rules; i++) {
 		if (i)
 			fputc(',', out);
 		json_str(out, s->rules[i]);
 	}
-	fputs("]}\n", out);
+	fputs(s->nat_unseen ? "}\n" : "]}\n", out);
 }
 
 int cmd_show(const char *lab, bool json, FILE *out)
@@ -240,17 +255,26 @@ int cmd_show(const char *lab, bool json, FILE *out)
 	ret = journal_read(lab, &s.st);
 	if (ret < 0)
 		return ret;
+	s.unprivileged = geteuid() != 0;
 	ret = cmd_load_saved(&s.st, &s.lab);
 	if (ret < 0)
 		goto out;
 	remote = journal_get(&s.st, JOURNAL_REMOTE);
 	if (remote && (ovsdb_open(remote, 5000, &db) < 0 ||
 		       ovsdb_lab_ports(db, lab, show_port_cb, &s) < 0)) {
-		s.switch_down = true;
+		s.switch_down = !s.unprivileged;
+		s.switch_unseen = s.unprivileged;
 		err_clear();
 	}
-	if (journal_get(&s.st, JOURNAL_NAT) && nat_list(lab, show_rule_cb, &s) < 0)
+	if (journal_get(&s.st, JOURNAL_NAT) && nat_list(lab, show_rule_cb, &s) < 0) {
+		s.nat_unseen = s.unprivileged;
 		err_clear();
+	}
+	/* Said once, apart from the output a script reads. */
+	if (s.unprivileged)
+		fprintf(stderr, "ovslab: show: not run as root: the hosts' addresses%s%s cannot be "
+			"read and are shown as unknown\n", s.switch_unseen ? ", the switch" : "",
+			s.nat_unseen ? ", the NAT rules" : "");
 	if (json)
 		show_json(&s, out);
 	else

@@ -10,6 +10,8 @@ int cmd_trace(const char *lab, const char *bridge, const char *flow, FILE *out)
 
 	ret = cmd_lab_open(&c, lab);
 	if (ret == 0)
+		ret = cmd_lab_reachable(&c);
+	if (ret == 0)
 		ret = cmd_lab_bridge(&c, bridge);
 	if (ret == 0)
 		ret = flows_trace(c.rundir, bridge, flow, out);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ static const char *const journal_kinds[JOURNAL_KIND_MAX] = {
 	[JOURNAL_NAT] = "nat",
 	[JOURNAL_UPLINK] = "uplink",
 	[JOURNAL_COMPLETE] = "complete",
+	[JOURNAL_NETNS_ID] = "netnsid",
 };
 
 const char *journal_kind_name(enum journal_kind kind)
@@ -352,6 +354,37 @@ const char *journal_get_uplink(const struct journal *st, const char *bridge, siz
 			return e->value + len + 1;
 	}
 	return NULL;
+}
+
+int journal_add_netns_id(struct journal *st, const char *name, uint64_t ino, uint64_t id)
+{
+	return journal_add(st, JOURNAL_NETNS_ID, "%s %" PRIu64 " %" PRIu64, name, ino, id);
+}
+
+bool journal_get_netns_id(const struct journal *st, size_t i, const char *name, uint64_t *ino,
+			  uint64_t *id)
+{
+	size_t len = strlen(name);
+
+	if (i == SIZE_MAX) {
+		const struct journal_entry *e = journal_latest(st, JOURNAL_NETNS, name);
+
+		if (!e)
+			return false;
+		i = (size_t)(e - st->entries);
+	}
+	/* The identity follows its namespace's entry, before any later entry
+	 * of the same name (a namespace made anew). */
+	for (size_t j = i + 1; j < st->n_entries; j++) {
+		const struct journal_entry *e = &st->entries[j];
+
+		if (e->kind == JOURNAL_NETNS && !strcmp(e->value, name))
+			return false;
+		if (e->kind == JOURNAL_NETNS_ID && !e->forgotten && !strncmp(e->value, name, len) &&
+		    e->value[len] == ' ')
+			return sscanf(e->value + len, " %" SCNu64 " %" SCNu64, ino, id) == 2;
+	}
+	return false;
 }
 
 int journal_add_complete(struct journal *st)

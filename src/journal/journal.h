@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define JOURNAL_RUN_DIR "/run/ovslab"
@@ -29,6 +30,7 @@ enum journal_kind {
 	JOURNAL_NAT,        /* value: bridge name */
 	JOURNAL_UPLINK,     /* value: bridge=uplink device as resolved (journal_add_uplink) */
 	JOURNAL_COMPLETE,   /* value: unix time; an `up` ran to its end (journal_add_complete) */
+	JOURNAL_NETNS_ID,   /* value: namespace name and identity (journal_add_netns_id) */
 	JOURNAL_KIND_MAX
 };
 
@@ -90,6 +92,14 @@ int journal_add_uplink(struct journal *st, const char *bridge, const char *devic
 /* The bridge's latest uplink among the first n entries (st->n_entries: all),
  * or NULL. */
 const char *journal_get_uplink(const struct journal *st, const char *bridge, size_t n);
+/* The identity of a namespace the lab made (kernel/netns.h: inode and id),
+ * recorded after the namespace entry, once the namespace exists. */
+int journal_add_netns_id(struct journal *st, const char *name, uint64_t ino, uint64_t id);
+/* The identity recorded for the namespace entry at index i (the latest one
+ * of its name, if i is SIZE_MAX); false when there is none: a journal of an
+ * older ovslab, or a run that died between the two entries. */
+bool journal_get_netns_id(const struct journal *st, size_t i, const char *name, uint64_t *ino,
+			  uint64_t *id);
 /* Marks the end of an `up` that made everything it had to, with its time. */
 int journal_add_complete(struct journal *st);
 /* Takes that mark away while a command changes the lab (an edit, a down):

@@ -11,13 +11,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/nsfs.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "util/err.h"
+
+#ifndef NS_GET_ID
+/* Linux 6.18's nsfs: a namespace's 64-bit id (for a network namespace, its
+ * cookie), never given to another namespace. */
+#define NS_GET_ID _IOR(NSIO, 0xd, uint64_t)
+#endif
 
 #define NETNS_POLL_MS 10
 /* SIGKILL is not ignorable: this only bounds the wait for the kernel to reap. */
@@ -62,10 +70,25 @@ out:
 
 int netns_add(const char *name)
 {
-	return netns_add_in(name, NULL, NULL);
+	return netns_add_in(name, NULL, NULL, NULL);
 }
 
-int netns_add_in(const char *name, int (*fn)(void *arg), void *arg)
+/* fstat and one ioctl: cheap enough for every host of a big lab. */
+static int netns_fd_identify(int fd, struct netns_id *id)
+{
+	struct stat st;
+
+	*id = (struct netns_id){ 0 };
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	id->ino = st.st_ino;
+	/* An older kernel has no such ioctl: the inode alone must do. */
+	if (ioctl(fd, NS_GET_ID, &id->id) < 0)
+		id->id = 0;
+	return 0;
+}
+
+int netns_add_in(const char *name, int (*fn)(void *arg), void *arg, struct netns_id *id)
 {
 	char path[PATH_MAX];
 	int lockfd = -1, selffd = -1, fd = -1;
@@ -127,6 +150,16 @@ int netns_add_in(const char *name, int (*fn)(void *arg), void *arg)
 		err_set("%s: cannot bind mount the namespace on %s: %s", name, path, strerror(errno));
 		goto out;
 	}
+	if (id) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || netns_fd_identify(fd, id) < 0) {
+			ret = -errno;
+			err_set("%s: cannot read the new namespace's identity: %s", name,
+				strerror(errno));
+			umount2(path, MNT_DETACH);
+			goto out;
+		}
+	}
 	/* While the thread is in there anyway: the caller's set-up, without
 	 * two more moves. */
 	if (fn) {
@@ -143,6 +176,8 @@ out:
 	}
 	if (ret < 0 && created)
 		unlink(path);
+	if (fd >= 0)
+		close(fd);
 	if (selffd >= 0)
 		close(selffd);
 	if (lockfd >= 0)
@@ -203,6 +238,72 @@ int netns_open(const char *name)
 			err_set("%s: cannot open %s: %s", name, path, strerror(errno));
 	}
 out:
+	return ret;
+}
+
+int netns_identify(const char *name, struct netns_id *id)
+{
+	int fd = netns_open(name);
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	ret = netns_fd_identify(fd, id);
+	if (ret < 0)
+		err_set("%s: cannot read the namespace's identity: %s", name, strerror(-ret));
+	close(fd);
+	return ret;
+}
+
+static bool netns_id_known(const struct netns_id *want)
+{
+	return want && (want->ino || want->id);
+}
+
+/* The id, where both sides know it, decides; the inode only where not. */
+static bool netns_id_same(const struct netns_id *want, const struct netns_id *now)
+{
+	if (want->id && now->id)
+		return want->id == now->id;
+	return want->ino == now->ino;
+}
+
+int netns_is(const char *name, const struct netns_id *want)
+{
+	struct netns_id now;
+	bool held;
+	int ret;
+
+	if (!netns_id_known(want))
+		return netns_exists(name) ? 1 : -ENOENT;
+	held = err_hold();
+	ret = netns_identify(name, &now);
+	err_release(held);
+	return ret < 0 ? ret : netns_id_same(want, &now);
+}
+
+int netns_open_as(const char *name, const struct netns_id *want)
+{
+	struct netns_id now;
+	int fd = netns_open(name);
+	int ret;
+
+	if (fd < 0 || !netns_id_known(want))
+		return fd;
+	ret = netns_fd_identify(fd, &now);
+	if (ret < 0) {
+		err_set("%s: cannot read the namespace's identity: %s", name, strerror(-ret));
+		goto out;
+	}
+	if (!netns_id_same(want, &now)) {
+		ret = -ESTALE;
+		err_set("%s: the network namespace of that name is not the lab's (it was made anew "
+			"by someone else)", name);
+		goto out;
+	}
+	return fd;
+out:
+	close(fd);
 	return ret;
 }
 

@@ -37,6 +37,10 @@ struct ovsdb_row_names {
  * ovsdb_row_names_free, also after a failure. */
 int ovsdb_row_names(struct ovsdb *db, struct ovsdb_row_names *out);
 void ovsdb_row_names_free(struct ovsdb_row_names *names);
+/* How many bridges of the switch at remote carry no lab's mark (ovslab did
+ * not make them: a user added them), their names joined by ", " in buf (cut
+ * to len).  Reads the Bridge table only: quick beside thousands of ports. */
+int ovsdb_foreign_bridges(const char *remote, int timeout_ms, char *buf, size_t len);
 
 /* One transaction: the Open_vSwitch row if the database has none, each lab
  * bridge with its internal port (datapath_type `datapath`), and one port per

@@ -600,10 +600,18 @@ Test(lifecycle, gc_removes_orphan_rows_only)
 	cr_assert_str_eq(buf, "foreignbr\nkeepbr\n");
 	assert_no_record("ghost");
 
-	/* Once the last lab is gone, the switch goes. */
+	/* Once the last lab is gone, the switch goes, but not while it holds
+	 * a bridge ovslab did not make. */
 	cr_assert_eq(journal_open("keep", &keep), 0);
 	cr_assert_eq(journal_remove(&keep), 0);
 	journal_close(&keep);
+	t = capture_gc(&ret);
+	cr_assert_eq(ret, 0, "%s", err_get());
+	cr_assert_not_null(strstr(t, "gc: left ovslab's private switch running, because it holds "
+				  "bridge foreignbr, which ovslab did not make\n"), "%s", t);
+	free(t);
+	cr_assert(sandbox_proc_running("ovs-vswitchd"), "gc stopped the switch of foreignbr");
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ovs-vsctl %s del-br foreignbr", db), 0, "%s", buf);
 	t = capture_gc(&ret);
 	cr_assert_eq(ret, 0, "%s", err_get());
 	cr_assert_not_null(strstr(t, "gc: stopped ovslab's private switch"), "%s", t);

@@ -269,3 +269,37 @@ Test(journal, private_switch_scan_counts_unreadable_and_torn_as_used)
 	make_lab("torn", "netns h1\nswitch priv");
 	cr_assert(journal_private_switch_used(RUNDIR, "self"));
 }
+
+/* A namespace's identity belongs to its latest entry: a journal of an older
+ * ovslab (no identity) and a namespace made anew whose identity was never
+ * written both read as "none", never as an older namespace's identity. */
+Test(journal, netns_id_round_trip)
+{
+	uint64_t ino = 0, id = 0;
+	struct journal st;
+
+	make_lab("a", "netns h1\nnetns h2\nnetnsid h2 4026532883 17376\n");
+	cr_assert_eq(journal_open("a", &st), 0);
+	cr_assert_not(journal_get_netns_id(&st, SIZE_MAX, "h1", &ino, &id), "an old entry has none");
+	cr_assert_not(journal_get_netns_id(&st, 0, "h1", &ino, &id));
+	cr_assert(journal_get_netns_id(&st, SIZE_MAX, "h2", &ino, &id));
+	cr_assert_eq(ino, 4026532883ULL);
+	cr_assert_eq(id, 17376);
+	cr_assert(journal_get_netns_id(&st, 1, "h2", &ino, &id));
+	cr_assert_not(journal_get_netns_id(&st, SIZE_MAX, "h", &ino, &id), "a prefix is no name");
+
+	cr_assert_eq(journal_add_netns_id(&st, "h1", 5, 6), 0);
+	cr_assert(journal_get_netns_id(&st, SIZE_MAX, "h1", &ino, &id));
+	cr_assert_eq(ino, 5);
+	cr_assert_eq(id, 6);
+	/* h2 made anew: the run died before its identity was written. */
+	cr_assert_eq(journal_add(&st, JOURNAL_NETNS, "h2"), 0);
+	cr_assert_not(journal_get_netns_id(&st, SIZE_MAX, "h2", &ino, &id));
+	cr_assert(journal_get_netns_id(&st, 1, "h2", &ino, &id), "the old entry keeps its own");
+	journal_close(&st);
+
+	cr_assert_eq(journal_read("a", &st), 0);
+	cr_assert(journal_get_netns_id(&st, SIZE_MAX, "h1", &ino, &id), "it survives a reread");
+	cr_assert_eq(ino, 5);
+	journal_close(&st);
+}
