@@ -34,13 +34,18 @@ static void down_note(int *first, int ret)
  * value when no other lab masquerades any more (apply/forward.h). */
 static int down_nat(struct journal *st)
 {
-	int n;
+	char before[16];
 
-	if (!journal_get(st, JOURNAL_NAT))
+	if (journal_get(st, JOURNAL_NAT)) {
+		int n = nat_remove(st->name);
+
+		if (n < 0)
+			return n;
+	} else if (forward_borrowed(before, sizeof(before)) == -ENOENT) {
 		return 0;
-	n = nat_remove(st->name);
-	if (n < 0)
-		return n;
+	}
+	/* Also without a claim left: a down killed after it withdrew its claim
+	 * but before it gave the value back leaves that to the next one. */
 	return forward_give_back(st);
 }
 

@@ -760,3 +760,20 @@ Test(lifecycle, gc_gives_ip_forward_back)
 	cr_assert_str_eq(t, "gc: nothing to do\n", "%s", t);
 	free(t);
 }
+
+/* A down killed after it withdrew its NAT claim but before it gave
+ * ip_forward back: the next down of the lab gives it back. */
+Test(lifecycle, second_down_gives_ip_forward_back)
+{
+	struct journal st;
+
+	sandbox_outside();
+	small_lab("sd", 65, 1, true, "");
+	cr_assert_eq(journal_open("sd", &st), 0, "%s", err_get());
+	cr_assert_eq(journal_forget(&st, JOURNAL_NAT, "sd_br"), 0, "%s", err_get());
+	journal_close(&st);
+	cr_assert_eq(ovslab(buf, sizeof(buf), "down sd"), 0, "%s", buf);
+	assert_ip_forward("0\n", "after the second down");
+	cr_assert_eq(access("/run/ovslab/.borrowed-net.ipv4.ip_forward", F_OK), -1,
+		     "the borrowed value's record is left");
+}

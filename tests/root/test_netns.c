@@ -413,8 +413,9 @@ Test(rtnl, veth_peer_inside, .init = sandbox_enter, .timeout = 30)
 	cr_assert_eq(rtnl_link_index(f.nl, "tv0"), -ENODEV);
 	cr_assert_eq(rtnl_link_index(f.nl_in, "tv0p"), -ENODEV);
 	err_clear();
+	/* A missing interface is an answer: no message that could outlive it. */
 	cr_assert_eq(rtnl_link_del(f.nl, "tv0"), -ENODEV);
-	cr_assert_not_null(strstr(err_get(), "tv0"), "%s", err_get());
+	cr_assert_str_eq(err_get(), "", "%s", err_get());
 	veth_teardown(&f);
 }
 
