@@ -156,7 +156,7 @@ scrub() {
 	for t in nat filter; do
 		iptables-legacy -t $t -F && iptables-legacy -t $t -X
 	done 2>/dev/null
-	rm -rf /run/ovslab/* /run/ovslab/.[!.]*
+	rm -rf /run/ovslab/* /run/ovslab/.[!.]* /run/ovslab/..?*
 	echo "$FWD0" >/proc/sys/net/ipv4/ip_forward
 	sleep 1 # the dead switch's threads let go of their devices
 }
