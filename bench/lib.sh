@@ -1,14 +1,38 @@
-# Shared by bench/run, bench/tutorial.sh and bench/batch.sh: the lab's
-# numbering and the private switch the hand-written baselines start.
-# Sourced, never run.
+# Shared by bench/run, bench/tutorial.sh, bench/batch.sh and contrib/soak.sh:
+# the lab's numbering, the private switch the hand-written baselines start,
+# the sandbox's mounts.  Sourced, never run.
 
 GW=10.200.255.254
 GW_PREFIX=16
 
 # Host i gets 10.200.(i/256).(i%256): unique in the /16 for i up to 65279,
-# never the network address (i >= 1) nor the gateway.
+# never the network address (i >= 1) nor the gateway.  A second argument
+# replaces the 200, for labs side by side.
 host_addr() {
-	echo "10.200.$(($1 / 256)).$(($1 % 256))"
+	echo "10.${2:-200}.$(($1 / 256)).$(($1 % 256))"
+}
+
+# lab_yaml NAME N NAT NET PREFIX: lab NAME of N hosts PREFIX1..PREFIXN on one
+# bridge NAME_br (gateway 10.NET.255.254/16, nat NAT), numbered by host_addr.
+lab_yaml() {
+	local i
+	printf 'name: %s\nbridges:\n  %s_br:\n    gateway: 10.%s.255.254/%s\n    nat: %s\nhosts:\n' \
+		"$1" "$1" "$4" "$GW_PREFIX" "$3"
+	for ((i = 1; i <= $2; i++)); do
+		printf '  %s%d:\n    bridge: %s_br\n    address: %s/%s\n' "$5" $i "$1" \
+			"$(host_addr $i "$4")" "$GW_PREFIX"
+	done
+}
+
+# Inside `unshare -n -m -p --fork --mount-proc --propagation private`: fresh
+# tmpfs on ovslab's run directories and on each directory given, /sys of this
+# network namespace, lo up.
+sandbox_mounts() {
+	local d
+	for d in /run/netns /run/ovslab /run/openvswitch "$@"; do
+		mkdir -p "$d" && mount -t tmpfs sandbox "$d" || return 1
+	done
+	mount -t sysfs sysfs /sys && ip link set lo up
 }
 
 # Everything OVS would otherwise write under /etc, /var/lib, /var/log goes to

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs ovslab's tests: sets the machine up if needed (contrib/setup.sh), then
 # the Criterion suites through meson, then again under valgrind (the unit
-# suites, and the ovslab binary as the end-to-end tests drive it).  Network
-# tests run in namespaces of their own and leave the machine as it was.
+# suites, and the ovslab binary as the end-to-end tests drive it), then the
+# quick soak and the fuzzers.  Network tests run in namespaces of their own
+# and leave the machine as it was.
 # Run as root.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +35,12 @@ tally vg-unit-valgrind  # meson names a wrapped run after its wrapper
 echo "test.sh: end-to-end tests (lab, edit, features, flows, settings, checks) with ovslab under valgrind"
 OVSLAB_BIN="$vg $top/build/ovslab" meson test -C build --print-errorlogs --logbase vg-lab lab edit features flows settings checks || status=1
 tally vg-lab
+
+# The lifecycle soaked: up/down cycles, kill -9 in up and in down, labs side
+# by side, a killed switch, each counted for what it leaves (contrib/soak.sh,
+# in a sandbox of its own; docs/reliability.md has the long run's figures).
+echo "test.sh: soak (contrib/soak.sh --quick)"
+contrib/soak.sh --quick || status=1
 
 # The lab-file reader under libFuzzer for a short while (contrib/fuzz.sh
 # SECONDS runs it longer; docs/reliability.md has the long runs' figures).
