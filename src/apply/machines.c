@@ -465,6 +465,33 @@ void machines_show(const struct lab *lab, const struct journal *st, bool json, F
 		fputc(']', out);
 }
 
+static int machines_is(const char *machine, void *arg)
+{
+	return !strcmp(machine, arg);
+}
+
+bool machines_netns_is_host(const struct journal *st, const char *ns)
+{
+	char ul[16];
+
+	lab_underlay_ns(st->name, ul);
+	if (!strcmp(ns, ul) && machines_recorded(st))
+		return false;
+	return !journal_for_each_machine(st, machines_is, (void *)ns);
+}
+
+static int machines_any(const char *machine, void *arg)
+{
+	(void)machine;
+	(void)arg;
+	return 1;
+}
+
+bool machines_recorded(const struct journal *st)
+{
+	return journal_for_each_machine(st, machines_any, NULL) != 0;
+}
+
 bool machines_orphan_word(const char *word)
 {
 	char lab[32];

@@ -47,6 +47,12 @@ void machines_remote(const struct journal *st, const char *machine, char *buf, s
  * address and its tunnels; json: a ",\"machines\":[...]" member. */
 void machines_show(const struct lab *lab, const struct journal *st, bool json, FILE *out);
 
+/* Whether a namespace the journal records is a host's, not a machine's or
+ * the underlay's. */
+bool machines_netns_is_host(const struct journal *st, const char *ns);
+/* Whether the journal records machines. */
+bool machines_recorded(const struct journal *st);
+
 /* For gc: whether a daemon's command-line word names the directory of a
  * machine of a lab that has no record any more (a crashed run's). */
 bool machines_orphan_word(const char *word);
