@@ -26,6 +26,8 @@ struct machine_run {
 	struct lab *view;            /* its bridges and hosts */
 	struct build_ns ns;          /* nl and fd of its namespace */
 	struct switchd sw;
+	struct ovsdb *db;            /* its switch's database, while it is built */
+	int64_t next_cfg;            /* the configuration to wait for */
 	struct ovsdb_tunnel *tunnels;
 	size_t n_tunnels;
 };
@@ -280,33 +282,42 @@ static void machines_build_open(struct journal *st, struct machine_run *r, struc
 	b->net_fd = -1;
 }
 
+/* The machine's hosts and its rows, committed but not waited for. */
 static int machines_fill(struct journal *st, struct machine_run *r, unsigned int mtu)
 {
 	struct ovsdb_machine om = {
 		.phy_bridge = MACHINES_PHY_BRIDGE, .phy_port = MACHINES_PHY_PORT, .mtu = mtu,
 		.tunnels = r->tunnels, .n_tunnels = r->n_tunnels,
 	};
-	struct ovsdb *db = NULL;
 	struct build b;
-	int idx, ret = 0;
+	int ret = 0;
 
 	machines_build_open(st, r, &b);
 	if (b.self_fd < 0)
 		return b.self_fd;
 	for (size_t i = 0; ret == 0 && i < r->view->n_hosts; i++)
 		ret = build_host(&b, &r->view->hosts[i]);
+	close(b.self_fd);
 	if (ret == 0)
-		ret = ovsdb_open(r->sw.remote, OVSDB_TIMEOUT_MS, &db);
+		ret = ovsdb_open(r->sw.remote, OVSDB_TIMEOUT_MS, &r->db);
 	if (ret == 0)
-		ret = ovsdb_machine_apply(db, r->view, &om, OVSDB_TIMEOUT_MS);
-	ovsdb_close(db);
-	/* The underlay address on br-phy's internal port, which the switch
-	 * just made: Open vSwitch routes its tunnels through it. */
+		ret = ovsdb_machine_commit(r->db, r->view, &om, OVSDB_TIMEOUT_MS, &r->next_cfg);
+	return ret;
+}
+
+/* Once its switch applied the rows: the underlay address on br-phy's
+ * internal port, which the switch just made (Open vSwitch routes the
+ * tunnels through it). */
+static int machines_settle(struct machine_run *r)
+{
+	int idx, ret = ovsdb_lab_wait(r->db, r->view->name, r->next_cfg, OVSDB_TIMEOUT_MS);
+
+	ovsdb_close(r->db);
+	r->db = NULL;
 	idx = ret < 0 ? ret : rtnl_link_index(r->ns.nl, MACHINES_PHY_BRIDGE);
 	ret = idx < 0 ? idx : rtnl_link_up(r->ns.nl, idx);
 	if (ret == 0)
 		ret = rtnl_addr_add(r->ns.nl, idx, &r->m->underlay);
-	close(b.self_fd);
 	if (ret < 0 && !err_isset())
 		err_set("machine %s: cannot set it up: %s", r->m->name, strerror(-ret));
 	return ret;
@@ -346,11 +357,14 @@ int machines_build(const struct lab *lab, struct journal *st)
 		ret = machines_switches(lab, st, rs);
 	for (size_t i = 0; ret == 0 && i < lab->n_machines; i++)
 		ret = machines_fill(st, &rs[i], lab->underlay.mtu);
-	timing_phase("hosts and rows");
+	for (size_t i = 0; ret == 0 && i < lab->n_machines; i++)
+		ret = machines_settle(&rs[i]);
+	timing_phase("underlay addresses");
 	for (size_t i = 0; ret == 0 && i < lab->n_machines; i++)
 		ret = machines_exec(st, &rs[i]);
 	for (size_t i = 0; i < made; i++) {
 		build_ns_close(&rs[i].ns);
+		ovsdb_close(rs[i].db);
 		lab_view_free(rs[i].view);
 		free(rs[i].tunnels);
 	}

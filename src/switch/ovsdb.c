@@ -741,16 +741,15 @@ int ovsdb_lab_apply(struct ovsdb *db, const struct lab *lab,
 	return ret < 0 ? ret : ovsdb_lab_wait(db, lab->name, next_cfg, timeout_ms);
 }
 
-int ovsdb_machine_apply(struct ovsdb *db, const struct lab *view, const struct ovsdb_machine *m,
-			int timeout_ms)
+int ovsdb_machine_commit(struct ovsdb *db, const struct lab *view, const struct ovsdb_machine *m,
+			 int timeout_ms, int64_t *next_cfg)
 {
 	struct apply_arg arg = { .lab = view, .datapath = "netdev", .machine = m };
-	int64_t next_cfg = 0;
 	int ret = ovsdb_commit(db, ovsdb_apply_build, &arg, view->name, time_msec() + timeout_ms,
-			       &next_cfg);
+			       next_cfg);
 
 	timing_phase("switch transaction");
-	return ret < 0 ? ret : ovsdb_lab_wait(db, view->name, next_cfg, timeout_ms);
+	return ret;
 }
 
 static int ovsdb_remove_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const void *arg)

@@ -79,11 +79,12 @@ struct ovsdb_machine {
 	const struct ovsdb_tunnel *tunnels; /* protected ports (split horizon) */
 	size_t n_tunnels;
 };
-/* ovsdb_lab_apply on a simulated machine's own switch (datapath netdev):
- * view is its part of the lab (lab_machine_view), m what it adds; one
- * transaction, waited for and verified. */
-int ovsdb_machine_apply(struct ovsdb *db, const struct lab *view, const struct ovsdb_machine *m,
-			int timeout_ms);
+/* ovsdb_lab_commit on a simulated machine's own switch (datapath netdev):
+ * view is its part of the lab (lab_machine_view), m what it adds, in one
+ * transaction; wait for it with ovsdb_lab_wait (the caller commits to
+ * every machine first, so their switches work at once). */
+int ovsdb_machine_commit(struct ovsdb *db, const struct lab *view, const struct ovsdb_machine *m,
+			 int timeout_ms, int64_t *next_cfg);
 
 /* Deletes every Bridge, Port and Interface marked with the lab's name, in one
  * transaction, and waits for ovs-vswitchd to apply it.  Rows not marked
