@@ -375,26 +375,33 @@ int machines_build(const struct lab *lab, struct journal *st)
 	return ret;
 }
 
+struct machines_stop {
+	struct journal *st;
+	int first; /* the first failure: down goes on, and its record stays */
+};
+
 static int machines_stop_one(const char *machine, void *arg)
 {
-	struct journal *st = arg;
+	struct machines_stop *ms = arg;
 	struct switchd sw = { .private = true };
 	int ret;
 
-	journal_machine_dir(st, machine, sw.rundir, sizeof(sw.rundir));
+	journal_machine_dir(ms->st, machine, sw.rundir, sizeof(sw.rundir));
 	if (access(sw.rundir, F_OK) < 0)
 		return 0;
-	machines_remote(st, machine, sw.remote, sizeof(sw.remote));
+	machines_remote(ms->st, machine, sw.remote, sizeof(sw.remote));
 	ret = switchd_stop(&sw);
-	/* Keep going: every machine's switch is stopped that can be. */
-	if (ret < 0)
-		fprintf(stderr, "ovslab: %s\n", err_get());
+	if (ret < 0 && !ms->first)
+		ms->first = ret;
 	return 0;
 }
 
 int machines_teardown(struct journal *st)
 {
-	return journal_for_each_machine(st, machines_stop_one, st);
+	struct machines_stop ms = { st, 0 };
+
+	journal_for_each_machine(st, machines_stop_one, &ms);
+	return ms.first;
 }
 
 /* ---- show -------------------------------------------------------------- */
