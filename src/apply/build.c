@@ -74,6 +74,11 @@ static int build_sysctl_if(struct build *b, const char *ifname, const char *fami
 	char path[128];
 	int ret;
 
+	/* A simulated machine's namespace: /proc/sys/net names the calling
+	 * thread's namespace whatever fd it is reached through, and the
+	 * machine has IPv6 off by default (apply/machines.c). */
+	if (b->net_fd < 0)
+		return 0;
 	snprintf(path, sizeof(path), "%s/conf/%s/%s", family, ifname, key);
 	ret = sysctl_net_write(b->net_fd, path, value);
 	return ret == -ENOENT ? 0 : ret; /* a kernel without IPv6 */

@@ -16,7 +16,9 @@ struct build {
 	const char *datapath; /* "netdev" or "system" */
 	struct rtnl *nl;      /* the machine's namespace */
 	int self_fd;          /* to come back to the machine's namespace */
-	int net_fd;           /* the machine's /proc/sys/net (sysctl_net_open) */
+	int net_fd;           /* the machine's /proc/sys/net (sysctl_net_open); -1: the
+			       * bridge ends are in a simulated machine, whose
+			       * interfaces need no sysctl */
 };
 
 int build_open(struct build *b, const struct lab *lab, struct journal *st, const char *datapath);

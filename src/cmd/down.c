@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "apply/forward.h"
+#include "apply/machines.h"
 #include "util/err.h"
 #include "cmd/cmd.h"
 #include "journal/lock.h"
@@ -242,6 +243,10 @@ int cmd_teardown(struct journal *st)
 
 	down_note(&ret, down_nat(st));
 	timing_phase("nat");
+	/* Before the processes in the lab's namespaces are signalled: a
+	 * machine's switch is stopped the way that lets go of its devices. */
+	down_note(&ret, machines_teardown(st));
+	timing_phase("machines");
 	down_note(&ret, down_foreign_namespaces(st, 0));
 	down_note(&ret, down_kill(st, 0));
 	timing_phase("stop processes");

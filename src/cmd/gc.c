@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "apply/forward.h"
+#include "apply/machines.h"
 #include "util/err.h"
 #include "util/strset.h"
 #include "model/lab.h"
@@ -31,10 +32,12 @@ struct gc {
 	int first;    /* first failure; gc goes on with the rest */
 };
 
-/* A daemon of ovslab's private switch, found by its command line. */
+/* A daemon of ovslab's private switch, or of a simulated machine of a lab
+ * without a record, found by its command line. */
 struct gc_daemon {
 	pid_t pid;
 	bool vswitchd; /* stopped before its database server */
+	bool machine;  /* a machine's (apply/machines.h) */
 };
 
 struct gc_daemons {
@@ -256,8 +259,9 @@ out:
 }
 
 /* Whether pid runs ovsdb-server or ovs-vswitchd with ovslab's private
- * switch directory in its command line. */
-static bool gc_daemon_of_switch(pid_t pid, bool *vswitchd)
+ * switch directory in its command line (machine: the directory of a machine
+ * of a lab that has no record). */
+static bool gc_daemon_of_switch(pid_t pid, bool *vswitchd, bool machine)
 {
 	static const char dir[] = SWITCHD_PRIVATE_DIR "/";
 	char cmd[8192];
@@ -268,7 +272,7 @@ static bool gc_daemon_of_switch(pid_t pid, bool *vswitchd)
 		return false;
 	*vswitchd = !strcmp(base, "ovs-vswitchd");
 	for (ssize_t off = (ssize_t)strlen(cmd) + 1; off < n; off += (ssize_t)strlen(cmd + off) + 1)
-		if (strstr(cmd + off, dir))
+		if (machine ? machines_orphan_word(cmd + off) : !!strstr(cmd + off, dir))
 			return true;
 	return false;
 }
@@ -284,7 +288,7 @@ static bool gc_same_run_dir(pid_t pid, const struct stat *mine)
 	return stat(path, &st) == 0 && st.st_dev == mine->st_dev && st.st_ino == mine->st_ino;
 }
 
-static int gc_find_daemons(struct gc_daemons *ds)
+static int gc_find_daemons(struct gc_daemons *ds, bool machine)
 {
 	struct stat mine;
 	struct dirent *de;
@@ -310,7 +314,9 @@ static int gc_find_daemons(struct gc_daemons *ds)
 		if (*end || pid <= 1 || pid == getpid())
 			continue;
 		one.pid = (pid_t)pid;
-		if (!gc_daemon_of_switch(one.pid, &one.vswitchd) || !gc_same_run_dir(one.pid, &mine))
+		one.machine = machine;
+		if (!gc_daemon_of_switch(one.pid, &one.vswitchd, machine) ||
+		    !gc_same_run_dir(one.pid, &mine))
 			continue;
 		nv = realloc(ds->v, (ds->n + 1) * sizeof(*nv));
 		if (!nv) {
@@ -342,7 +348,7 @@ static int gc_stop_daemon(const struct gc_daemon *d)
 		struct pollfd p = { .fd = pfd, .events = POLLIN };
 		bool vswitchd;
 
-		if (!gc_daemon_of_switch(d->pid, &vswitchd) || vswitchd != d->vswitchd)
+		if (!gc_daemon_of_switch(d->pid, &vswitchd, d->machine) || vswitchd != d->vswitchd)
 			goto out;
 		if (pidfd_send_signal(pfd, sigs[i], NULL, 0) < 0) {
 			ret = errno == ESRCH ? 0 : -errno;
@@ -387,6 +393,22 @@ static bool gc_switch_holds_foreign(struct gc *g)
 	return true;
 }
 
+/* Stops them, ovs-vswitchd first; returns how many stopped. */
+static size_t gc_stop_daemons(struct gc *g, struct gc_daemons *ds)
+{
+	size_t stopped = 0;
+
+	if (ds->n)
+		qsort(ds->v, ds->n, sizeof(*ds->v), gc_daemon_cmp);
+	for (size_t i = 0; i < ds->n; i++) {
+		int ret = gc_stop_daemon(&ds->v[i]);
+
+		gc_note(g, ret);
+		stopped += ret == 0;
+	}
+	return stopped;
+}
+
 /* Step 4: ovslab's private switch when no lab record uses it any more.  Its
  * own stop (exit --cleanup) when its directory is there; by signal when the
  * directory is gone and only the processes are left. */
@@ -407,7 +429,7 @@ static void gc_private_switch(struct gc *g)
 	/* Under the switch's lock: no lab can start using it meanwhile. */
 	if (journal_private_switch_used(SWITCHD_PRIVATE_DIR, NULL) || gc_switch_holds_foreign(g))
 		goto out;
-	ret = gc_find_daemons(&ds);
+	ret = gc_find_daemons(&ds, false);
 	if (ret < 0) {
 		gc_note(g, ret);
 		goto out;
@@ -425,20 +447,14 @@ static void gc_private_switch(struct gc *g)
 			g->done++;
 		}
 		stopped = ds.n;
-		ret = gc_find_daemons(&ds);
+		ret = gc_find_daemons(&ds, false);
 		if (ret < 0) {
 			gc_note(g, ret);
 			goto out;
 		}
 		stopped = stopped > ds.n ? stopped - ds.n : 0;
 	}
-	if (ds.n)
-		qsort(ds.v, ds.n, sizeof(*ds.v), gc_daemon_cmp);
-	for (size_t i = 0; i < ds.n; i++) {
-		ret = gc_stop_daemon(&ds.v[i]);
-		gc_note(g, ret);
-		stopped += ret == 0;
-	}
+	stopped += gc_stop_daemons(g, &ds);
 	if (stopped) {
 		fprintf(g->out, "gc: stopped ovslab's private switch (%zu process%s; no lab uses it)\n",
 			stopped, stopped == 1 ? "" : "es");
@@ -447,6 +463,25 @@ static void gc_private_switch(struct gc *g)
 out:
 	free(ds.v);
 	lock_unlock(SWITCHD_LOCK, fd, access(SWITCHD_PRIVATE_DIR, F_OK) < 0);
+}
+
+/* Step 4: the switches of simulated machines whose lab's record is gone (a
+ * record that is there is gc_incomplete's, or the lab is up). */
+static void gc_machine_daemons(struct gc *g)
+{
+	struct gc_daemons ds = { NULL, 0 };
+	size_t stopped = 0;
+	int ret = gc_find_daemons(&ds, true);
+
+	if (ret < 0)
+		gc_note(g, ret);
+	stopped = gc_stop_daemons(g, &ds);
+	if (stopped) {
+		fprintf(g->out, "gc: stopped %zu switch process%s of machines of labs without a "
+			"record\n", stopped, stopped == 1 ? "" : "es");
+		g->done++;
+	}
+	free(ds.v);
 }
 
 /* Step 4: net.ipv4.ip_forward, borrowed by labs that are all gone now
@@ -483,6 +518,7 @@ int cmd_gc(FILE *out)
 	/* The unused private switch goes before its rows are looked at:
 	 * stopping it drops them all at once. */
 	gc_private_switch(&g);
+	gc_machine_daemons(&g);
 	gc_rows(&g);
 	gc_nat(&g);
 	gc_forward(&g);

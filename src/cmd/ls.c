@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply/machines.h"
 #include "util/err.h"
 #include "util/strset.h"
 #include "util/json.h"
@@ -36,8 +37,11 @@ static int ls_read(struct ls_lab *l)
 	if (ret < 0)
 		goto out;
 	for (size_t i = 0; i < st.n_entries; i++)
-		if (st.entries[i].kind == JOURNAL_NETNS && !st.entries[i].forgotten)
+		if (st.entries[i].kind == JOURNAL_NETNS && !st.entries[i].forgotten &&
+		    machines_netns_is_host(&st, st.entries[i].value))
 			l->hosts++;
+	if (machines_recorded(&st))
+		l->sw = "machines";
 	switch (journal_get_switch(&st, NULL)) {
 	case JOURNAL_SWITCH_PRIVATE:
 		l->sw = "private";

@@ -150,6 +150,11 @@ static int main_run(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "up") && argc == 4 && !strcmp(argv[3], "--check"))
 		return main_up_check(argv[2]);
+	if (!strcmp(cmd, "up") && argc >= 4 && !strncmp(argv[3], "--machine", 9)) {
+		err_set("--machine: building one machine's part of a lab on a real computer is not "
+			"supported yet");
+		return 1;
+	}
 	if (!strcmp(cmd, "check") && argc >= 3)
 		return main_check(argc, argv);
 	if (!strcmp(cmd, "plan") && argc == 3)

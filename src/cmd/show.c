@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apply/machines.h"
 #include "util/err.h"
 #include "util/json.h"
 #include "cmd/cmd.h"
@@ -123,7 +124,9 @@ static void show_text(const struct show *s, FILE *out)
 	enum journal_switch sw = journal_get_switch(&s->st, NULL);
 
 	fprintf(out, "lab %s\n", s->lab->name);
-	if (sw == JOURNAL_SWITCH_NONE)
+	if (s->lab->n_machines)
+		fputs("switch: one per machine\n", out);
+	else if (sw == JOURNAL_SWITCH_NONE)
 		fputs("switch: none (the lab has no bridge)\n", out);
 	else
 		fprintf(out, "switch: %s, %s, datapath %s%s\n",
@@ -145,6 +148,7 @@ static void show_text(const struct show *s, FILE *out)
 		show_settings_bridge_text(b, out);
 	}
 	show_settings_lab_text(s->lab, out);
+	machines_show(s->lab, &s->st, false, out);
 	fprintf(out, "%-15s %-15s %-20s %-15s %-15s %s\n", "HOST", "IFNAME", "ADDRESS", "ATTACHED",
 		"PORT", "OFPORT");
 	for (size_t i = 0; i < s->lab->n_hosts; i++) {
@@ -235,6 +239,7 @@ static void show_json(const struct show *s, FILE *out)
 	}
 	fputc(']', out);
 	show_settings_lab_json(s->lab, out);
+	machines_show(s->lab, &s->st, true, out);
 	fputs(",\"nat_rules\":", out);
 	fputs(s->nat_unseen ? "null" : "[", out);
 	for (size_t i = 0; !s->nat_unseen && i < s->n_rules; i++) {
@@ -265,6 +270,19 @@ int cmd_show(const char *lab, bool json, FILE *out)
 		s.switch_down = !s.unprivileged;
 		s.switch_unseen = s.unprivileged;
 		err_clear();
+	}
+	/* A lab with machines: each machine's switch has its hosts' ports. */
+	for (size_t i = 0; i < s.lab->n_machines; i++) {
+		char mremote[PATH_MAX + 16];
+
+		ovsdb_close(db);
+		db = NULL;
+		machines_remote(&s.st, s.lab->machines[i].name, mremote, sizeof(mremote));
+		if (ovsdb_open(mremote, 5000, &db) < 0 ||
+		    ovsdb_lab_ports(db, lab, show_port_cb, &s) < 0) {
+			s.switch_down = true;
+			err_clear();
+		}
 	}
 	if (journal_get(&s.st, JOURNAL_NAT) && nat_list(lab, show_rule_cb, &s) < 0) {
 		s.nat_unseen = s.unprivileged;

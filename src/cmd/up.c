@@ -11,6 +11,7 @@
 
 #include "apply/build.h"
 #include "apply/forward.h"
+#include "apply/machines.h"
 #include "apply/preflight.h"
 #include "util/err.h"
 #include "switch/flows.h"
@@ -529,6 +530,42 @@ static void up_undo_change(struct up *u)
 	journal_add_complete(&u->st);
 }
 
+/* A lab with machines is built whole by apply/machines.c; one that is up
+ * cannot be changed in place yet. */
+static int up_machines(struct up *u, const char *text, size_t len, FILE *diag, FILE *out,
+		       bool *building)
+{
+	int ret;
+
+	if (u->old) {
+		ret = machines_check_edit(u->lab, &u->st, text, len);
+		if (ret == 1)
+			fprintf(out, "%s: nothing to change\n", u->lab->name);
+		return ret < 0 ? ret : 0;
+	}
+	u->uplinks = calloc(u->lab->n_bridges + 1, sizeof(*u->uplinks));
+	ret = u->uplinks ? build_open(&u->b, u->lab, &u->st, "") : -ENOMEM;
+	if (ret == 0)
+		ret = preflight_machine(u->lab, NULL, u->b.nl, NULL, u->uplinks, diag);
+	if (ret == 0)
+		ret = machines_preflight(u->lab, diag);
+	if (ret == 0)
+		ret = journal_create(u->lab->name, text, len, &u->st);
+	if (ret < 0)
+		return ret;
+	*building = true;
+	ret = up_fault(machines_build(u->lab, &u->st), "machines");
+	if (ret == 0)
+		ret = journal_add_complete(&u->st);
+	if (ret == 0)
+		fprintf(out, "%s: up: %zu host%s on %zu machine%s, %zu bridge%s, a private switch "
+			"per machine (netdev datapath)\n", u->lab->name, u->lab->n_hosts,
+			u->lab->n_hosts == 1 ? "" : "s", u->lab->n_machines,
+			u->lab->n_machines == 1 ? "" : "s", u->lab->n_bridges,
+			u->lab->n_bridges == 1 ? "" : "s");
+	return ret;
+}
+
 static int up_load(const char *path, FILE *diag, struct up *u, char **text, size_t *len)
 {
 	int ret = up_read_file(path, text, len);
@@ -608,6 +645,10 @@ int cmd_up(const char *path, FILE *diag, FILE *out)
 		goto out;
 	}
 	ret = up_load_old(&u);
+	if (ret == 0 && machines_in(u.lab, u.old)) {
+		ret = up_machines(&u, text, len, diag, out, &building);
+		goto out;
+	}
 	if (ret == 0)
 		ret = plan_make(u.old, u.lab, &u.plan);
 	if (ret < 0)

@@ -38,6 +38,7 @@ static const char *const journal_kinds[JOURNAL_KIND_MAX] = {
 	[JOURNAL_UPLINK] = "uplink",
 	[JOURNAL_COMPLETE] = "complete",
 	[JOURNAL_NETNS_ID] = "netnsid",
+	[JOURNAL_MACHINE] = "machine",
 };
 
 const char *journal_kind_name(enum journal_kind kind)
@@ -385,6 +386,63 @@ bool journal_get_netns_id(const struct journal *st, size_t i, const char *name, 
 			return sscanf(e->value + len, " %" SCNu64 " %" SCNu64, ino, id) == 2;
 	}
 	return false;
+}
+
+int journal_add_machine(struct journal *st, const char *machine)
+{
+	return journal_add(st, JOURNAL_MACHINE, "%s", machine);
+}
+
+int journal_for_each_machine(const struct journal *st,
+			     int (*fn)(const char *machine, void *arg), void *arg)
+{
+	for (size_t i = 0; i < st->n_entries; i++) {
+		const struct journal_entry *e = &st->entries[i];
+		int ret;
+
+		if (e->kind != JOURNAL_MACHINE || e->forgotten)
+			continue;
+		ret = fn(e->value, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+#define JOURNAL_MACHINES "machines"
+
+void journal_machine_dir(const struct journal *st, const char *machine, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/" JOURNAL_MACHINES "/%s", st->dir, machine);
+}
+
+int journal_machines_mkdir(const struct journal *st)
+{
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/" JOURNAL_MACHINES, st->dir);
+	if (mkdir(path, 0750) < 0 && errno != EEXIST) {
+		err_set("%s: cannot create %s: %s", st->name, path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+bool journal_machine_path(const char *path, char lab[32])
+{
+	const char *root = journal_root();
+	size_t n = strlen(root);
+	const char *at = strstr(path, root), *name, *slash;
+
+	if (!at || at[n] != '/')
+		return false;
+	name = at + n + 1;
+	slash = strchr(name, '/');
+	if (!slash || slash == name || (size_t)(slash - name) >= 32 ||
+	    strncmp(slash + 1, JOURNAL_MACHINES "/", strlen(JOURNAL_MACHINES) + 1))
+		return false;
+	snprintf(lab, 32, "%.*s", (int)(slash - name), name);
+	return true;
 }
 
 int journal_add_complete(struct journal *st)

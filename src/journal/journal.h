@@ -31,6 +31,7 @@ enum journal_kind {
 	JOURNAL_UPLINK,     /* value: bridge=uplink device as resolved (journal_add_uplink) */
 	JOURNAL_COMPLETE,   /* value: unix time; an `up` ran to its end (journal_add_complete) */
 	JOURNAL_NETNS_ID,   /* value: namespace name and identity (journal_add_netns_id) */
+	JOURNAL_MACHINE,    /* value: a simulated machine's name (journal_add_machine) */
 	JOURNAL_KIND_MAX
 };
 
@@ -105,6 +106,22 @@ int journal_add_complete(struct journal *st);
 /* Takes that mark away while a command changes the lab (an edit, a down):
  * killed midway, the lab shows as incomplete, and gc finishes the job. */
 int journal_forget_complete(struct journal *st);
+
+/* A simulated machine, recorded before its namespace and switch are made;
+ * its switch runs from journal_machine_dir(). */
+int journal_add_machine(struct journal *st, const char *machine);
+/* Calls fn for each recorded machine, in the order they were made; stops
+ * at the first non-zero return and returns it. */
+int journal_for_each_machine(const struct journal *st,
+			     int (*fn)(const char *machine, void *arg), void *arg);
+/* The machine's switch directory, <lab's directory>/machines/<machine>;
+ * journal_machines_mkdir() makes its parent. */
+void journal_machine_dir(const struct journal *st, const char *machine, char *buf, size_t len);
+int journal_machines_mkdir(const struct journal *st);
+/* Whether s names a path in some lab's machines directory (a machine's
+ * switch has one in its command line, e.g. --pidfile=PATH); lab (32 bytes)
+ * gets that lab's name. */
+bool journal_machine_path(const char *path, char lab[32]);
 
 /* Replaces the saved copy of the lab file (after an up that changed it). */
 int journal_save_labfile(struct journal *st, const char *text, size_t len);

@@ -244,6 +244,58 @@ static int rtnl_veth(struct rtnl *nl, const char *name, const char *peer, int pe
 	return ret;
 }
 
+/* A change to an existing link, by index; *ifm (if ifm is not NULL) for
+ * its flags. */
+static struct nlmsghdr *rtnl_link_msg(struct rtnl_req *req, int ifindex, struct ifinfomsg **ifm)
+{
+	struct nlmsghdr *nlh = rtnl_msg(req, RTM_NEWLINK, 0);
+	struct ifinfomsg *m = mnl_nlmsg_put_extra_header(nlh, sizeof(*m));
+
+	m->ifi_family = AF_UNSPEC;
+	m->ifi_index = ifindex;
+	if (ifm)
+		*ifm = m;
+	return nlh;
+}
+
+int rtnl_bridge_create(struct rtnl *nl, const char *name, unsigned int mtu)
+{
+	struct rtnl_req req;
+	struct nlmsghdr *nlh = rtnl_msg(&req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	struct nlattr *linkinfo;
+	int ret;
+
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_flags = IFF_UP;
+	ifm->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, linkinfo);
+	ret = rtnl_talk(nl, nlh, NULL, NULL);
+	if (ret < 0)
+		err_set("%s: cannot create the Linux bridge: %s", name, strerror(-ret));
+	return ret;
+}
+
+int rtnl_link_set_master(struct rtnl *nl, int ifindex, int master)
+{
+	struct rtnl_req req;
+	struct nlmsghdr *nlh = rtnl_link_msg(&req, ifindex, NULL);
+	char name[RTNL_IFNAME_STR];
+	int ret;
+
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	ret = rtnl_talk(nl, nlh, NULL, NULL);
+	if (ret < 0)
+		err_set("%s: cannot attach it to its bridge: %s", rtnl_ifname(nl, ifindex, name),
+			strerror(-ret));
+	return ret;
+}
+
 int rtnl_veth_create(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd)
 {
 	return rtnl_veth(nl, name, peer, peer_netns_fd, 0);
@@ -309,13 +361,11 @@ int rtnl_link_index(struct rtnl *nl, const char *name)
 int rtnl_link_up(struct rtnl *nl, int ifindex)
 {
 	struct rtnl_req req;
-	struct nlmsghdr *nlh = rtnl_msg(&req, RTM_NEWLINK, 0);
-	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh = rtnl_link_msg(&req, ifindex, &ifm);
 	char name[RTNL_IFNAME_STR];
 	int ret;
 
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = ifindex;
 	ifm->ifi_change = IFF_UP;
 	ifm->ifi_flags = IFF_UP;
 	ret = rtnl_talk(nl, nlh, NULL, NULL);
@@ -434,13 +484,10 @@ int rtnl_link_set(struct rtnl *nl, int ifindex, const uint8_t *mac, unsigned int
 		  bool no_ll6)
 {
 	struct rtnl_req req;
-	struct nlmsghdr *nlh = rtnl_msg(&req, RTM_NEWLINK, 0);
-	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	struct nlmsghdr *nlh = rtnl_link_msg(&req, ifindex, NULL);
 	char name[RTNL_IFNAME_STR];
 	int ret;
 
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = ifindex;
 	if (mac)
 		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	if (mtu)

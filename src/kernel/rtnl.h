@@ -32,6 +32,10 @@ int rtnl_veth_create_up(struct rtnl *nl, const char *name, const char *peer, int
 			bool switch_port);
 /* -ENODEV, with no message, when there is no such interface. */
 int rtnl_link_del(struct rtnl *nl, const char *name);
+/* A Linux bridge (kind "bridge"), born up, with that MTU (0: the default). */
+int rtnl_bridge_create(struct rtnl *nl, const char *name, unsigned int mtu);
+/* Enslaves ifindex to the bridge master (an ifindex of this namespace). */
+int rtnl_link_set_master(struct rtnl *nl, int ifindex, int master);
 /* ifindex of name in this socket's namespace, -ENODEV if none. */
 int rtnl_link_index(struct rtnl *nl, const char *name);
 int rtnl_link_up(struct rtnl *nl, int ifindex);

@@ -543,6 +543,12 @@ static void bridge_to_settings(struct ctx *c, const yaml_node_t *key,
 	labfile_settings_bridge(c, key, val, ((struct bridge_slot *)obj)->b);
 }
 
+static void bridge_to_machines(struct ctx *c, const yaml_node_t *key,
+			       const yaml_node_t *val, void *obj)
+{
+	labfile_machines_bridge(c, key, val, ((struct bridge_slot *)obj)->b);
+}
+
 static const struct setting bridge_settings[] = {
 	{ "gateway", bridge_gateway },
 	{ "gateway6", bridge_gateway6 },
@@ -562,6 +568,8 @@ static const struct setting bridge_settings[] = {
 	{ "other_config", bridge_to_settings },
 	{ "external_ids", bridge_to_settings },
 	{ "mirrors", bridge_to_settings },
+	{ "tunnel", bridge_to_machines },
+	{ "key", bridge_to_machines },
 };
 
 static void bridge_clear(struct lab_bridge *b)
@@ -1032,11 +1040,18 @@ static void host_interfaces(struct ctx *c, const yaml_node_t *key,
 	}
 }
 
+static void host_machine(struct ctx *c, const yaml_node_t *key,
+			 const yaml_node_t *val, void *obj)
+{
+	labfile_machines_host(c, key, val, ((struct host_slot *)obj)->h);
+}
+
 static const struct setting host_settings[] = {
 	{ "interfaces", host_interfaces },
 	{ "routes", host_routes },
 	{ "sysctls", host_sysctls },
 	{ "exec", host_exec },
+	{ "machine", host_machine },
 };
 
 static bool has_key(struct ctx *c, const struct pairs *ps, const struct setting *tab,
@@ -1333,6 +1348,13 @@ static void top_checks(struct ctx *c, const yaml_node_t *key,
 	labfile_checks_top(c, key, val);
 }
 
+static void top_machines(struct ctx *c, const yaml_node_t *key,
+			 const yaml_node_t *val, void *obj)
+{
+	(void)obj;
+	labfile_machines_top(c, key, val);
+}
+
 static const struct setting top_settings[] = {
 	{ "name", top_name },
 	{ "bridges", top_bridges },
@@ -1341,6 +1363,8 @@ static const struct setting top_settings[] = {
 	{ "patches", top_to_settings },
 	{ "mirrors", top_to_settings },
 	{ "checks", top_checks },
+	{ "machines", top_machines },
+	{ "underlay", top_machines },
 };
 
 static void walk_root(struct ctx *c, const yaml_node_t *root)
@@ -1753,6 +1777,7 @@ static void validate_lab(struct ctx *c)
 	for (i = 0; i < lab->n_bridges && !c->nomem; i++)
 		labfile_flows_validate(c, &lab->bridges[i], c->bm[i].flows_file);
 	labfile_checks_resolve(c);
+	labfile_machines_validate(c);
 }
 
 /* ---- lent to the other labfile_*.c (labfile_int.h) --------------------- */

@@ -100,4 +100,15 @@ void labfile_host_sysctls(struct ctx *c, const yaml_node_t *key, const yaml_node
 void labfile_host_exec(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
 		       struct lab_host *h);
 
+/* The sections of labfile_machines.c: top-level machines: and underlay:,
+ * a host's machine:, a bridge's tunnel: and key:; then, once every host is
+ * resolved, the machines' addresses and what a lab with machines may not
+ * have yet. */
+void labfile_machines_top(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val);
+void labfile_machines_host(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			   struct lab_host *h);
+void labfile_machines_bridge(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			     struct lab_bridge *b);
+void labfile_machines_validate(struct ctx *c);
+
 #endif

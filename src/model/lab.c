@@ -45,6 +45,7 @@ static void lab_host_free(struct lab_host *h)
 	for (i = 0; i < h->n_exec; i++)
 		lab_cmd_free(&h->exec[i]);
 	free(h->exec);
+	free(h->machine);
 	free(h->name);
 }
 
@@ -102,6 +103,9 @@ void lab_free(struct lab *lab)
 	for (i = 0; i < lab->n_mirrors; i++)
 		lab_mirror_free(&lab->mirrors[i]);
 	free(lab->mirrors);
+	for (i = 0; i < lab->n_machines; i++)
+		free(lab->machines[i].name);
+	free(lab->machines);
 	free(lab->name);
 	free(lab->file);
 	free(lab);

@@ -93,6 +93,12 @@ struct lab_mirror {
 	struct lab_pos pos, bridge_pos;
 };
 
+enum lab_tunnel {
+	LAB_TUNNEL_GENEVE, /* the default */
+	LAB_TUNNEL_VXLAN,
+	LAB_TUNNEL_GRE,
+};
+
 struct lab_bridge {
 	char *name;
 	struct lab_addr gateway; /* IPv4; family 0: no gateway */
@@ -101,6 +107,11 @@ struct lab_bridge {
 	char *uplink;            /* NULL: none; "auto": default route's device */
 	struct lab_bridge_settings settings;
 	struct lab_pos pos;
+	/* A lab with machines: how the bridge's copies on several machines
+	 * are joined (model/lab_machines.c). */
+	enum lab_tunnel tunnel;
+	uint32_t key;            /* VNI (Geneve, VXLAN) or GRE key */
+	struct lab_pos tunnel_pos, key_pos;
 	bool has_flows;          /* false: OVS's default NORMAL flow stays */
 	struct lab_flow *flows;  /* replace the bridge's whole table */
 	size_t n_flows;
@@ -168,7 +179,8 @@ struct lab_host {
 	size_t n_sysctls;
 	struct lab_cmd *exec;
 	size_t n_exec;
-	struct lab_pos pos;
+	char *machine;           /* the simulated machine it sits on; NULL: none */
+	struct lab_pos pos, machine_pos;
 };
 
 /* A direct cable: a veth pair with one end in each host. */
@@ -192,6 +204,26 @@ struct lab_check {
 	struct lab_pos pos, pos_from, pos_to;
 };
 
+/* A simulated machine: a named namespace with its own Open vSwitch, on the
+ * underlay network at `underlay` (the subnet's prefix length). */
+struct lab_machine {
+	char *name;
+	struct lab_addr underlay;
+	struct lab_pos pos, underlay_pos; /* underlay_pos: {0,0} when ovslab picked it */
+};
+
+/* The network joining the machines: a Linux bridge in a namespace of its own. */
+struct lab_underlay {
+	struct lab_addr subnet;  /* network address and prefix */
+	unsigned int mtu;
+	struct lab_pos pos;
+};
+
+#define LAB_UNDERLAY_SUBNET "10.200.0.0/24"
+/* Geneve adds 50 bytes (VXLAN 50, GRE 38 and more with a key): 1600 keeps
+ * the hosts' MTU at 1500 whatever the tunnel. */
+#define LAB_UNDERLAY_MTU 1600
+
 struct lab {
 	char *name;
 	char *file;              /* path it was read from, for messages */
@@ -208,6 +240,9 @@ struct lab {
 	bool has_ipv6;           /* some address or route is IPv6 */
 	struct lab_check *checks;
 	size_t n_checks;
+	struct lab_machine *machines; /* none: everything in the one switch, as before */
+	size_t n_machines;
+	struct lab_underlay underlay; /* with machines only */
 };
 
 void lab_free(struct lab *lab);
@@ -243,6 +278,27 @@ const char *lab_labname_problem(const char *s);
 /* Default bridge-side port name for a host interface: "<host>_tap" when that
  * fits in 15 bytes, else a shortened form that still names the host. */
 void lab_port_default(const char *host, size_t idx, char out[16]);
+
+/* ---- Machines (lab_machines.c) ---- */
+
+struct lab_machine *lab_find_machine(const struct lab *lab, const char *name);
+/* "geneve", "vxlan" or "gre": also Open vSwitch's interface type. */
+const char *lab_tunnel_name(enum lab_tunnel t);
+/* The underlay's namespace: "<lab>-ul", shortened with a hash of the lab's
+ * name when that does not fit 15 bytes. */
+void lab_underlay_ns(const char *lab, char out[16]);
+/* The tunnel port on `bridge` towards machine `peer`: "<bridge>-<peer>",
+ * shortened like a patch port (one switch holds every bridge of a machine,
+ * so the bridge's name keeps two bridges' tunnels to one peer apart). */
+void lab_tunnel_port_name(const char *bridge, const char *peer, char out[16]);
+/* Whether a host of the lab sits on machine m and has a port on bridge. */
+bool lab_machine_has_bridge(const struct lab *lab, const struct lab_machine *m,
+			    const char *bridge);
+/* The part of lab on machine m: the bridges it has and its hosts, sharing
+ * the lab's strings (free with lab_view_free).  The rows and hosts the
+ * existing code builds for a lab are what that machine needs. */
+int lab_machine_view(const struct lab *lab, const struct lab_machine *m, struct lab **out);
+void lab_view_free(struct lab *view);
 
 /* ---- The routes a host gets (lab_routes.c) ---- */
 

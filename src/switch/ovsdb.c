@@ -5,6 +5,7 @@
 #include "switch/ovsdb.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,7 @@ typedef int (*ovsdb_build_fn)(struct ovsdb *db, struct ovsdb_idl_txn *txn,
 struct apply_arg {
 	const struct lab *lab;
 	const char *datapath;
+	const struct ovsdb_machine *machine; /* NULL: not a simulated machine */
 };
 
 static void ovsdb_register(struct ovsdb_idl *idl)
@@ -67,6 +69,9 @@ static void ovsdb_register(struct ovsdb_idl *idl)
 	ovsdb_idl_add_column(idl, &ovsrec_interface_col_ofport);
 	ovsdb_idl_add_column(idl, &ovsrec_interface_col_error);
 	ovsdb_idl_add_column(idl, &ovsrec_interface_col_external_ids);
+	/* A simulated machine's tunnels and underlay (ovsdb_machine_apply). */
+	ovsdb_idl_add_column(idl, &ovsrec_port_col_protected_);
+	ovsdb_idl_add_column(idl, &ovsrec_interface_col_mtu_request);
 	ovsdb_settings_register(idl);
 }
 
@@ -504,9 +509,47 @@ static void ovsdb_sync_bridge(const struct ovsrec_bridge *br, const struct lab *
 	ovsdb_settings_sync_patches(txn, br, lab, lb, mark);
 }
 
+/* A tunnel port: split horizon (protected) so that a full mesh of three
+ * or more machines never sends a broadcast back into the mesh. */
+static struct ovsrec_port *ovsdb_tunnel_insert(struct ovsdb_idl_txn *txn,
+					       const struct ovsdb_tunnel *t,
+					       const struct smap *mark)
+{
+	struct ovsrec_port *port = ovsdb_port_insert(txn, t->name, t->type, mark);
+	struct smap opts = SMAP_INITIALIZER(&opts);
+
+	smap_add(&opts, "remote_ip", t->remote);
+	smap_add_format(&opts, "key", "%" PRIu32, t->key);
+	ovsrec_interface_set_options(port->interfaces[0], &opts);
+	ovsrec_port_set_protected_(port, true);
+	smap_destroy(&opts);
+	return port;
+}
+
+/* The machine's underlay bridge: its underlay interface as a port, the
+ * internal port that gets the machine's underlay address. */
+static struct ovsrec_bridge *ovsdb_phy_bridge(struct ovsdb_idl_txn *txn,
+					      const struct ovsdb_machine *m,
+					      const struct smap *mark)
+{
+	struct ovsrec_bridge *br = ovsrec_bridge_insert(txn);
+	struct ovsrec_port *ports[2];
+	int64_t mtu = m->mtu;
+
+	ovsrec_bridge_set_name(br, m->phy_bridge);
+	ovsrec_bridge_set_datapath_type(br, "netdev");
+	ovsrec_bridge_set_external_ids(br, mark);
+	ports[0] = ovsdb_port_insert(txn, m->phy_bridge, "internal", mark);
+	ports[1] = ovsdb_port_insert(txn, m->phy_port, "", mark);
+	ovsrec_interface_set_mtu_request(ports[0]->interfaces[0], &mtu, 1);
+	ovsrec_bridge_set_ports(br, ports, 2);
+	return br;
+}
+
 static struct ovsrec_bridge *ovsdb_new_bridge(struct ovsdb_idl_txn *txn, const struct lab *lab,
 					      const struct lab_bridge *lb, const char *datapath,
-					      const struct smap *mark, struct ovsrec_port **ports)
+					      const struct smap *mark, struct ovsrec_port **ports,
+					      const struct ovsdb_machine *m)
 {
 	struct ovsrec_bridge *br = ovsrec_bridge_insert(txn);
 	size_t n = 0;
@@ -523,6 +566,9 @@ static struct ovsrec_bridge *ovsdb_new_bridge(struct ovsdb_idl_txn *txn, const s
 				ports[n++] = ovsdb_port_insert(txn, li->port, "", mark);
 		}
 	n += ovsdb_settings_new_patches(txn, lab, lb, mark, ports + n);
+	for (size_t t = 0; m && t < m->n_tunnels; t++)
+		if (!strcmp(m->tunnels[t].bridge, lb->name))
+			ports[n++] = ovsdb_tunnel_insert(txn, &m->tunnels[t], mark);
 	/* All ports set at once: one column write, not one mutation per port. */
 	ovsrec_bridge_set_ports(br, ports, n);
 	return br;
@@ -547,15 +593,18 @@ static int ovsdb_apply_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const 
 	for (size_t h = 0; h < lab->n_hosts; h++)
 		n_ports += lab->hosts[h].n_ifaces;
 	n_ports += 2 * lab->n_patches;
+	if (arg->machine)
+		n_ports += arg->machine->n_tunnels;
 	ports = calloc(n_ports, sizeof(*ports));
-	brs = calloc(lab->n_bridges + 1, sizeof(*brs));
+	brs = calloc(lab->n_bridges + 2, sizeof(*brs));
 	if (!ports || !brs) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	smap_add(&mark, LAB_MARK_KEY, lab->name);
 	OVSREC_BRIDGE_FOR_EACH_SAFE (br, next, db->idl) {
-		if (!ovsdb_marked(&br->external_ids, lab->name) || lab_find_bridge(lab, br->name))
+		if (!ovsdb_marked(&br->external_ids, lab->name) || lab_find_bridge(lab, br->name) ||
+		    (arg->machine && !strcmp(br->name, arg->machine->phy_bridge)))
 			continue;
 		if (ovs)
 			ovsrec_open_vswitch_update_bridges_delvalue(ovs, br);
@@ -571,8 +620,11 @@ static int ovsdb_apply_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const 
 		if (br && ovsdb_marked(&br->external_ids, lab->name))
 			ovsdb_sync_bridge(br, lab, lb, &mark, txn, &gone);
 		else
-			brs[n_brs++] = ovsdb_new_bridge(txn, lab, lb, arg->datapath, &mark, ports);
+			brs[n_brs++] = ovsdb_new_bridge(txn, lab, lb, arg->datapath, &mark, ports,
+							arg->machine);
 	}
+	if (arg->machine && !ovsdb_find_bridge(db, arg->machine->phy_bridge))
+		brs[n_brs++] = ovsdb_phy_bridge(txn, arg->machine, &mark);
 	ret = ovsdb_settings_apply(db->idl, txn, lab, arg->datapath);
 	if (ret < 0)
 		goto out;
@@ -732,6 +784,17 @@ int ovsdb_lab_apply(struct ovsdb *db, const struct lab *lab,
 	int ret = ovsdb_lab_commit(db, lab, datapath, timeout_ms, &next_cfg);
 
 	return ret < 0 ? ret : ovsdb_lab_wait(db, lab->name, next_cfg, timeout_ms);
+}
+
+int ovsdb_machine_commit(struct ovsdb *db, const struct lab *view, const struct ovsdb_machine *m,
+			 int timeout_ms, int64_t *next_cfg)
+{
+	struct apply_arg arg = { .lab = view, .datapath = "netdev", .machine = m };
+	int ret = ovsdb_commit(db, ovsdb_apply_build, &arg, view->name, time_msec() + timeout_ms,
+			       next_cfg);
+
+	timing_phase("switch transaction");
+	return ret;
 }
 
 static int ovsdb_remove_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const void *arg)

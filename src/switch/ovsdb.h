@@ -68,6 +68,28 @@ int ovsdb_lab_commit_start(struct ovsdb *db, const struct lab *lab, const char *
 void ovsdb_lab_pump(struct ovsdb *db);
 int ovsdb_lab_settle(struct ovsdb *db, int64_t *next_cfg);
 
+/* A simulated machine's rows beyond its part of the lab. */
+struct ovsdb_tunnel {
+	const char *bridge;      /* the lab bridge it sits on */
+	char name[16];
+	const char *type;        /* "geneve", "vxlan" or "gre" */
+	char remote[16];         /* the peer machine's underlay address */
+	uint32_t key;            /* VNI or GRE key */
+};
+struct ovsdb_machine {
+	const char *phy_bridge;  /* holds phy_port; its internal port gets the address */
+	const char *phy_port;    /* the machine's underlay interface */
+	unsigned int mtu;        /* of the underlay, asked of phy_bridge's internal port */
+	const struct ovsdb_tunnel *tunnels; /* protected ports (split horizon) */
+	size_t n_tunnels;
+};
+/* ovsdb_lab_commit on a simulated machine's own switch (datapath netdev):
+ * view is its part of the lab (lab_machine_view), m what it adds, in one
+ * transaction; wait for it with ovsdb_lab_wait (the caller commits to
+ * every machine first, so their switches work at once). */
+int ovsdb_machine_commit(struct ovsdb *db, const struct lab *view, const struct ovsdb_machine *m,
+			 int timeout_ms, int64_t *next_cfg);
+
 /* Deletes every Bridge, Port and Interface marked with the lab's name, in one
  * transaction, and waits for ovs-vswitchd to apply it.  Rows not marked
  * with this lab are never touched. */

@@ -9,6 +9,7 @@
 #include <linux/if_tun.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -889,4 +890,92 @@ int switchd_stop(struct switchd *sw)
 
 	switchd_release_wait(sw);
 	return ret;
+}
+
+/* Each machine's switch is started by a child of ours that moves into the
+ * machine's namespace first (the daemons are born there), all children at
+ * once: one machine's switch does not wait for another's.  A child's error
+ * comes back through a pipe. */
+int switchd_start_machines(struct switchd *sws, char *const *rundirs, const int *netns_fds,
+			   size_t n)
+{
+	pid_t *pids = calloc(n + 1, sizeof(*pids));
+	int *rd = calloc(n + 1, sizeof(*rd));
+	int ret = 0;
+
+	if (!pids || !rd) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ovslib_init();
+	for (size_t i = 0; i < n; i++) {
+		struct switchd *sw = &sws[i];
+		int p[2];
+
+		memset(sw, 0, sizeof(*sw));
+		rd[i] = -1;
+		sw->private = true;
+		snprintf(sw->datapath, sizeof(sw->datapath), "netdev");
+		snprintf(sw->rundir, sizeof(sw->rundir), "%s", rundirs[i]);
+		snprintf(sw->remote, sizeof(sw->remote), "unix:%s/db.sock", sw->rundir);
+		if (pipe2(p, O_CLOEXEC) < 0) {
+			ret = -errno;
+			break;
+		}
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			const char *why = NULL;
+			int r = setns(netns_fds[i], CLONE_NEWNET) < 0 ? -errno : 0;
+
+			close(p[0]);
+			if (r < 0)
+				why = strerror(-r);
+			else if (mkdir(sw->rundir, 0750) < 0)
+				why = strerror(errno);
+			else if (switchd_start_private(sw->rundir, true) < 0)
+				why = err_get();
+			if (why && write(p[1], why, strlen(why)) < 0)
+				_exit(2);
+			_exit(why ? 1 : 0);
+		}
+		close(p[1]);
+		rd[i] = p[0];
+		if (pids[i] < 0) {
+			ret = -errno;
+			break;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		char why[512];
+		ssize_t got = 0, r;
+		int status;
+
+		if (rd[i] < 0)
+			break;
+		while ((r = read(rd[i], why + got, sizeof(why) - 1 - (size_t)got)) > 0)
+			got += r;
+		why[got] = '\0';
+		close(rd[i]);
+		if (pids[i] <= 0)
+			continue;
+		while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
+			;
+		if ((!WIFEXITED(status) || WEXITSTATUS(status)) && ret == 0) {
+			err_set("%s: could not start the machine's switch: %s", sws[i].rundir,
+				got ? why : "its starter died");
+			ret = -EIO;
+		}
+	}
+out:
+	if (ret == -ENOMEM || (ret < 0 && !err_isset()))
+		err_set("cannot start the machines' switches: %s", strerror(-ret));
+	free(pids);
+	free(rd);
+	return ret;
+}
+
+bool switchd_daemon_alive(const char *rundir, const char *name, pid_t *pid)
+{
+	*pid = switchd_read_pid(rundir, name);
+	return *pid && !switchd_pid_gone(*pid) && switchd_pid_is(*pid, name);
 }

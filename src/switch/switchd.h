@@ -66,6 +66,16 @@ ssize_t switchd_cmdline(pid_t pid, char *cmd, size_t len, const char **base);
 int switchd_unixctl(const char *ctl, const char *cmd, const char *const *args, size_t n_args,
 		    int timeout_ms, char **result);
 
+/* Starts a private switch (datapath netdev) for each simulated machine,
+ * in the network namespace behind netns_fds[i], run from rundirs[i] (which
+ * must not exist yet), all at once.  sws[i] is filled whatever happens, so
+ * that switchd_stop() can stop what did start. */
+int switchd_start_machines(struct switchd *sws, char *const *rundirs, const int *netns_fds,
+			   size_t n);
+/* Whether the daemon name ("ovs-vswitchd", "ovsdb-server") of the private
+ * switch in rundir runs; *pid: its pid file's, 0 when none. */
+bool switchd_daemon_alive(const char *rundir, const char *name, pid_t *pid);
+
 /* "netdev" when the kernel has no openvswitch datapath, else "system". */
 const char *switchd_datapath(void);
 

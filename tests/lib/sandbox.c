@@ -272,3 +272,30 @@ ino_t sandbox_ns_inode(const char *ns)
 	cr_assert_eq(stat(path, &st), 0, "no namespace %s", ns);
 	return st.st_ino;
 }
+
+pid_t sandbox_in_netns(const char *ns, int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		char path[256];
+		int fd;
+
+		snprintf(path, sizeof(path), "/run/netns/%s", ns);
+		fd = open(path, O_RDONLY);
+		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+			_exit(100);
+		alarm(20);
+		_exit(fn(arg));
+	}
+	return pid;
+}
+
+int sandbox_wait(pid_t pid)
+{
+	int st;
+
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}

@@ -44,6 +44,12 @@ ino_t sandbox_ns_inode(const char *ns);
 /* Whether a process named comm runs in the sandbox's own namespace. */
 bool sandbox_proc_running(const char *comm);
 
+/* Forks a child that moves into the named network namespace and exits with
+ * fn(arg) (alarm: 20 s, so a hung child fails instead of hanging); and
+ * waits for one, returning its exit status (128+signal). */
+pid_t sandbox_in_netns(const char *ns, int (*fn)(void *), void *arg);
+int sandbox_wait(pid_t pid);
+
 /* Path of the ovslab binary under test (meson passes OVSLAB_BIN). */
 const char *sandbox_ovslab(void);
 

@@ -47,35 +47,6 @@ static void up_int_br(void)
 	cr_assert_eq(ovslab(buf, sizeof(buf), cmd), 0, "ovslab up failed: %s", buf);
 }
 
-/* Forks a child that moves into namespace `ns` and runs fn; fn's return
- * value is the child's exit status. */
-static pid_t in_netns(const char *ns, int (*fn)(void *), void *arg)
-{
-	pid_t pid = fork();
-
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		char path[256];
-		int fd;
-
-		snprintf(path, sizeof(path), "/run/netns/%s", ns);
-		fd = open(path, O_RDONLY);
-		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
-			_exit(100);
-		alarm(20); /* a hung transfer fails the test instead of hanging it */
-		_exit(fn(arg));
-	}
-	return pid;
-}
-
-static int wait_status(pid_t pid)
-{
-	int st;
-
-	cr_assert_eq(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 struct server {
 	const char *addr;
 	int port;
@@ -203,7 +174,7 @@ static void start_server(struct server *sv, int rep[2], int rdy[2], const char *
 	cr_assert_eq(pipe(rdy), 0);
 	sv->report = rep[1];
 	sv->ready = rdy[1];
-	*pid = in_netns(ns, fn, sv);
+	*pid = sandbox_in_netns(ns, fn, sv);
 	close(rep[1]);
 	close(rdy[1]);
 	cr_assert_eq(read(rdy[0], &c, 1), 1, "server in %s did not start", ns);
@@ -283,11 +254,11 @@ Test(lab, int_br_reach_and_down)
 		want = xfer_pattern(ref, XFER_BYTES);
 		free(ref);
 		start_server(&sv, rep, rdy, "ns02", sink_server, &spid);
-		cpid = in_netns("ns01", source_client, "192.168.100.2");
-		cr_assert_eq(wait_status(cpid), 0, "client in ns01 failed");
+		cpid = sandbox_in_netns("ns01", source_client, "192.168.100.2");
+		cr_assert_eq(sandbox_wait(cpid), 0, "client in ns01 failed");
 		cr_assert_eq(read(rep[0], &got_h, sizeof(got_h)), sizeof(got_h));
 		cr_assert_eq(read(rep[0], &got_n, sizeof(got_n)), sizeof(got_n));
-		cr_assert_eq(wait_status(spid), 0);
+		cr_assert_eq(sandbox_wait(spid), 0);
 		cr_assert_eq(got_n, (uint64_t)XFER_BYTES, "received %llu bytes", (unsigned long long)got_n);
 		cr_assert_eq(got_h, want, "data corrupted in transit");
 		close(rep[0]);
@@ -311,7 +282,7 @@ Test(lab, int_br_reach_and_down)
 		cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns pids ns01"), 0, "%s", buf);
 		cr_assert_not_null(strstr(buf, want), "ip netns pids does not list %s: %s", want, buf);
 		cr_assert_eq(ovslab(buf, sizeof(buf), "down seed"), 0, "down failed: %s", buf);
-		cr_assert_eq(wait_status(sleeper), 128 + SIGTERM, "the process in ns01 was not stopped");
+		cr_assert_eq(sandbox_wait(sleeper), 128 + SIGTERM, "the process in ns01 was not stopped");
 	}
 	assert_nothing_left();
 }
@@ -331,10 +302,10 @@ Test(lab, nat_reaches_outside)
 	cr_assert_str_eq(buf, "1\n");
 
 	start_server(&sv, rep, rdy, "outside", peer_server, &spid);
-	cpid = in_netns("ns01", connect_client, (void *)OUT_SERVER);
-	cr_assert_eq(wait_status(cpid), 0, "ns01 could not connect to the outside server");
+	cpid = sandbox_in_netns("ns01", connect_client, (void *)OUT_SERVER);
+	cr_assert_eq(sandbox_wait(cpid), 0, "ns01 could not connect to the outside server");
 	cr_assert_eq(read(rep[0], &seen, sizeof(seen)), sizeof(seen));
-	cr_assert_eq(wait_status(spid), 0);
+	cr_assert_eq(sandbox_wait(spid), 0);
 	inet_pton(AF_INET, OUT_UPLINK, &uplink);
 	cr_assert_eq(seen.s_addr, uplink.s_addr, "the server saw %s, not the uplink's address",
 		     inet_ntoa(seen));

@@ -13,12 +13,12 @@
 #include "sandbox.h"
 
 #define IFACE_KEYS "bridge, address, addresses, ifname, port, mac, mtu, ofport, vlan, trunks"
-#define TOP_KEYS "name, bridges, hosts, links, patches, mirrors, checks"
+#define TOP_KEYS "name, bridges, hosts, links, patches, mirrors, checks, machines, underlay"
 #define BRIDGE_KEYS                                                                     \
 	"gateway, gateway6, nat, uplink, flows, flows_file, groups, meters, datapath, "    \
 	"fail_mode, protocols, controller, "                                             \
-	"mcast_snooping, stp, rstp, other_config, external_ids, mirrors"
-#define HOST_KEYS IFACE_KEYS ", interfaces, routes, sysctls, exec"
+	"mcast_snooping, stp, rstp, other_config, external_ids, mirrors, tunnel, key"
+#define HOST_KEYS IFACE_KEYS ", interfaces, routes, sysctls, exec, machine"
 
 
 static struct result parse(const char *yaml)

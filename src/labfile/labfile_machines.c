@@ -1,0 +1,369 @@
+/* The lab file's simulated machines: the top-level machines: and underlay:
+ * keys, a host's machine:, a bridge's tunnel: and key:, and what a lab with
+ * machines may not have yet. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "labfile/labfile_int.h"
+
+#define MACHINES_MTU_MIN 1280
+#define MACHINES_MTU_MAX 9000
+#define MACHINES_VNI_MAX 16777215u /* 24 bits */
+
+static bool machines_uint(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			  unsigned long min, unsigned long max, unsigned long *out)
+{
+	const char *s = labfile_scalar(c, key, val);
+	char *end;
+	unsigned long v;
+
+	if (!s)
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max || s[0] == '-') {
+		labfile_report(c, labfile_pos(val), "%s %s is not a whole number from %lu to %lu",
+			       labfile_text(key), s, min, max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static void underlay_subnet(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			    void *obj)
+{
+	struct lab_underlay *u = obj;
+	const char *s = labfile_scalar(c, key, val);
+	struct lab_addr a;
+
+	if (!s)
+		return;
+	if (lab_addr_parse(s, &a) < 0 || a.family != AF_INET || a.prefix > 30 || a.prefix < 8) {
+		labfile_report(c, labfile_pos(val), "underlay subnet %s is not an IPv4 subnet "
+			       "like 10.200.0.0/24 (prefix length 8 to 30)", s);
+		return;
+	}
+	u->subnet = lab_addr_network(&a);
+}
+
+static void underlay_mtu(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			 void *obj)
+{
+	struct lab_underlay *u = obj;
+	unsigned long v;
+
+	if (machines_uint(c, key, val, MACHINES_MTU_MIN, MACHINES_MTU_MAX, &v))
+		u->mtu = (unsigned int)v;
+}
+
+static const struct setting underlay_settings[] = {
+	{ "subnet", underlay_subnet },
+	{ "mtu", underlay_mtu },
+};
+
+static void machine_underlay(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			     void *obj)
+{
+	struct lab_machine *m = obj;
+	const char *s = labfile_scalar(c, key, val);
+
+	if (!s)
+		return;
+	if (inet_pton(AF_INET, s, &m->underlay.v4) != 1) {
+		labfile_report(c, labfile_pos(val), "machine %s: underlay address %s is not an "
+			       "IPv4 address like 10.200.0.12", m->name, s);
+		return;
+	}
+	m->underlay.family = AF_INET;
+	m->underlay_pos = labfile_pos(val);
+}
+
+static const struct setting machine_settings[] = {
+	{ "underlay", machine_underlay },
+};
+
+static void machines_list(struct ctx *c, const yaml_node_t *val)
+{
+	struct lab *lab = labfile_lab(c);
+	const yaml_node_pair_t *start, *end;
+
+	if (!labfile_pairs(val, &start, &end) || start == end) {
+		labfile_report(c, labfile_pos(val), "\"machines\" must be a mapping of machine "
+			       "names, like {hv1: {}, hv2: {}}");
+		return;
+	}
+	lab->machines = calloc((size_t)(end - start), sizeof(*lab->machines));
+	if (!lab->machines) {
+		labfile_nomem(c);
+		return;
+	}
+	for (const yaml_node_pair_t *p = start; p < end && !labfile_oom(c); p++) {
+		const char *name = labfile_pair_key(c, start, p, "machine");
+		const yaml_node_t *k = labfile_node(c, p->key), *v = labfile_node(c, p->value);
+		struct lab_machine *m = &lab->machines[lab->n_machines];
+		const yaml_node_pair_t *bs, *be;
+
+		if (!name || !labfile_name(c, k, "machine name", name))
+			continue;
+		m->name = labfile_strdup(c, name);
+		m->pos = labfile_pos(k);
+		if (!m->name)
+			return;
+		lab->n_machines++;
+		if (labfile_pairs(v, &bs, &be))
+			labfile_walk(c, bs, be, machine_settings, ARRAY_SIZE(machine_settings), m);
+		else
+			labfile_report(c, labfile_pos(v), "machine %s must be a mapping of settings "
+				       "(expected \"underlay\"), not %s", name, labfile_kind(v));
+	}
+}
+
+void labfile_machines_top(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val)
+{
+	struct lab *lab = labfile_lab(c);
+	const yaml_node_pair_t *start, *end;
+
+	if (!strcmp(labfile_text(key), "machines")) {
+		machines_list(c, val);
+		return;
+	}
+	lab->underlay.pos = labfile_pos(key);
+	if (labfile_pairs(val, &start, &end))
+		labfile_walk(c, start, end, underlay_settings, ARRAY_SIZE(underlay_settings),
+			     &lab->underlay);
+	else
+		labfile_report(c, labfile_pos(val), "\"underlay\" must be a mapping of settings "
+			       "(expected \"subnet\", \"mtu\"), not %s", labfile_kind(val));
+}
+
+void labfile_machines_host(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			   struct lab_host *h)
+{
+	const char *s = labfile_scalar(c, key, val);
+
+	if (!s)
+		return;
+	h->machine_pos = labfile_pos(val);
+	h->machine = labfile_strdup(c, s);
+}
+
+void labfile_machines_bridge(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			     struct lab_bridge *b)
+{
+	const char *s;
+	unsigned long v;
+
+	if (!strcmp(labfile_text(key), "key")) {
+		b->key_pos = labfile_pos(key);
+		if (machines_uint(c, key, val, 0, 4294967295ul, &v))
+			b->key = (uint32_t)v;
+		return;
+	}
+	s = labfile_scalar(c, key, val);
+	if (!s)
+		return;
+	b->tunnel_pos = labfile_pos(key);
+	if (!strcmp(s, "geneve"))
+		b->tunnel = LAB_TUNNEL_GENEVE;
+	else if (!strcmp(s, "vxlan"))
+		b->tunnel = LAB_TUNNEL_VXLAN;
+	else if (!strcmp(s, "gre"))
+		b->tunnel = LAB_TUNNEL_GRE;
+	else
+		labfile_report(c, labfile_pos(val), "bridge %s: unknown tunnel type \"%s\" "
+			       "(expected geneve, vxlan or gre)", b->name, s);
+}
+
+/* ---- validation -------------------------------------------------------- */
+
+static uint32_t machines_ip(const struct lab_addr *a)
+{
+	return ntohl(a->v4.s_addr);
+}
+
+static bool machines_ip_taken(const struct lab *lab, uint32_t ip, size_t upto)
+{
+	for (size_t i = 0; i < lab->n_machines; i++)
+		if (i != upto && lab->machines[i].underlay.family &&
+		    machines_ip(&lab->machines[i].underlay) == ip)
+			return true;
+	return false;
+}
+
+/* Explicit addresses first; then .1, .2, ... in declaration order, past the
+ * ones taken. */
+static void machines_addresses(struct ctx *c)
+{
+	struct lab *lab = labfile_lab(c);
+	const struct lab_addr *net = &lab->underlay.subnet;
+	uint32_t base = machines_ip(net);
+	uint32_t size = net->prefix ? 1u << (32 - net->prefix) : 0;
+	uint32_t next = 1;
+	char sub[64];
+
+	lab_addr_str(net, sub, sizeof(sub));
+	for (size_t i = 0; i < lab->n_machines; i++) {
+		struct lab_machine *m = &lab->machines[i];
+		uint32_t ip = machines_ip(&m->underlay), off = ip - base;
+
+		if (!m->underlay.family)
+			continue;
+		m->underlay.prefix = net->prefix;
+		if (!lab_addr_in_subnet(net, &m->underlay))
+			labfile_report(c, m->underlay_pos, "machine %s: underlay address %s is outside "
+				       "the underlay subnet %s", m->name,
+				       inet_ntoa(m->underlay.v4), sub);
+		else if (off == 0 || off == size - 1)
+			labfile_report(c, m->underlay_pos, "machine %s: underlay address %s is the "
+				       "subnet's %s address", m->name, inet_ntoa(m->underlay.v4),
+				       off ? "broadcast" : "network");
+		else if (machines_ip_taken(lab, ip, i) && i > 0) {
+			for (size_t j = 0; j < i; j++)
+				if (lab->machines[j].underlay.family &&
+				    machines_ip(&lab->machines[j].underlay) == ip) {
+					labfile_report(c, m->underlay_pos, "machine %s: underlay "
+						       "address %s is machine %s's too", m->name,
+						       inet_ntoa(m->underlay.v4),
+						       lab->machines[j].name);
+					break;
+				}
+		}
+	}
+	for (size_t i = 0; i < lab->n_machines; i++) {
+		struct lab_machine *m = &lab->machines[i];
+
+		if (m->underlay.family)
+			continue;
+		while (next < size - 1 && machines_ip_taken(lab, base + next, SIZE_MAX))
+			next++;
+		if (next >= size - 1) {
+			labfile_report(c, m->pos, "machine %s: the underlay subnet %s has no "
+				       "address left for it", m->name, sub);
+			continue;
+		}
+		m->underlay.family = AF_INET;
+		m->underlay.prefix = net->prefix;
+		m->underlay.v4.s_addr = htonl(base + next++);
+	}
+}
+
+/* Not in this first slice: refused with their position rather than built
+ * half-way. */
+static void machines_unsupported(struct ctx *c)
+{
+	const struct lab *lab = labfile_lab(c);
+	static const char later[] = "is not supported with machines yet";
+
+	for (size_t i = 0; i < lab->n_bridges; i++) {
+		const struct lab_bridge *b = &lab->bridges[i];
+
+		if (b->gateway.family || b->gateway6.family || b->nat || b->uplink)
+			labfile_report(c, b->pos, "bridge %s: a gateway or NAT %s", b->name, later);
+		if (b->has_flows || b->n_groups || b->n_meters)
+			labfile_report(c, b->pos, "bridge %s: flows %s", b->name, later);
+		if (b->settings.datapath && strcmp(b->settings.datapath, "netdev"))
+			labfile_report(c, b->pos, "bridge %s: datapath %s %s (machines' switches "
+				       "are userspace: netdev)", b->name, b->settings.datapath, later);
+		if (!strcmp(b->name, "br-phy"))
+			labfile_report(c, b->pos, "bridge name \"br-phy\" is reserved with machines "
+				       "(each machine's underlay bridge)");
+	}
+	for (size_t i = 0; i < lab->n_patches; i++)
+		labfile_report(c, lab->patches[i].pos, "patches are not supported with machines yet");
+	for (size_t i = 0; i < lab->n_mirrors; i++)
+		labfile_report(c, lab->mirrors[i].pos, "mirrors are not supported with machines yet");
+	for (size_t i = 0; i < lab->n_links; i++)
+		labfile_report(c, lab->links[i].pos, "links between hosts are not supported with "
+			       "machines yet");
+}
+
+static void machines_host(struct ctx *c, const struct lab_host *h, const char *ul)
+{
+	const struct lab *lab = labfile_lab(c);
+
+	if (!h->machine)
+		labfile_report(c, h->pos, "host %s names no machine (in a lab with machines every "
+			       "host sits on one: add \"machine: NAME\")", h->name);
+	else if (!lab_find_machine(lab, h->machine))
+		labfile_report(c, h->machine_pos, "host %s: machine %s is not declared under "
+			       "\"machines\"", h->name, h->machine);
+	if (!strcmp(h->name, ul))
+		labfile_report(c, h->pos, "host name \"%s\" is the lab's underlay namespace", ul);
+	for (size_t f = 0; f < h->n_ifaces; f++) {
+		const struct lab_iface *ifc = &h->ifaces[f];
+
+		if (ifc->attach == LAB_ATTACH_MACHINE)
+			labfile_report(c, ifc->pos, "host %s: \"bridge: none\" %s", h->name,
+				       "is not supported with machines yet");
+		if (ifc->port && (!strcmp(ifc->port, "br-phy") || !strcmp(ifc->port, "ul0")))
+			labfile_report(c, ifc->pos, "host %s: port name \"%s\" is reserved with "
+				       "machines", h->name, ifc->port);
+		for (size_t b = 0; ifc->port && b < lab->n_bridges; b++)
+			for (size_t m = 0; m < lab->n_machines; m++) {
+				char t[16];
+
+				lab_tunnel_port_name(lab->bridges[b].name, lab->machines[m].name, t);
+				if (!strcmp(t, ifc->port))
+					labfile_report(c, ifc->pos, "host %s: port name \"%s\" is a "
+						       "tunnel port's", h->name, t);
+			}
+	}
+}
+
+void labfile_machines_validate(struct ctx *c)
+{
+	struct lab *lab = labfile_lab(c);
+	char ul[16];
+
+	if (!lab->n_machines) {
+		for (size_t i = 0; i < lab->n_hosts; i++)
+			if (lab->hosts[i].machine)
+				labfile_report(c, lab->hosts[i].machine_pos, "host %s: \"machine\" "
+					       "needs a top-level \"machines\" section",
+					       lab->hosts[i].name);
+		for (size_t i = 0; i < lab->n_bridges; i++)
+			if (lab->bridges[i].tunnel_pos.line || lab->bridges[i].key_pos.line)
+				labfile_report(c, lab->bridges[i].tunnel_pos.line
+					       ? lab->bridges[i].tunnel_pos : lab->bridges[i].key_pos,
+					       "bridge %s: tunnels need a top-level \"machines\" "
+					       "section", lab->bridges[i].name);
+		if (lab->underlay.pos.line)
+			labfile_report(c, lab->underlay.pos, "\"underlay\" needs a top-level "
+				       "\"machines\" section");
+		return;
+	}
+	if (!lab->underlay.subnet.family)
+		lab_addr_parse(LAB_UNDERLAY_SUBNET, &lab->underlay.subnet);
+	if (!lab->underlay.mtu)
+		lab->underlay.mtu = LAB_UNDERLAY_MTU;
+	machines_addresses(c);
+	machines_unsupported(c);
+	lab_underlay_ns(lab->name ? lab->name : "", ul);
+	for (size_t i = 0; i < lab->n_bridges; i++) {
+		const struct lab_bridge *b = &lab->bridges[i];
+
+		if (b->tunnel != LAB_TUNNEL_GRE && b->key > MACHINES_VNI_MAX)
+			labfile_report(c, b->key_pos, "bridge %s: key %u does not fit a %s VNI "
+				       "(24 bits: at most %u)", b->name, b->key,
+				       lab_tunnel_name(b->tunnel), MACHINES_VNI_MAX);
+	}
+	for (size_t i = 0; i < lab->n_machines; i++) {
+		const struct lab_machine *m = &lab->machines[i];
+
+		if (lab_find_host(lab, m->name))
+			labfile_report(c, m->pos, "machine name \"%s\" is already a host's name",
+				       m->name);
+		if (lab_find_bridge(lab, m->name))
+			labfile_report(c, m->pos, "machine name \"%s\" is already a bridge's name",
+				       m->name);
+		if (!strcmp(m->name, ul))
+			labfile_report(c, m->pos, "machine name \"%s\" is the lab's underlay "
+				       "namespace", ul);
+	}
+	for (size_t i = 0; i < lab->n_hosts; i++)
+		machines_host(c, &lab->hosts[i], ul);
+}

@@ -1,0 +1,103 @@
+/* Simulated machines in the model: names of the objects a machine lab adds
+ * (underlay namespace, tunnel ports) and each machine's view of the lab. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/lab.h"
+
+struct lab_machine *lab_find_machine(const struct lab *lab, const char *name)
+{
+	for (size_t i = 0; i < lab->n_machines; i++)
+		if (!strcmp(lab->machines[i].name, name))
+			return &lab->machines[i];
+	return NULL;
+}
+
+const char *lab_tunnel_name(enum lab_tunnel t)
+{
+	switch (t) {
+	case LAB_TUNNEL_VXLAN:
+		return "vxlan";
+	case LAB_TUNNEL_GRE:
+		return "gre";
+	case LAB_TUNNEL_GENEVE:
+	default:
+		return "geneve";
+	}
+}
+
+/* FNV-1a: stable across runs and builds, which the names must be. */
+static unsigned int lab_hash16(const char *s)
+{
+	unsigned int h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return (h ^ (h >> 16)) & 0xffff;
+}
+
+void lab_underlay_ns(const char *lab, char out[16])
+{
+	if (strlen(lab) + 3 <= LAB_NAME_MAX)
+		snprintf(out, 16, "%s-ul", lab);
+	else
+		snprintf(out, 16, "%.7s-%04xul", lab, lab_hash16(lab));
+}
+
+void lab_tunnel_port_name(const char *bridge, const char *peer, char out[16])
+{
+	lab_patch_port_name(bridge, peer, out);
+}
+
+bool lab_machine_has_bridge(const struct lab *lab, const struct lab_machine *m,
+			    const char *bridge)
+{
+	for (size_t h = 0; h < lab->n_hosts; h++) {
+		const struct lab_host *host = &lab->hosts[h];
+
+		if (!host->machine || strcmp(host->machine, m->name))
+			continue;
+		for (size_t i = 0; i < host->n_ifaces; i++)
+			if (host->ifaces[i].attach == LAB_ATTACH_BRIDGE &&
+			    !strcmp(host->ifaces[i].bridge, bridge))
+				return true;
+	}
+	return false;
+}
+
+int lab_machine_view(const struct lab *lab, const struct lab_machine *m, struct lab **out)
+{
+	struct lab *v = calloc(1, sizeof(*v));
+
+	*out = NULL;
+	if (!v)
+		return -ENOMEM;
+	v->name = lab->name;
+	v->file = lab->file;
+	v->has_ipv6 = lab->has_ipv6;
+	v->bridges = calloc(lab->n_bridges + 1, sizeof(*v->bridges));
+	v->hosts = calloc(lab->n_hosts + 1, sizeof(*v->hosts));
+	if (!v->bridges || !v->hosts) {
+		lab_view_free(v);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < lab->n_bridges; i++)
+		if (lab_machine_has_bridge(lab, m, lab->bridges[i].name))
+			v->bridges[v->n_bridges++] = lab->bridges[i];
+	for (size_t i = 0; i < lab->n_hosts; i++)
+		if (lab->hosts[i].machine && !strcmp(lab->hosts[i].machine, m->name))
+			v->hosts[v->n_hosts++] = lab->hosts[i];
+	*out = v;
+	return 0;
+}
+
+void lab_view_free(struct lab *view)
+{
+	if (!view)
+		return;
+	free(view->bridges);
+	free(view->hosts);
+	free(view);
+}
