@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <sched.h>
@@ -373,6 +374,18 @@ int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct lab_addr *addr)
 int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct lab_addr *addr)
 {
 	return rtnl_addr_change(nl, RTM_DELADDR, 0, ifindex, addr);
+}
+
+int rtnl_neigh_del(struct rtnl *nl, int ifindex, const struct lab_addr *addr)
+{
+	struct rtnl_req req;
+	struct nlmsghdr *nlh = rtnl_msg(&req, RTM_DELNEIGH, 0);
+	struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+
+	ndm->ndm_family = (unsigned char)addr->family;
+	ndm->ndm_ifindex = ifindex;
+	mnl_attr_put(nlh, NDA_DST, rtnl_addr_len(addr->family), &addr->v4);
+	return rtnl_talk(nl, nlh, NULL, NULL);
 }
 
 static int rtnl_route_change(struct rtnl *nl, int type, int flags, const struct lab_addr *dst,

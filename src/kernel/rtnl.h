@@ -36,6 +36,9 @@ int rtnl_link_index(struct rtnl *nl, const char *name);
 int rtnl_link_up(struct rtnl *nl, int ifindex);
 int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
 int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
+/* Deletes the neighbour (ARP / NDP) entry for addr on ifindex; -ENOENT
+ * when there is none.  No message set: callers try many. */
+int rtnl_neigh_del(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
 /* Sets the MAC address (mac non-NULL, 6 bytes) and/or the MTU (mtu > 0);
  * no_ll6: the interface never makes an IPv6 link-local address (address
  * generation mode none), so it sends no IPv6 at all.  Set before the link
