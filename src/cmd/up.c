@@ -639,7 +639,6 @@ static int up_plan(struct up *u)
 
 	if (ret == 0 && u->old)
 		ret = observe_lab(u->old, &u->st, &u->drift);
-	timing_phase("observe");
 	if (ret == 0)
 		ret = plan_repair(u->old, u->lab, &u->drift, &u->plan);
 	return ret;

@@ -635,7 +635,7 @@ static int rtnl_addr_list_cb(const struct nlmsghdr *nlh, void *data)
 	struct rtnl_attrs a;
 	struct lab_addr addr = { 0 };
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || (int)ifa->ifa_index != l->ifindex ||
+	if (nlh->nlmsg_type != RTM_NEWADDR || (l->ifindex && (int)ifa->ifa_index != l->ifindex) ||
 	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6) || l->err)
 		return MNL_CB_OK;
 	rtnl_attrs_parse(nlh, sizeof(*ifa), &a);

@@ -59,7 +59,8 @@ int rtnl_default_route_dev(struct rtnl *nl, char name[IF_NAMESIZE]);
 int rtnl_route_list(struct rtnl *nl, int family,
 		    void (*fn)(const struct lab_addr *dst, const char *dev, void *arg), void *arg);
 
-/* Address listing for `show`: calls fn for each address on ifindex. */
+/* Address listing for `show`: calls fn for each address on ifindex (0: on
+ * every interface). */
 int rtnl_addr_list(struct rtnl *nl, int ifindex,
 		   void (*fn)(const struct lab_addr *a, void *arg), void *arg);
 
