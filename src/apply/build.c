@@ -550,10 +550,15 @@ static int build_host_change(struct build *b, const struct lab *old_lab, const s
 		}
 	for (size_t i = 0; ret == 0 && i < h->n_ifaces; i++)
 		ret = build_iface_update(b, nsnl, &old->ifaces[i], &h->ifaces[i], repair);
-	for (int i = 0; ret == 0 && i < nn; i++)
-		if (repair || !build_route_in(&rn[i], ro, no))
-			ret = build_tolerate(build_route_apply(nsnl, -1, h->name, &rn[i], true),
-					     repair);
+	/* Routes kept are added again too: removing an address takes with it
+	 * the routes through a gateway it made reachable (an edit that moved
+	 * a host's address lost its default route). */
+	for (int i = 0; ret == 0 && i < nn; i++) {
+		bool kept = build_route_in(&rn[i], ro, no);
+
+		ret = build_tolerate(build_route_apply(nsnl, -1, h->name, &rn[i], true),
+				     repair || kept);
+	}
 	if (ret == 0)
 		ret = build_in_ns(b, nsfd, build_ns_sysctls, (void *)h);
 out:
