@@ -498,10 +498,17 @@ static bool build_route_in(const struct lab_host_route *r, const struct lab_host
 	return false;
 }
 
+/* A repair puts back what is missing whatever the journal says was made:
+ * an object already there, or already gone, is as wanted. */
+static int build_tolerate(int ret, bool repair)
+{
+	return repair && (ret == -EEXIST || ret == -EADDRNOTAVAIL || ret == -ESRCH) ? 0 : ret;
+}
+
 /* Addresses of one interface from old to new, and the machine-side routes
- * of a machine attachment with them. */
+ * of a machine attachment with them; a repair adds every address. */
 static int build_iface_update(struct build *b, struct rtnl *nsnl, const struct lab_iface *o,
-			      const struct lab_iface *n)
+			      const struct lab_iface *n, bool repair)
 {
 	int idx = rtnl_link_index(nsnl, n->ifname);
 	int pidx = n->attach == LAB_ATTACH_MACHINE ? rtnl_link_index(b->nl, n->port) : 0;
@@ -514,24 +521,24 @@ static int build_iface_update(struct build *b, struct rtnl *nsnl, const struct l
 
 		if (build_addr_in(&o->addrs[i], n->addrs, n->n_addrs))
 			continue;
-		ret = rtnl_addr_del(nsnl, idx, &o->addrs[i]);
+		ret = build_tolerate(rtnl_addr_del(nsnl, idx, &o->addrs[i]), repair);
 		if (ret == 0 && pidx > 0)
-			ret = rtnl_route_del(b->nl, &dst, NULL, pidx);
+			ret = build_tolerate(rtnl_route_del(b->nl, &dst, NULL, pidx), repair);
 	}
 	for (size_t i = 0; ret == 0 && i < n->n_addrs; i++) {
 		struct lab_addr dst = build_host_prefix(&n->addrs[i]);
 
-		if (build_addr_in(&n->addrs[i], o->addrs, o->n_addrs))
+		if (!repair && build_addr_in(&n->addrs[i], o->addrs, o->n_addrs))
 			continue;
-		ret = rtnl_addr_add(nsnl, idx, &n->addrs[i]);
+		ret = build_tolerate(rtnl_addr_add(nsnl, idx, &n->addrs[i]), repair);
 		if (ret == 0 && pidx > 0)
-			ret = rtnl_route_add(b->nl, &dst, NULL, pidx);
+			ret = build_tolerate(rtnl_route_add(b->nl, &dst, NULL, pidx), repair);
 	}
 	return ret;
 }
 
-int build_host_update(struct build *b, const struct lab *old_lab, const struct lab_host *old,
-		      const struct lab_host *h)
+static int build_host_change(struct build *b, const struct lab *old_lab, const struct lab_host *old,
+			     const struct lab_host *h, bool repair)
 {
 	struct lab_host_route *ro = NULL, *rn = NULL;
 	struct rtnl *nsnl = NULL;
@@ -555,10 +562,16 @@ int build_host_update(struct build *b, const struct lab *old_lab, const struct l
 				ret = 0;
 		}
 	for (size_t i = 0; ret == 0 && i < h->n_ifaces; i++)
-		ret = build_iface_update(b, nsnl, &old->ifaces[i], &h->ifaces[i]);
-	for (int i = 0; ret == 0 && i < nn; i++)
-		if (!build_route_in(&rn[i], ro, no))
-			ret = build_route_apply(nsnl, -1, h->name, &rn[i], true);
+		ret = build_iface_update(b, nsnl, &old->ifaces[i], &h->ifaces[i], repair);
+	/* Routes kept are added again too: removing an address takes with it
+	 * the routes through a gateway it made reachable (an edit that moved
+	 * a host's address lost its default route). */
+	for (int i = 0; ret == 0 && i < nn; i++) {
+		bool kept = build_route_in(&rn[i], ro, no);
+
+		ret = build_tolerate(build_route_apply(nsnl, -1, h->name, &rn[i], true),
+				     repair || kept);
+	}
 	if (ret == 0)
 		ret = build_in_ns(b, nsfd, build_ns_sysctls, (void *)h);
 out:
@@ -570,6 +583,42 @@ out:
 	free(ro);
 	free(rn);
 	return ret;
+}
+
+int build_host_update(struct build *b, const struct lab *old_lab, const struct lab_host *old,
+		      const struct lab_host *h)
+{
+	return build_host_change(b, old_lab, old, h, false);
+}
+
+int build_host_repair(struct build *b, const struct lab *old_lab, const struct lab_host *old,
+		      const struct lab_host *h)
+{
+	return build_host_change(b, old_lab, old, h, true);
+}
+
+static void build_neigh_forget(struct rtnl *nl, int ifindex, const struct lab_addr *addrs,
+			       size_t n)
+{
+	for (size_t i = 0; ifindex > 0 && i < n; i++)
+		rtnl_neigh_del(nl, ifindex, &addrs[i]);
+}
+
+void build_forget_neighbours(struct build *b, const struct lab_addr *addrs, size_t n)
+{
+	for (size_t i = 0; n && i < b->lab->n_hosts; i++) {
+		const struct lab_host *h = &b->lab->hosts[i];
+		struct rtnl *nsnl = NULL;
+
+		if (build_ns_socket(h->name, &nsnl) < 0)
+			continue;
+		for (size_t j = 0; j < h->n_ifaces; j++)
+			build_neigh_forget(nsnl, rtnl_link_index(nsnl, h->ifaces[j].ifname), addrs, n);
+		rtnl_close(nsnl);
+	}
+	for (size_t i = 0; n && i < b->lab->n_bridges; i++)
+		build_neigh_forget(b->nl, rtnl_link_index(b->nl, b->lab->bridges[i].name), addrs, n);
+	err_clear();
 }
 
 int build_host_remove(struct build *b, const struct lab_host *h)
@@ -714,7 +763,8 @@ out:
 	return ret;
 }
 
-static int build_gateway_change(struct build *b, const struct lab_bridge *br, bool add)
+static int build_gateway_change(struct build *b, const struct lab_bridge *br, bool add,
+				bool repair)
 {
 	const struct lab_addr *gws[2] = { &br->gateway, &br->gateway6 };
 	int idx;
@@ -733,7 +783,8 @@ static int build_gateway_change(struct build *b, const struct lab_bridge *br, bo
 				    br->gateway6.family ? "0" : "1") : 0;
 	for (int i = 0; ret == 0 && i < 2; i++)
 		if (gws[i]->family)
-			ret = add ? rtnl_addr_add(b->nl, idx, gws[i]) : rtnl_addr_del(b->nl, idx, gws[i]);
+			ret = build_tolerate(add ? rtnl_addr_add(b->nl, idx, gws[i])
+						 : rtnl_addr_del(b->nl, idx, gws[i]), repair);
 	if (ret == 0 && add)
 		ret = rtnl_link_up(b->nl, idx);
 	if (ret < 0)
@@ -744,10 +795,15 @@ static int build_gateway_change(struct build *b, const struct lab_bridge *br, bo
 
 int build_gateway(struct build *b, const struct lab_bridge *br)
 {
-	return build_gateway_change(b, br, true);
+	return build_gateway_change(b, br, true, false);
+}
+
+int build_gateway_repair(struct build *b, const struct lab_bridge *br)
+{
+	return build_gateway_change(b, br, true, true);
 }
 
 int build_gateway_remove(struct build *b, const struct lab_bridge *br)
 {
-	return build_gateway_change(b, br, false);
+	return build_gateway_change(b, br, false, false);
 }

@@ -56,6 +56,17 @@ int build_gateway(struct build *b, const struct lab_bridge *br);
  * the namespace and everything running in it stay. */
 int build_host_update(struct build *b, const struct lab *old_lab, const struct lab_host *old,
 		      const struct lab_host *h);
+/* The same, putting back whatever of h is missing (a repair: every address
+ * and route of h added, those already there left as they are). */
+int build_host_repair(struct build *b, const struct lab *old_lab, const struct lab_host *old,
+		      const struct lab_host *h);
+/* build_gateway, an address already there left as it is. */
+int build_gateway_repair(struct build *b, const struct lab_bridge *br);
+/* Every host of the lab, and the machine on every bridge's internal port,
+ * forgets the neighbour entries of these addresses: an interface made anew
+ * has a new MAC address, and an entry would send traffic to the old one for
+ * half a minute.  Best effort. */
+void build_forget_neighbours(struct build *b, const struct lab_addr *addrs, size_t n);
 /* Stops what runs in the host, removes its outside ends and namespace, and
  * withdraws them from the journal. */
 int build_host_remove(struct build *b, const struct lab_host *h);

@@ -2,12 +2,14 @@
  * (--all), as probes run at once (probe.c), reported by report.c. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "util/err.h"
 #include "cmd/cmd.h"
+#include "kernel/netns.h"
 #include "labfile/labfile.h"
 #include "probe/probe.h"
 #include "probe/report.h"
@@ -170,6 +172,46 @@ out:
 	return ret;
 }
 
+/* Probes from or to a host whose namespace is gone fail as such and are not
+ * run (probe_run would stop at the first); the others run, a pair's twins
+ * renumbered (a pair's hosts are the same two, so both go or both stay). */
+static int check_run_present(struct check_run *c, size_t window)
+{
+	struct probe *run = calloc(c->n + 1, sizeof(*run));
+	size_t *at = calloc(c->n + 1, sizeof(*at));
+	size_t n = 0;
+	int ret;
+
+	if (!run || !at) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		struct probe *p = &c->probes[i];
+
+		at[i] = SIZE_MAX;
+		if (!netns_exists(p->from) || (p->to_ns && !netns_exists(p->to_ns))) {
+			p->reached = false;
+			snprintf(p->detail, sizeof(p->detail), "host %s missing",
+				 netns_exists(p->from) ? p->to_ns : p->from);
+			continue;
+		}
+		at[i] = n;
+		run[n++] = *p;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (run[i].twin)
+			run[i].twin = at[run[i].twin - 1] == SIZE_MAX ? 0 : at[run[i].twin - 1] + 1;
+	ret = probe_run(run, n, window);
+	for (size_t i = 0; ret == 0 && i < c->n; i++)
+		if (at[i] != SIZE_MAX)
+			c->probes[i] = run[at[i]];
+out:
+	free(run);
+	free(at);
+	return ret;
+}
+
 /* LAB: the checks of its saved file; FILE: the file's, its lab being up. */
 static int check_load(const char *arg, struct lab **lab)
 {
@@ -242,7 +284,7 @@ int cmd_check(const char *arg, const struct cmd_check_opts *o, FILE *out)
 		goto out;
 	ret = o->all ? check_all(&c) : check_declared(&c);
 	if (ret == 0)
-		ret = probe_run(c.probes, c.n, o->all ? CHECKRUN_ALL_WINDOW : 0);
+		ret = check_run_present(&c, o->all ? CHECKRUN_ALL_WINDOW : 0);
 	if (ret < 0)
 		goto out;
 	for (size_t i = 0; i < c.n; i++) {

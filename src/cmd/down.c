@@ -80,6 +80,7 @@ static int down_switch(struct journal *st, struct switchd *priv)
 	struct ovsdb *db = NULL;
 	bool private = sw == JOURNAL_SWITCH_PRIVATE;
 	bool stop = false;
+	unsigned dead = 0;
 	int lock = -1;
 	int ret = 0;
 
@@ -101,10 +102,17 @@ static int down_switch(struct journal *st, struct switchd *priv)
 		ret = switchd_stop_begin(priv);
 		goto out;
 	}
-	if (!remote)
+	/* A private switch that died while other labs use it: its database, if
+	 * it answers, loses the lab's rows without ovs-vswitchd to apply them;
+	 * one that does not answer keeps them until gc (the lab has no record
+	 * by then). */
+	dead = private ? switchd_private_dead(rundir) : 0;
+	if (!remote || dead & SWITCHD_DEAD_OVSDB)
 		goto out;
 	ret = ovsdb_open(remote, OVSDB_TIMEOUT_MS, &db);
-	if (ret == 0)
+	if (ret == 0 && dead)
+		ret = ovsdb_lab_remove_rows(db, st->name, OVSDB_TIMEOUT_MS);
+	else if (ret == 0)
 		ret = ovsdb_lab_remove(db, st->name, OVSDB_TIMEOUT_MS);
 out:
 	ovsdb_close(db);

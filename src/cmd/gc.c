@@ -29,6 +29,7 @@
 struct gc {
 	FILE *out;
 	size_t done;  /* things removed */
+	size_t told;  /* things reported that gc leaves alone */
 	int first;    /* first failure; gc goes on with the rest */
 };
 
@@ -219,8 +220,10 @@ static void gc_rows(struct gc *g)
 	if (switchd_find_shared(remote, sizeof(remote)) == 0)
 		gc_switch_rows(g, remote, true);
 	/* The private switch is only there while some lab uses it (step 4
-	 * stopped it otherwise); a dead one is for `down` of its labs. */
-	if (access(SWITCHD_PRIVATE_DIR "/db.sock", F_OK) == 0)
+	 * stopped it otherwise); a dead one is started again by `up` of one of
+	 * its labs, or goes with `down` of them. */
+	if (access(SWITCHD_PRIVATE_DIR "/db.sock", F_OK) == 0 &&
+	    !switchd_private_dead(SWITCHD_PRIVATE_DIR))
 		gc_switch_rows(g, "unix:" SWITCHD_PRIVATE_DIR "/db.sock", false);
 }
 
@@ -427,8 +430,21 @@ static void gc_private_switch(struct gc *g)
 		return;
 	}
 	/* Under the switch's lock: no lab can start using it meanwhile. */
-	if (journal_private_switch_used(SWITCHD_PRIVATE_DIR, NULL) || gc_switch_holds_foreign(g))
+	if (!journal_private_switch_used(SWITCHD_PRIVATE_DIR, NULL) && gc_switch_holds_foreign(g))
 		goto out;
+	if (journal_private_switch_used(SWITCHD_PRIVATE_DIR, NULL)) {
+		unsigned dead = switchd_private_dead(SWITCHD_PRIVATE_DIR);
+
+		/* Not gc's to stop, but worth saying: nothing works meanwhile. */
+		if (dead) {
+			fprintf(g->out, "gc: ovslab's private switch in %s is dead (%s not running) "
+				"and labs use it: `ovslab up` on the file of one starts it again\n",
+				SWITCHD_PRIVATE_DIR,
+				dead & SWITCHD_DEAD_OVSDB ? "ovsdb-server" : "ovs-vswitchd");
+			g->told++;
+		}
+		goto out;
+	}
 	ret = gc_find_daemons(&ds, false);
 	if (ret < 0) {
 		gc_note(g, ret);
@@ -522,7 +538,7 @@ int cmd_gc(FILE *out)
 	gc_rows(&g);
 	gc_nat(&g);
 	gc_forward(&g);
-	if (g.done == 0 && g.first == 0)
+	if (g.done == 0 && g.told == 0 && g.first == 0)
 		fprintf(out, "gc: nothing to do\n");
 	ret = g.first;
 out:

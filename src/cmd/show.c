@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "apply/machines.h"
+#include "apply/observe.h"
 #include "util/err.h"
 #include "util/json.h"
 #include "cmd/cmd.h"
@@ -34,7 +35,31 @@ struct show {
 	 * closed to us, so what they hold is unknown, not missing or dead. */
 	bool unprivileged;
 	bool switch_unseen, nat_unseen;
+	struct lab_drift drift; /* what of the lab is missing */
 };
+
+/* What is missing of the host or bridge, in words; "" when nothing. */
+static const char *show_drift(const struct show *s, bool bridge, const char *name, char *buf,
+			      size_t len)
+{
+	const struct lab_drift_item *v = bridge ? s->drift.bridges : s->drift.hosts;
+	size_t n = bridge ? s->drift.n_bridges : s->drift.n_hosts;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			lab_drift_str(v[i].what, buf, len);
+	return buf;
+}
+
+static const char *show_dead(const struct show *s)
+{
+	if (s->drift.ovsdb_dead && s->drift.switchd_dead)
+		return "ovsdb-server and ovs-vswitchd not running";
+	if (s->drift.ovsdb_dead)
+		return "ovsdb-server not running";
+	return s->drift.switchd_dead ? "ovs-vswitchd not running" : "";
+}
 
 static void show_port_cb(const struct ovsdb_port_info *p, void *arg)
 {
@@ -129,22 +154,25 @@ static void show_text(const struct show *s, FILE *out)
 	else if (sw == JOURNAL_SWITCH_NONE)
 		fputs("switch: none (the lab has no bridge)\n", out);
 	else
-		fprintf(out, "switch: %s, %s, datapath %s%s\n",
+		fprintf(out, "switch: %s, %s, datapath %s%s%s%s\n",
 			sw == JOURNAL_SWITCH_PRIVATE ? "private" : "shared",
 			journal_get(&s->st, JOURNAL_REMOTE) ? journal_get(&s->st, JOURNAL_REMOTE) : "-",
 			journal_get(&s->st, JOURNAL_DATAPATH) ? journal_get(&s->st, JOURNAL_DATAPATH) : "-",
 			s->switch_unseen ? " (unknown: not run as root)"
-					 : s->switch_down ? " (not answering)" : "");
+					 : s->switch_down ? " (not answering)" : "",
+			show_dead(s)[0] ? " ! " : "", show_dead(s));
 	for (size_t i = 0; i < s->lab->n_bridges; i++) {
 		const struct lab_bridge *b = &s->lab->bridges[i];
 		/* The uplink as resolved when the lab came up. */
 		const char *up = journal_get_uplink(&s->st, b->name, s->st.n_entries);
-		char gw[64] = "-";
+		char gw[64] = "-", drift[160];
 
 		if (b->gateway.family)
 			lab_addr_str(&b->gateway, gw, sizeof(gw));
-		fprintf(out, "bridge %s: gateway %s, nat %s%s%s\n", b->name, gw,
-			b->nat ? "on" : "off", up ? " via " : "", up ? up : "");
+		show_drift(s, true, b->name, drift, sizeof(drift));
+		fprintf(out, "bridge %s: gateway %s, nat %s%s%s%s%s\n", b->name, gw,
+			b->nat ? "on" : "off", up ? " via " : "", up ? up : "", drift[0] ? " ! " : "",
+			drift);
 		show_settings_bridge_text(b, out);
 	}
 	show_settings_lab_text(s->lab, out);
@@ -172,10 +200,17 @@ static void show_text(const struct show *s, FILE *out)
 			fputc('\n', out);
 		}
 	}
-	fprintf(out, "nat rules:%s\n", s->nat_unseen ? " unknown (not run as root)"
-					 : s->n_rules ? "" : " none");
+	fprintf(out, "nat rules:%s%s\n", s->nat_unseen ? " unknown (not run as root)"
+					 : s->n_rules ? "" : " none",
+		s->drift.nat ? " ! rules missing" : "");
 	for (size_t i = 0; i < s->n_rules; i++)
 		fprintf(out, "  %s\n", s->rules[i]);
+	for (size_t i = 0; i < s->drift.n_hosts; i++) {
+		char drift[160];
+
+		fprintf(out, "! host %s: %s\n", s->drift.hosts[i].name,
+			show_drift(s, false, s->drift.hosts[i].name, drift, sizeof(drift)));
+	}
 }
 
 static void show_json(const struct show *s, FILE *out)
@@ -189,11 +224,13 @@ static void show_json(const struct show *s, FILE *out)
 	json_str(out, journal_get(&s->st, JOURNAL_REMOTE));
 	fputs(",\"datapath\":", out);
 	json_str(out, journal_get(&s->st, JOURNAL_DATAPATH));
-	fprintf(out, ",\"answering\":%s},\"bridges\":[",
+	fprintf(out, ",\"answering\":%s,\"dead\":",
 		s->switch_unseen ? "null" : s->switch_down ? "false" : "true");
+	json_str(out, show_dead(s));
+	fputs("},\"bridges\":[", out);
 	for (size_t i = 0; i < s->lab->n_bridges; i++) {
 		const struct lab_bridge *b = &s->lab->bridges[i];
-		char gw[64] = "";
+		char gw[64] = "", drift[160];
 
 		if (b->gateway.family)
 			lab_addr_str(&b->gateway, gw, sizeof(gw));
@@ -203,6 +240,8 @@ static void show_json(const struct show *s, FILE *out)
 		json_str(out, gw);
 		fprintf(out, ",\"nat\":%s,\"uplink\":", b->nat ? "true" : "false");
 		json_str(out, journal_get_uplink(&s->st, b->name, s->st.n_entries));
+		fputs(",\"missing\":", out);
+		json_str(out, show_drift(s, true, b->name, drift, sizeof(drift)));
 		show_settings_bridge_json(b, out);
 		fputc('}', out);
 	}
@@ -210,8 +249,12 @@ static void show_json(const struct show *s, FILE *out)
 	for (size_t i = 0; i < s->lab->n_hosts; i++) {
 		const struct lab_host *h = &s->lab->hosts[i];
 
+		char drift[160];
+
 		fputs(i ? ",{\"name\":" : "{\"name\":", out);
 		json_str(out, h->name);
+		fputs(",\"missing\":", out);
+		json_str(out, show_drift(s, false, h->name, drift, sizeof(drift)));
 		fputs(",\"interfaces\":[", out);
 		for (size_t j = 0; j < h->n_ifaces; j++) {
 			const struct lab_iface *ifc = &h->ifaces[j];
@@ -247,7 +290,9 @@ static void show_json(const struct show *s, FILE *out)
 			fputc(',', out);
 		json_str(out, s->rules[i]);
 	}
-	fputs(s->nat_unseen ? "}\n" : "]}\n", out);
+	fputs(s->nat_unseen ? "" : "]", out);
+	fprintf(out, ",\"nat_rules_missing\":%s,\"damaged\":%s}\n", s->drift.nat ? "true" : "false",
+		lab_drift_any(&s->drift) ? "true" : "false");
 }
 
 int cmd_show(const char *lab, bool json, FILE *out)
@@ -264,8 +309,12 @@ int cmd_show(const char *lab, bool json, FILE *out)
 	ret = cmd_load_saved(&s.st, &s.lab);
 	if (ret < 0)
 		goto out;
+	ret = observe_lab(s.lab, &s.st, &s.drift);
+	if (ret < 0)
+		goto out;
 	remote = journal_get(&s.st, JOURNAL_REMOTE);
-	if (remote && (ovsdb_open(remote, 5000, &db) < 0 ||
+	/* A dead database server is not waited for. */
+	if (remote && (s.drift.ovsdb_dead || ovsdb_open(remote, 5000, &db) < 0 ||
 		       ovsdb_lab_ports(db, lab, show_port_cb, &s) < 0)) {
 		s.switch_down = !s.unprivileged;
 		s.switch_unseen = s.unprivileged;
@@ -297,7 +346,14 @@ int cmd_show(const char *lab, bool json, FILE *out)
 		show_json(&s, out);
 	else
 		show_text(&s, out);
+	/* A damaged lab fails the command, for scripts that watch it. */
+	if (lab_drift_any(&s.drift)) {
+		err_set("%s: the lab is damaged (what is missing is marked with !); `ovslab up` on "
+			"its file repairs it", lab);
+		ret = -EIO;
+	}
 out:
+	lab_drift_free(&s.drift);
 	ovsdb_close(db);
 	for (size_t i = 0; i < s.n_rules; i++)
 		free(s.rules[i]);

@@ -12,6 +12,7 @@
 #include "apply/build.h"
 #include "apply/forward.h"
 #include "apply/machines.h"
+#include "apply/observe.h"
 #include "apply/preflight.h"
 #include "util/err.h"
 #include "switch/flows.h"
@@ -41,6 +42,7 @@ struct up {
 	struct lab *lab;              /* as the file declares it */
 	struct lab *old;              /* as it is up; NULL for a new lab */
 	struct plan plan;
+	struct lab_drift drift;       /* what of the lab that is up went missing */
 	struct journal st;
 	struct switchd sw;
 	struct build b;
@@ -84,6 +86,32 @@ out:
 	return ret;
 }
 
+/* ovslab's private switch with a dead daemon, which a new lab would join:
+ * with no lab using it, it goes (taps and all) and a new one starts; a lab
+ * using it gets it back with its own `up`, so this one fails at once,
+ * before it records or makes anything. */
+static int up_dead_switch(struct up *u)
+{
+	char shared[PATH_MAX + 8];
+	unsigned dead;
+	struct switchd sw = { .private = true };
+
+	if (switchd_find_shared(shared, sizeof(shared)) == 0)
+		return 0;
+	dead = switchd_private_dead(SWITCHD_PRIVATE_DIR);
+	if (!dead)
+		return 0;
+	if (journal_private_switch_used(SWITCHD_PRIVATE_DIR, u->lab->name)) {
+		err_set("%s: the private switch in %s that this lab would join is dead (%s not "
+			"running); `ovslab up` on the file of a lab that uses it starts it again",
+			u->lab->name, SWITCHD_PRIVATE_DIR,
+			dead & SWITCHD_DEAD_OVSDB ? "ovsdb-server" : "ovs-vswitchd");
+		return -EHOSTDOWN;
+	}
+	snprintf(sw.rundir, sizeof(sw.rundir), "%s", SWITCHD_PRIVATE_DIR);
+	return switchd_stop(&sw);
+}
+
 /* A new lab finds or starts its switch; a lab that is up uses the one its
  * journal names. */
 static int up_switch(struct up *u)
@@ -107,6 +135,11 @@ static int up_switch(struct up *u)
 	lock = lock_lab(SWITCHD_LOCK, UP_LOCK_TIMEOUT_MS);
 	if (lock < 0)
 		return lock;
+	ret = up_dead_switch(u);
+	if (ret < 0) {
+		lock_unlock(SWITCHD_LOCK, lock, false);
+		return ret;
+	}
 	/* Recorded before the switch is started or joined: a lab going down
 	 * stops the private switch only when no other record names it, and a
 	 * run killed while starting it leaves a way to stop it. */
@@ -151,7 +184,9 @@ static int up_switch_names(struct up *u, struct ovsdb_row_names *names)
 			return 0;
 		remote = found;
 		if (switchd_find_shared(found, sizeof(found)) < 0) {
-			if (access(SWITCHD_PRIVATE_DIR "/db.sock", F_OK) < 0)
+			/* A dead one: up_switch says so. */
+			if (access(SWITCHD_PRIVATE_DIR "/db.sock", F_OK) < 0 ||
+			    switchd_private_dead(SWITCHD_PRIVATE_DIR))
 				return 0;
 			snprintf(found, sizeof(found), "unix:%s", SWITCHD_PRIVATE_DIR "/db.sock");
 			/* One left by a switch that is gone: up_switch says so. */
@@ -246,6 +281,8 @@ static int up_host_exec(struct up *u, const struct plan_step *s)
 
 static int up_host_update(struct up *u, const struct plan_step *s)
 {
+	if (s->repair)
+		return build_host_repair(&u->b, u->old, s->host.old, s->host.new);
 	return build_host_update(&u->b, u->old, s->host.old, s->host.new);
 }
 
@@ -256,7 +293,12 @@ static int up_bridge_new(struct up *u, const struct plan_step *s)
 
 static int up_bridge_gateway(struct up *u, const struct plan_step *s)
 {
-	int ret = build_gateway_remove(&u->b, s->bridge.old);
+	int ret;
+
+	/* The gateway was lost, not changed: it goes back as declared. */
+	if (s->repair)
+		return build_gateway_repair(&u->b, s->bridge.new);
+	ret = build_gateway_remove(&u->b, s->bridge.old);
 
 	return ret < 0 ? ret : build_gateway(&u->b, s->bridge.new);
 }
@@ -266,7 +308,12 @@ static int up_flows(struct up *u, const struct plan_step *s)
 	char rundir[PATH_MAX];
 	int ret = flows_rundir(u->sw.remote, rundir, sizeof(rundir));
 
-	return ret < 0 ? ret : flows_install(rundir, u->lab, s->bridge.new);
+	if (ret == 0)
+		ret = flows_install(rundir, u->lab, s->bridge.new);
+	/* What the switch holds once installed, for the next observation. */
+	if (ret == 0 && (s->bridge.new->has_flows || s->bridge.new->n_groups))
+		ret = flows_table_record(rundir, u->st.dir, s->bridge.new->name);
+	return ret;
 }
 
 /* The copies of flows_file that the lab's saved file reads back. */
@@ -315,6 +362,51 @@ static int up_drop_rebuilt_ports(struct up *u)
 	if (ret == 0)
 		ret = ovsdb_lab_drop_ports(u->db, u->lab->name, names, n, OVSDB_TIMEOUT_MS);
 	free(names);
+	return ret;
+}
+
+static int up_addr_push(struct lab_addr **v, size_t *n, const struct lab_addr *a)
+{
+	struct lab_addr *nv;
+
+	if (!a->family)
+		return 0;
+	nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	nv[(*n)++] = *a;
+	return 0;
+}
+
+/* Hosts and internal ports a repair made anew answer from new MAC
+ * addresses: the lab's neighbour entries of their addresses go. */
+static int up_forget_repaired(struct up *u)
+{
+	struct lab_addr *addrs = NULL;
+	size_t n = 0;
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < u->plan.n_steps; i++) {
+		const struct plan_step *s = &u->plan.steps[i];
+
+		if (!s->repair)
+			continue;
+		if (s->op == PLAN_HOST_REBUILD)
+			for (size_t j = 0; ret == 0 && j < s->host.new->n_ifaces; j++)
+				for (size_t k = 0; ret == 0 && k < s->host.new->ifaces[j].n_addrs; k++)
+					ret = up_addr_push(&addrs, &n, &s->host.new->ifaces[j].addrs[k]);
+		if (s->op == PLAN_BRIDGE_GATEWAY) {
+			ret = up_addr_push(&addrs, &n, &s->bridge.new->gateway);
+			if (ret == 0)
+				ret = up_addr_push(&addrs, &n, &s->bridge.new->gateway6);
+		}
+	}
+	if (ret == 0)
+		build_forget_neighbours(&u->b, addrs, n);
+	else
+		err_set("%s: out of memory", u->lab->name);
+	free(addrs);
 	return ret;
 }
 
@@ -444,6 +536,8 @@ static int up_build(struct up *u)
 	if (ret == 0)
 		ret = up_each(u, PLAN_FLOWS, up_flows);
 	ret = up_fault(ret, "flows");
+	if (ret == 0)
+		ret = up_forget_repaired(u);
 	timing_phase("flows");
 	if (ret == 0)
 		ret = up_each(u, PLAN_HOST_UPDATE, up_host_update);
@@ -577,6 +671,40 @@ static int up_load(const char *path, FILE *diag, struct up *u, char **text, size
 	return ret;
 }
 
+/* The plan of an edit, and the repairs of what the lab that is up lost. */
+static int up_plan(struct up *u)
+{
+	int ret = plan_make(u->old, u->lab, &u->plan);
+
+	if (ret == 0 && u->old)
+		ret = observe_lab(u->old, &u->st, &u->drift);
+	if (ret == 0)
+		ret = plan_repair(u->old, u->lab, &u->drift, &u->plan);
+	return ret;
+}
+
+/* The private switch's dead daemons start again, on its database as it
+ * was, before anything asks it for its names. */
+static int up_revive_switch(struct up *u)
+{
+	const char *rundir = NULL;
+	int lock, ret;
+
+	if (!plan_has(&u->plan, PLAN_SWITCH_RESTART))
+		return 0;
+	if (journal_get_switch(&u->st, &rundir) != JOURNAL_SWITCH_PRIVATE || !rundir) {
+		err_set("%s: the lab's switch is not ovslab's private one, so ovslab cannot start it",
+			u->lab->name);
+		return -EHOSTDOWN;
+	}
+	lock = lock_lab(SWITCHD_LOCK, UP_LOCK_TIMEOUT_MS);
+	if (lock < 0)
+		return lock;
+	ret = switchd_revive(rundir);
+	lock_unlock(SWITCHD_LOCK, lock, false);
+	return ret;
+}
+
 /* The lab as it is up, from its record; NULL when it is not up. */
 static int up_load_old(struct up *u)
 {
@@ -600,6 +728,7 @@ static void up_free(struct up *u)
 	ovsdb_close(u->db);
 	build_close(&u->b);
 	plan_free(&u->plan);
+	lab_drift_free(&u->drift);
 	journal_close(&u->st);
 	free(u->uplinks);
 	lab_free(u->lab);
@@ -617,7 +746,7 @@ int cmd_plan(const char *path, FILE *diag, FILE *out)
 	if (ret == 0)
 		ret = up_load_old(&u);
 	if (ret == 0)
-		ret = plan_make(u.old, u.lab, &u.plan);
+		ret = up_plan(&u);
 	if (ret == 0)
 		plan_print(&u.plan, u.lab->name, out);
 	up_free(&u);
@@ -650,7 +779,7 @@ int cmd_up(const char *path, FILE *diag, FILE *out)
 		goto out;
 	}
 	if (ret == 0)
-		ret = plan_make(u.old, u.lab, &u.plan);
+		ret = up_plan(&u);
 	if (ret < 0)
 		goto out;
 	if (!u.plan.n_steps) {
@@ -660,6 +789,9 @@ int cmd_up(const char *path, FILE *diag, FILE *out)
 			ret = journal_save_labfile(&u.st, text, len);
 		goto out;
 	}
+	ret = up_revive_switch(&u);
+	if (ret < 0)
+		goto out;
 	u.uplinks = calloc(u.lab->n_bridges + 1, sizeof(*u.uplinks));
 	ret = u.uplinks ? build_open(&u.b, u.lab, &u.st, "") : -ENOMEM;
 	/* Clashes with the machine and its switch, all of them, before
@@ -694,6 +826,9 @@ int cmd_up(const char *path, FILE *diag, FILE *out)
 		goto out;
 	if (u.old)
 		plan_print(&u.plan, u.lab->name, out);
+	if (plan_repairs(&u.plan))
+		fprintf(out, "%s: repaired %zu problem%s\n", u.lab->name,
+			plan_repairs(&u.plan), plan_repairs(&u.plan) == 1 ? "" : "s");
 	fprintf(out, "%s: up: %zu host%s, %zu bridge%s", u.lab->name, u.lab->n_hosts,
 		u.lab->n_hosts == 1 ? "" : "s", u.lab->n_bridges, u.lab->n_bridges == 1 ? "" : "s");
 	if (u.sw.remote[0])

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <sched.h>
@@ -426,6 +427,18 @@ int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct lab_addr *addr)
 	return rtnl_addr_change(nl, RTM_DELADDR, 0, ifindex, addr);
 }
 
+int rtnl_neigh_del(struct rtnl *nl, int ifindex, const struct lab_addr *addr)
+{
+	struct rtnl_req req;
+	struct nlmsghdr *nlh = rtnl_msg(&req, RTM_DELNEIGH, 0);
+	struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+
+	ndm->ndm_family = (unsigned char)addr->family;
+	ndm->ndm_ifindex = ifindex;
+	mnl_attr_put(nlh, NDA_DST, rtnl_addr_len(addr->family), &addr->v4);
+	return rtnl_talk(nl, nlh, NULL, NULL);
+}
+
 static int rtnl_route_change(struct rtnl *nl, int type, int flags, const struct lab_addr *dst,
 			     const struct lab_addr *gw, int ifindex)
 {
@@ -670,7 +683,7 @@ static int rtnl_addr_list_cb(const struct nlmsghdr *nlh, void *data)
 	struct rtnl_attrs a;
 	struct lab_addr addr = { 0 };
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || (int)ifa->ifa_index != l->ifindex ||
+	if (nlh->nlmsg_type != RTM_NEWADDR || (l->ifindex && (int)ifa->ifa_index != l->ifindex) ||
 	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6) || l->err)
 		return MNL_CB_OK;
 	rtnl_attrs_parse(nlh, sizeof(*ifa), &a);

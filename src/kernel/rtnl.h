@@ -41,6 +41,9 @@ int rtnl_link_index(struct rtnl *nl, const char *name);
 int rtnl_link_up(struct rtnl *nl, int ifindex);
 int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
 int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
+/* Deletes the neighbour (ARP / NDP) entry for addr on ifindex; -ENOENT
+ * when there is none.  No message set: callers try many. */
+int rtnl_neigh_del(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
 /* Sets the MAC address (mac non-NULL, 6 bytes) and/or the MTU (mtu > 0);
  * no_ll6: the interface never makes an IPv6 link-local address (address
  * generation mode none), so it sends no IPv6 at all.  Set before the link
@@ -61,7 +64,8 @@ int rtnl_default_route_dev(struct rtnl *nl, char name[IF_NAMESIZE]);
 int rtnl_route_list(struct rtnl *nl, int family,
 		    void (*fn)(const struct lab_addr *dst, const char *dev, void *arg), void *arg);
 
-/* Address listing for `show`: calls fn for each address on ifindex. */
+/* Address listing for `show`: calls fn for each address on ifindex (0: on
+ * every interface). */
 int rtnl_addr_list(struct rtnl *nl, int ifindex,
 		   void (*fn)(const struct lab_addr *a, void *arg), void *arg);
 

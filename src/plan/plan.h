@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "model/drift.h"
 #include "model/lab.h"
 
 enum plan_op {
@@ -26,6 +27,10 @@ enum plan_op {
 	PLAN_SWITCH_ADD,
 	PLAN_SWITCH_DEL,
 	PLAN_SWITCH_CHANGE,
+	/* The private switch's daemons died: started again first, in the same
+	 * directory (what it held, its internal ports and flows, is made anew
+	 * by the steps after it). */
+	PLAN_SWITCH_RESTART,
 };
 
 /* What a step is about, as it is up (old) and as declared (new); NULL when
@@ -41,6 +46,7 @@ struct plan_step {
 	struct { const struct lab_patch *old, *new; } patch;
 	struct { const struct lab_mirror *old, *new; } mirror;
 	char what[160];       /* for people: "host ns03", "host ns01: addresses" */
+	bool repair;          /* puts back what went missing (plan_repair) */
 };
 
 struct plan {
@@ -50,8 +56,16 @@ struct plan {
 };
 
 int plan_make(const struct lab *old, const struct lab *new, struct plan *out);
+
+/* Adds to p (plan_make(old, new)) the steps that put back what d says is
+ * missing from old; objects the plan removes are left alone, and steps the
+ * plan already has are not repeated.  Pure, as plan_make. */
+int plan_repair(const struct lab *old, const struct lab *new, const struct lab_drift *d,
+		struct plan *p);
 void plan_free(struct plan *p);
 bool plan_has(const struct plan *p, enum plan_op op);
+/* How many of its steps are repairs. */
+size_t plan_repairs(const struct plan *p);
 /* One line per step: "+ host ns03", "- host ns02", "~ host ns01: addresses";
  * "LAB: up to date, nothing to change" when there is none. */
 void plan_print(const struct plan *p, const char *lab, FILE *out);

@@ -41,6 +41,15 @@ bool plan_has(const struct plan *p, enum plan_op op)
 	return false;
 }
 
+size_t plan_repairs(const struct plan *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_steps; i++)
+		n += p->steps[i].repair;
+	return n;
+}
+
 void plan_print(const struct plan *p, const char *lab, FILE *out)
 {
 	static const char sign[] = {
@@ -49,6 +58,7 @@ void plan_print(const struct plan *p, const char *lab, FILE *out)
 		[PLAN_HOST_UPDATE] = '~', [PLAN_LINK_ADD] = '+',  [PLAN_LINK_DEL] = '-',
 		[PLAN_NAT] = '~',         [PLAN_FLOWS] = '~',
 		[PLAN_SWITCH_ADD] = '+', [PLAN_SWITCH_DEL] = '-', [PLAN_SWITCH_CHANGE] = '~',
+		[PLAN_SWITCH_RESTART] = '!',
 	};
 
 	if (!p->n_steps) {
@@ -56,5 +66,6 @@ void plan_print(const struct plan *p, const char *lab, FILE *out)
 		return;
 	}
 	for (size_t i = 0; i < p->n_steps; i++)
-		fprintf(out, "%c %s\n", sign[p->steps[i].op], p->steps[i].what);
+		fprintf(out, "%c %s\n", p->steps[i].repair ? '!' : sign[p->steps[i].op],
+			p->steps[i].what);
 }

@@ -456,10 +456,146 @@ static int flows_dump_groups(struct vconn *vconn, const char *bridge,
 	return ret;
 }
 
+/* Every flow of the bridge's tables, as the switch lists them; *fses to be
+ * freed with flows_stats_free. */
+static int flows_dump_stats(struct vconn *vconn, const char *bridge,
+			    struct ofputil_flow_stats **fses, size_t *n)
+{
+	struct ofputil_flow_stats_request fsr;
+	int ret;
+
+	memset(&fsr, 0, sizeof(fsr));
+	match_init_catchall(&fsr.match);
+	fsr.out_port = OFPP_ANY;
+	fsr.out_group = OFPG_ANY;
+	fsr.table_id = 0xff;
+	ret = vconn_dump_flows(vconn, &fsr, ofputil_protocol_from_ofp_version(vconn_get_version(vconn)),
+			       fses, n);
+	if (ret) {
+		err_set("bridge %s: dumping its flows failed: %s", bridge, ovs_retval_to_string(ret));
+		*fses = NULL;
+		*n = 0;
+		return ret > 0 ? -ret : -EPROTO;
+	}
+	return 0;
+}
+
+static void flows_stats_free(struct ofputil_flow_stats *fses, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(CONST_CAST(struct ofpact *, fses[i].ofpacts));
+	free(fses);
+}
+
+static int flows_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The bridge's flows without their counters, sorted, one a line: what the
+ * table holds, whatever the order the switch lists it in. */
+static int flows_table_text(const char *rundir, const char *bridge, char **text)
+{
+	struct ofputil_flow_stats *fses = NULL;
+	struct vconn *vconn = NULL;
+	struct ds s = DS_EMPTY_INITIALIZER;
+	char **lines = NULL;
+	size_t n = 0;
+	int ret;
+
+	*text = NULL;
+	ret = flows_connect(rundir, bridge, &vconn);
+	if (ret == 0)
+		ret = flows_dump_stats(vconn, bridge, &fses, &n);
+	if (ret < 0)
+		goto out;
+	lines = calloc(n + 1, sizeof(*lines));
+	for (size_t i = 0; lines && i < n; i++) {
+		ds_clear(&s);
+		ofputil_flow_stats_format(&s, &fses[i], NULL, NULL, false);
+		lines[i] = xstrdup(ds_cstr(&s));
+	}
+	if (!lines) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	qsort(lines, n, sizeof(*lines), flows_cmp_str);
+	ds_clear(&s);
+	for (size_t i = 0; i < n; i++)
+		ds_put_format(&s, "%s\n", lines[i]);
+	*text = ds_steal_cstr(&s);
+out:
+	for (size_t i = 0; lines && i < n; i++)
+		free(lines[i]);
+	free(lines);
+	flows_stats_free(fses, n);
+	ds_destroy(&s);
+	vconn_close(vconn);
+	return ret;
+}
+
+int flows_table_record(const char *rundir, const char *dir, const char *bridge)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	char *text = NULL;
+	FILE *f;
+	int ret;
+
+	ret = flows_table_text(rundir, bridge, &text);
+	if (ret < 0)
+		goto out;
+	snprintf(path, sizeof(path), "%s/%s.table", dir, bridge);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "we");
+	if (!f) {
+		ret = -errno;
+		goto fail;
+	}
+	if (fputs(text, f) == EOF)
+		ret = -EIO;
+	if (fclose(f) == EOF && ret == 0)
+		ret = -errno;
+	/* rename: a reader sees the old record or the new one, never half. */
+	if (ret == 0 && rename(tmp, path) < 0)
+		ret = -errno;
+fail:
+	if (ret < 0) {
+		unlink(tmp);
+		err_set("%s: cannot record bridge %s's table: %s", path, bridge, strerror(-ret));
+	}
+out:
+	free(text);
+	return ret;
+}
+
+int flows_table_changed(const char *rundir, const char *dir, const char *bridge)
+{
+	char path[PATH_MAX];
+	char *text = NULL, *was = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s.table", dir, bridge);
+	f = fopen(path, "re");
+	if (!f)
+		return 0; /* recorded by no run: nothing to compare with */
+	if (getdelim(&was, &len, '\0', f) < 0) {
+		free(was);
+		was = xstrdup("");
+	}
+	fclose(f);
+	ret = flows_table_text(rundir, bridge, &text);
+	if (ret == 0)
+		ret = strcmp(text, was) != 0;
+	free(text);
+	free(was);
+	return ret;
+}
+
 int flows_dump(const char *rundir, const char *bridge, FILE *out)
 {
 	struct ofputil_port_map map = OFPUTIL_PORT_MAP_INITIALIZER(&map);
-	struct ofputil_flow_stats_request fsr;
 	struct ofputil_flow_stats *fses = NULL;
 	struct vconn *vconn = NULL;
 	struct ds s = DS_EMPTY_INITIALIZER;
@@ -469,20 +605,10 @@ int flows_dump(const char *rundir, const char *bridge, FILE *out)
 	ret = flows_connect(rundir, bridge, &vconn);
 	if (ret == 0)
 		ret = flows_port_map(vconn, bridge, &map);
+	if (ret == 0)
+		ret = flows_dump_stats(vconn, bridge, &fses, &n);
 	if (ret < 0)
 		goto out;
-	memset(&fsr, 0, sizeof(fsr));
-	match_init_catchall(&fsr.match);
-	fsr.out_port = OFPP_ANY;
-	fsr.out_group = OFPG_ANY;
-	fsr.table_id = 0xff;
-	ret = vconn_dump_flows(vconn, &fsr, ofputil_protocol_from_ofp_version(vconn_get_version(vconn)),
-			       &fses, &n);
-	if (ret) {
-		err_set("bridge %s: dumping its flows failed: %s", bridge, ovs_retval_to_string(ret));
-		ret = ret > 0 ? -ret : -EPROTO;
-		goto out;
-	}
 	fprintf(out, "bridge %s:\n", bridge);
 	for (size_t i = 0; i < n; i++) {
 		ds_clear(&s);
@@ -493,9 +619,7 @@ int flows_dump(const char *rundir, const char *bridge, FILE *out)
 	if (ret == 0)
 		ret = meters_dump(vconn, bridge, out);
 out:
-	for (size_t i = 0; i < n; i++)
-		free(CONST_CAST(struct ofpact *, fses[i].ofpacts));
-	free(fses);
+	flows_stats_free(fses, n);
 	ds_destroy(&s);
 	ofputil_port_map_destroy(&map);
 	vconn_close(vconn);

@@ -41,6 +41,13 @@ int flows_install(const char *rundir, const struct lab *lab, const struct lab_br
  * one a line, the copy a lab's saved file reads back (labfile_load_saved). */
 int flows_save(const char *dir, const struct lab_bridge *br);
 
+/* The bridge's table as the switch holds it (flows without their counters,
+ * sorted) recorded as DIR/BRIDGE.table once installed; and whether it
+ * differs now from that record: 1, 0 (also when none was recorded), or
+ * -errno when the switch cannot be asked. */
+int flows_table_record(const char *rundir, const char *dir, const char *bridge);
+int flows_table_changed(const char *rundir, const char *dir, const char *bridge);
+
 /* Prints the bridge's flows with port names, as ovs-ofctl dump-flows --names,
  * then its groups and meters as dump-groups and dump-meters show them. */
 int flows_dump(const char *rundir, const char *bridge, FILE *out);

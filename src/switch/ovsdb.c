@@ -880,7 +880,7 @@ int ovsdb_lab_drop_ports(struct ovsdb *db, const char *lab_name, const char *con
 	return ret;
 }
 
-int ovsdb_lab_remove(struct ovsdb *db, const char *lab_name, int timeout_ms)
+static int ovsdb_lab_remove_(struct ovsdb *db, const char *lab_name, int timeout_ms, bool wait)
 {
 	long long int deadline = time_msec() + timeout_ms;
 	int64_t next_cfg = 0;
@@ -889,11 +889,21 @@ int ovsdb_lab_remove(struct ovsdb *db, const char *lab_name, int timeout_ms)
 	if (!ovsdb_lab_present(db, lab_name))
 		return 0;
 	ret = ovsdb_commit(db, ovsdb_remove_build, lab_name, lab_name, deadline, &next_cfg);
-	if (ret < 0 || !next_cfg)
+	if (ret < 0 || !next_cfg || !wait)
 		goto out;
 	ret = ovsdb_wait_cfg(db, next_cfg, deadline, lab_name);
 out:
 	return ret;
+}
+
+int ovsdb_lab_remove(struct ovsdb *db, const char *lab_name, int timeout_ms)
+{
+	return ovsdb_lab_remove_(db, lab_name, timeout_ms, true);
+}
+
+int ovsdb_lab_remove_rows(struct ovsdb *db, const char *lab_name, int timeout_ms)
+{
+	return ovsdb_lab_remove_(db, lab_name, timeout_ms, false);
 }
 
 bool ovsdb_lab_present(struct ovsdb *db, const char *lab_name)

@@ -94,6 +94,9 @@ int ovsdb_machine_commit(struct ovsdb *db, const struct lab *view, const struct 
  * transaction, and waits for ovs-vswitchd to apply it.  Rows not marked
  * with this lab are never touched. */
 int ovsdb_lab_remove(struct ovsdb *db, const char *lab_name, int timeout_ms);
+/* The same without waiting for ovs-vswitchd: for a switch whose
+ * ovs-vswitchd is dead, which applies it when it starts again. */
+int ovsdb_lab_remove_rows(struct ovsdb *db, const char *lab_name, int timeout_ms);
 
 /* Deletes the lab's ports of these names (and their interfaces).  A veth
  * made anew under an old name must be opened anew by ovs-vswitchd: it gets

@@ -349,6 +349,15 @@ static bool switchd_pid_is(pid_t pid, const char *name)
 	       !strncmp(base, name, strlen(name));
 }
 
+/* Whether the daemon of the private switch in dir runs: its pidfile names
+ * a live process of that program. */
+static bool switchd_daemon_runs(const char *dir, const char *name)
+{
+	pid_t pid = switchd_read_pid(dir, name);
+
+	return pid && !switchd_pid_gone(pid) && switchd_pid_is(pid, name);
+}
+
 /* unixctl_client_transact() would wait forever on a wedged daemon; this
  * sends the same request and gives up at the deadline. */
 int switchd_unixctl(const char *ctl, const char *cmd, const char *const *args, size_t n_args,
@@ -742,9 +751,42 @@ out:
 	return ret;
 }
 
+/* A killed ovs-vswitchd leaves its persistent taps: "ovs-netdev" and each
+ * bridge's internal port.  Their names are among the "name" values of its
+ * database file (read as text: ovsdb-server may be dead too); a name that
+ * is no tap, or a tap something holds, is left alone by switchd_del_tap. */
+static void switchd_drop_dead_taps(const char *dir)
+{
+	char path[PATH_MAX], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	switchd_del_tap("ovs-netdev");
+	switchd_path(path, dir, "conf", ".db");
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (getdelim(&text, &len, '\0', f) > 0) {
+		for (char *p = strstr(text, "\"name\":\""); p; p = strstr(p, "\"name\":\"")) {
+			char name[IF_NAMESIZE];
+			size_t n;
+
+			p += strlen("\"name\":\"");
+			n = strcspn(p, "\"");
+			if (n && n < sizeof(name)) {
+				snprintf(name, sizeof(name), "%.*s", (int)n, p);
+				switchd_del_tap(name);
+			}
+		}
+	}
+	free(text);
+	fclose(f);
+}
+
 static int switchd_stop_private(struct switchd *sw)
 {
 	const char *dir = sw->rundir;
+	bool vswitchd_dead = !switchd_daemon_runs(dir, "ovs-vswitchd");
 	int ret = 0, r;
 
 	ovslib_init();
@@ -756,12 +798,22 @@ static int switchd_stop_private(struct switchd *sw)
 	/* A daemon that would not die may still write there. */
 	if (ret < 0)
 		goto out;
+	if (vswitchd_dead)
+		switchd_drop_dead_taps(dir);
 	ret = switchd_remove_dir(dir);
 out:
 	return ret;
 }
 
-static int switchd_start_private(const char *dir, bool disable_system)
+/* Which of a private switch's parts to start: its database file, and each
+ * daemon (a switch revived keeps its database and whichever daemon lives). */
+enum switchd_part {
+	SWITCHD_DB = 1,
+	SWITCHD_SERVER = 2,
+	SWITCHD_VSWITCHD = 4,
+};
+
+static int switchd_start_private(const char *dir, bool disable_system, unsigned parts)
 {
 	char tool[PATH_MAX], server[PATH_MAX], vswitchd[PATH_MAX];
 	char db[PATH_MAX], schema[PATH_MAX], sock[PATH_MAX + 16], remote[PATH_MAX + 16];
@@ -792,7 +844,7 @@ static int switchd_start_private(const char *dir, bool disable_system)
 	snprintf(vpid, sizeof(vpid), "--pidfile=%s/ovs-vswitchd.pid", dir);
 	snprintf(vlog, sizeof(vlog), "--log-file=%s/ovs-vswitchd.log", dir);
 
-	{
+	if (parts & SWITCHD_DB) {
 		char *const argv[] = { tool, "create", db, schema, NULL };
 
 		ret = switchd_run(argv, env);
@@ -803,7 +855,7 @@ static int switchd_start_private(const char *dir, bool disable_system)
 			goto out;
 		}
 	}
-	{
+	if (parts & SWITCHD_SERVER) {
 		char *const argv[] = { server, db, sock, sctl, spid, slog,
 				       "--detach", "--no-chdir", NULL };
 
@@ -811,7 +863,7 @@ static int switchd_start_private(const char *dir, bool disable_system)
 		if (ret < 0)
 			goto out;
 	}
-	{
+	if (parts & SWITCHD_VSWITCHD) {
 		/* Without the kernel module a "system" bridge can only fail. */
 		char *const argv[] = { vswitchd, remote, vctl, vpid, vlog, "--detach",
 				       "--no-chdir", disable_system ? "--disable-system" : NULL,
@@ -824,6 +876,67 @@ static int switchd_start_private(const char *dir, bool disable_system)
 	ret = 0;
 out:
 	switchd_env_free(env);
+	return ret;
+}
+
+unsigned switchd_private_dead(const char *rundir)
+{
+	unsigned dead = 0;
+
+	if (access(rundir, F_OK) < 0)
+		return 0;
+	if (!switchd_daemon_runs(rundir, "ovsdb-server"))
+		dead |= SWITCHD_DEAD_OVSDB;
+	if (!switchd_daemon_runs(rundir, "ovs-vswitchd"))
+		dead |= SWITCHD_DEAD_VSWITCHD;
+	return dead;
+}
+
+int switchd_revive(const char *rundir)
+{
+	unsigned dead = switchd_private_dead(rundir);
+	char path[PATH_MAX];
+	unsigned parts = 0;
+	int ret;
+
+	ovslib_init();
+	/* Its directory removed by hand: a switch is made anew, and the
+	 * lab's next transaction gives it its rows back. */
+	if (access(rundir, F_OK) < 0 && errno == ENOENT) {
+		if (mkdir(rundir, 0750) < 0) {
+			ret = -errno;
+			err_set("%s: cannot create the private switch's directory: %s", rundir,
+				strerror(-ret));
+			return ret;
+		}
+		switchd_del_tap("ovs-netdev");
+		dead = SWITCHD_DEAD_OVSDB | SWITCHD_DEAD_VSWITCHD;
+		parts = SWITCHD_DB;
+	}
+	if (!dead)
+		return 0;
+	/* The sockets of a dead daemon name nothing: it makes them anew. */
+	if (dead & SWITCHD_DEAD_OVSDB) {
+		parts |= SWITCHD_SERVER;
+		switchd_path(path, rundir, "db", ".sock");
+		unlink(path);
+		switchd_path(path, rundir, "ovsdb-server", ".ctl");
+		unlink(path);
+	}
+	if (dead & SWITCHD_DEAD_VSWITCHD) {
+		parts |= SWITCHD_VSWITCHD;
+		switchd_path(path, rundir, "ovs-vswitchd", ".ctl");
+		unlink(path);
+		switchd_drop_dead_taps(rundir);
+	}
+	ret = switchd_start_private(rundir, !strcmp(switchd_datapath(), "netdev"), parts);
+	if (ret < 0) {
+		char cause[512];
+
+		snprintf(cause, sizeof(cause), "%s", err_get());
+		err_set("%s: the private switch in %s cannot be started again: %s",
+			dead & SWITCHD_DEAD_OVSDB ? "ovsdb-server" : "ovs-vswitchd", rundir, cause);
+	}
 	return ret;
 }
 
@@ -861,7 +974,8 @@ int switchd_start(const char *rundir, struct switchd *sw)
 		sw->private = false;
 		return ret;
 	}
-	ret = switchd_start_private(sw->rundir, !strcmp(sw->datapath, "netdev"));
+	ret = switchd_start_private(sw->rundir, !strcmp(sw->datapath, "netdev"),
+				    SWITCHD_DB | SWITCHD_SERVER | SWITCHD_VSWITCHD);
 	if (ret < 0) {
 		switchd_stop_private(sw);
 		switchd_release_wait(sw);
@@ -932,7 +1046,7 @@ int switchd_start_machines(struct switchd *sws, char *const *rundirs, const int 
 				why = strerror(-r);
 			else if (mkdir(sw->rundir, 0750) < 0)
 				why = strerror(errno);
-			else if (switchd_start_private(sw->rundir, true) < 0)
+			else if (switchd_start_private(sw->rundir, true, SWITCHD_DB | SWITCHD_SERVER | SWITCHD_VSWITCHD) < 0)
 				why = err_get();
 			if (why && write(p[1], why, strlen(why)) < 0)
 				_exit(2);

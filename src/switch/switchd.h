@@ -40,8 +40,22 @@ int switchd_find_shared(char *remote, size_t len);
  * pending release. */
 int switchd_start(const char *rundir, struct switchd *sw);
 
+/* Which daemons of the private switch in rundir do not run (a killed one
+ * leaves its pidfile behind): SWITCHD_DEAD_* bits, 0 when both run or the
+ * directory does not exist. */
+#define SWITCHD_DEAD_OVSDB 1u
+#define SWITCHD_DEAD_VSWITCHD 2u
+unsigned switchd_private_dead(const char *rundir);
+
+/* Starts again whichever daemon of the private switch in rundir died, on
+ * its database as it was (so its rows stay); a dead ovs-vswitchd's tap
+ * devices ("ovs-netdev", the bridges' internal ports) are deleted first, so
+ * that it makes them anew.  0 when both run. */
+int switchd_revive(const char *rundir);
+
 /* Stops a private switch (its daemons killed once ovslab holds ovs-vswitchd's
- * sockets; exit --cleanup when it cannot) and removes its directory.  Does
+ * sockets; exit --cleanup when it cannot; the tap devices of one that died
+ * deleted) and removes its directory.  Does
  * nothing for a shared switch. */
 int switchd_stop(struct switchd *sw);
 

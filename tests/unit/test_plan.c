@@ -342,3 +342,150 @@ Test(plan, link_made_again_with_rebuilt_host)
 	expect_printed(&x, "~ host h3: interfaces (made anew)\n+ link h3:c3 - h4:c4\n");
 	pair_free(&x);
 }
+
+/* Drift: what a lab that is up lost on the machine, turned into steps by
+ * plan_repair on top of the edit's plan (here none: the same file). */
+static struct pair repair_of(const char *yaml, const struct lab_drift *d)
+{
+	struct pair x = { .old = parse_ok(yaml), .new = parse_ok(yaml) };
+	size_t len;
+	FILE *f;
+
+	cr_assert_eq(plan_make(x.old, x.new, &x.plan), 0);
+	cr_assert_eq(x.plan.n_steps, 0);
+	cr_assert_eq(plan_repair(x.old, x.new, d, &x.plan), 0);
+	f = open_memstream(&x.printed, &len);
+	cr_assert_not_null(f);
+	plan_print(&x.plan, x.new->name, f);
+	cr_assert_eq(fclose(f), 0);
+	return x;
+}
+
+Test(plan_repair, no_drift_no_step)
+{
+	struct lab_drift d = { 0 };
+	struct pair x = repair_of(BASE, &d);
+
+	cr_expect_not(lab_drift_any(&d));
+	expect_printed(&x, "t: up to date, nothing to change\n");
+	pair_free(&x);
+}
+
+Test(plan_repair, missing_namespace_rebuilds_host)
+{
+	struct lab_drift d = { 0 };
+	struct pair x;
+
+	cr_assert_eq(lab_drift_note(&d, false, "h2", LAB_DRIFT_NS | LAB_DRIFT_IFACE), 0);
+	x = repair_of(BASE, &d);
+	cr_expect(step(&x, 0, PLAN_HOST_REBUILD)->repair);
+	cr_expect_eq(x.plan.steps[0].host.old, lab_find_host(x.old, "h2"));
+	cr_expect_eq(x.plan.steps[0].host.new, lab_find_host(x.new, "h2"));
+	cr_expect(x.plan.switch_rows);
+	expect_printed(&x, "! host h2: namespace missing, interfaces missing (made anew)\n");
+	lab_drift_free(&d);
+	pair_free(&x);
+}
+
+Test(plan_repair, missing_address_updates_in_place)
+{
+	struct lab_drift d = { 0 };
+	struct pair x;
+
+	cr_assert_eq(lab_drift_note(&d, false, "h1", LAB_DRIFT_ADDR), 0);
+	cr_assert_eq(lab_drift_note(&d, false, "h1", LAB_DRIFT_ROUTE), 0);
+	x = repair_of(BASE, &d);
+	cr_expect(step(&x, 0, PLAN_HOST_UPDATE)->repair);
+	cr_expect_eq(x.plan.n_steps, 1);
+	cr_expect_not(x.plan.switch_rows);
+	expect_printed(&x, "! host h1: addresses missing, routes missing\n");
+	lab_drift_free(&d);
+	pair_free(&x);
+}
+
+Test(plan_repair, missing_port_and_bridge_rows)
+{
+	struct lab_drift d = { 0 };
+	struct pair x;
+
+	cr_assert_eq(lab_drift_note(&d, false, "h1", LAB_DRIFT_PORT), 0);
+	cr_assert_eq(lab_drift_note(&d, true, "b1", LAB_DRIFT_BRIDGE), 0);
+	x = repair_of(BASE, &d);
+	step(&x, 0, PLAN_SWITCH_CHANGE);
+	step(&x, 1, PLAN_SWITCH_CHANGE);
+	step(&x, 2, PLAN_BRIDGE_GATEWAY);
+	cr_expect(x.plan.switch_rows);
+	expect_printed(&x, "! host h1: switch ports missing\n"
+			   "! bridge b1: missing in the switch\n"
+			   "! bridge b1: gateway address\n");
+	lab_drift_free(&d);
+	pair_free(&x);
+}
+
+Test(plan_repair, missing_nat_and_changed_flows)
+{
+	struct lab_drift d = { .nat = true };
+	struct pair x;
+
+	cr_assert_eq(lab_drift_note(&d, true, "b1", LAB_DRIFT_FLOWS), 0);
+	x = repair_of(FLOWS("'priority=0,actions=NORMAL'") BASE_HOSTS, &d);
+	step(&x, 0, PLAN_NAT);
+	cr_expect_eq(step(&x, 1, PLAN_FLOWS)->bridge.new, lab_find_bridge(x.new, "b1"));
+	cr_expect_not(x.plan.switch_rows);
+	expect_printed(&x, "! nat rules missing\n! bridge b1: flows differ from the lab file\n");
+	lab_drift_free(&d);
+	pair_free(&x);
+}
+
+/* ovs-vswitchd restarted makes every internal port anew and has no flows:
+ * gateways and tables come back after it. */
+Test(plan_repair, dead_switch_restarts_then_gateways_and_flows)
+{
+	struct lab_drift d = { .switchd_dead = true };
+	struct pair x = repair_of(FLOWS("'priority=0,actions=NORMAL'") BASE_HOSTS, &d);
+
+	step(&x, 0, PLAN_SWITCH_RESTART);
+	step(&x, 1, PLAN_BRIDGE_GATEWAY);
+	step(&x, 2, PLAN_FLOWS);
+	cr_expect_eq(x.plan.n_steps, 3);
+	cr_expect(x.plan.switch_rows);
+	expect_printed(&x, "! switch: ovs-vswitchd not running (started again)\n"
+			   "! bridge b1: gateway address (switch restarted)\n"
+			   "! bridge b1: flows (switch restarted)\n");
+	pair_free(&x);
+}
+
+/* A host the edit removes is not made anew first; one it changes in place
+ * but whose namespace went is made anew instead. */
+Test(plan_repair, edit_and_drift_together)
+{
+	struct lab_drift d = { 0 };
+	struct pair x = plan_of(BASE, "name: t\n" BASE_BRIDGES "hosts:\n"
+				"  h1: {bridge: b1, address: 10.0.0.9/24}\n");
+
+	cr_assert_eq(lab_drift_note(&d, false, "h1", LAB_DRIFT_NS), 0);
+	cr_assert_eq(lab_drift_note(&d, false, "h2", LAB_DRIFT_NS), 0);
+	cr_assert_eq(plan_repair(x.old, x.new, &d, &x.plan), 0);
+	cr_expect_eq(x.plan.n_steps, 2);
+	step(&x, 0, PLAN_HOST_DEL);
+	cr_expect(step(&x, 1, PLAN_HOST_REBUILD)->repair);
+	cr_expect_eq(x.plan.steps[1].host.new, lab_find_host(x.new, "h1"));
+	lab_drift_free(&d);
+	pair_free(&x);
+}
+
+Test(plan_repair, drift_printed)
+{
+	struct lab_drift d = { .switchd_dead = true, .nat = true };
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert_eq(lab_drift_note(&d, false, "ns02", LAB_DRIFT_NS), 0);
+	lab_drift_print(&d, f);
+	cr_assert_eq(fclose(f), 0);
+	cr_expect_str_eq(buf, "! switch: ovs-vswitchd not running\n! nat rules missing\n"
+			      "! host ns02: namespace missing\n");
+	free(buf);
+	lab_drift_free(&d);
+}
