@@ -278,6 +278,11 @@ int observe_lab(const struct lab *lab, const struct journal *st, struct lab_drif
 	int ret;
 
 	memset(d, 0, sizeof(*d));
+	/* Machines keep their hosts' ports and switches in namespaces of their
+	 * own, which this observation does not look into yet: no drift is
+	 * claimed rather than a false one. */
+	if (lab->n_machines)
+		return 0;
 	if (journal_get_switch(st, &rundir) == JOURNAL_SWITCH_PRIVATE && rundir) {
 		unsigned dead = switchd_private_dead(rundir);
 
