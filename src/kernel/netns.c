@@ -15,7 +15,9 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -76,11 +78,17 @@ int netns_add(const char *name)
 /* fstat and one ioctl: cheap enough for every host of a big lab. */
 static int netns_fd_identify(int fd, struct netns_id *id)
 {
+	struct statfs fs;
 	struct stat st;
 
 	*id = (struct netns_id){ 0 };
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, &st) < 0 || fstatfs(fd, &fs) < 0)
 		return -errno;
+	/* The empty file a name is pinned on, with no namespace mounted on it:
+	 * what a create or delete killed between its steps leaves.  No
+	 * namespace has that name, which is not someone else's namespace. */
+	if (fs.f_type != NSFS_MAGIC && S_ISREG(st.st_mode) && st.st_size == 0)
+		return -ENOENT;
 	id->ino = st.st_ino;
 	/* An older kernel has no such ioctl: the inode alone must do. */
 	if (ioctl(fd, NS_GET_ID, &id->id) < 0)

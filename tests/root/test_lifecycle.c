@@ -777,3 +777,17 @@ Test(lifecycle, second_down_gives_ip_forward_back)
 	cr_assert_eq(access("/run/ovslab/.borrowed-net.ipv4.ip_forward", F_OK), -1,
 		     "the borrowed value's record is left");
 }
+
+/* A down killed between unmounting a host's namespace and removing its pin
+ * leaves an empty file under /run/netns: the next down removes it (it is no
+ * namespace, so nobody else's). */
+Test(lifecycle, empty_namespace_pin_is_removed_by_the_next_down)
+{
+	small_lab("pin", 66, 2, false, "");
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "umount /run/netns/pin_h1"), 0, "%s", buf);
+	cr_assert_eq(ovslab(buf, sizeof(buf), "down pin"), 0, "%s", buf);
+	cr_assert_null(strstr(buf, "left network namespace"), "%s", buf);
+	cr_assert_eq(access("/run/netns/pin_h1", F_OK), -1, "the empty pin is left");
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns list"), 0);
+	cr_assert_str_eq(buf, "", "namespaces left: %s", buf);
+}
