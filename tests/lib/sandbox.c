@@ -191,6 +191,17 @@ int sandbox_runf(char *out, size_t len, const char *fmt, ...)
 	return sandbox_run(argv, out, len);
 }
 
+int sandbox_ovslabf(char *out, size_t len, const char *fmt, ...)
+{
+	char args[4000];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	return sandbox_runf(out, len, "%s %s", sandbox_ovslab(), args);
+}
+
 const char *sandbox_ovslab(void)
 {
 	const char *p = getenv("OVSLAB_BIN");

@@ -50,6 +50,11 @@ bool sandbox_proc_running(const char *comm);
 pid_t sandbox_in_netns(const char *ns, int (*fn)(void *), void *arg);
 int sandbox_wait(pid_t pid);
 
+/* Runs the ovslab binary under test with printf-built arguments (split on
+ * spaces, as sandbox_runf), output into out. */
+int sandbox_ovslabf(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Path of the ovslab binary under test (meson passes OVSLAB_BIN). */
 const char *sandbox_ovslab(void);
 

@@ -18,17 +18,7 @@
 static char buf[65536];
 static char lab_file[256];
 
-static int ovslab(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int ovslab(const char *fmt, ...)
-{
-	char args[4400];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	return sandbox_runf(buf, sizeof(buf), "%s %s", sandbox_ovslab(), args);
-}
+#define ovslab(...) sandbox_ovslabf(buf, sizeof(buf), __VA_ARGS__)
 
 static int ping(const char *ns, const char *addr)
 {

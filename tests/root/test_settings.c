@@ -23,17 +23,7 @@
 
 static char buf[65536];
 
-static int ovslab(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int ovslab(const char *fmt, ...)
-{
-	char args[4400];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	return sandbox_runf(buf, sizeof(buf), "%s %s", sandbox_ovslab(), args);
-}
+#define ovslab(...) sandbox_ovslabf(buf, sizeof(buf), __VA_ARGS__)
 
 /* ovs-vsctl against the lab's switch (private unless db is given); the
  * answer is left in buf without its newline. */
