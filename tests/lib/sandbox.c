@@ -1,3 +1,5 @@
+/* The test sandbox: a network + mount namespace of its own per test, with a
+ * watchdog that kills what the test started there however it ends. */
 #include "sandbox.h"
 
 #include <criterion/criterion.h>
