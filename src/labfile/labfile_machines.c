@@ -151,22 +151,13 @@ void labfile_machines_host(struct ctx *c, const yaml_node_t *key, const yaml_nod
 	h->machine = labfile_strdup(c, s);
 }
 
-void labfile_machines_bridge(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
-			     struct lab_bridge *b)
+static void tunnel_type(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val, void *obj)
 {
-	const char *s;
-	unsigned long v;
+	struct lab_bridge *b = obj;
+	const char *s = labfile_scalar(c, key, val);
 
-	if (!strcmp(labfile_text(key), "key")) {
-		b->key_pos = labfile_pos(key);
-		if (machines_uint(c, key, val, 0, 4294967295ul, &v))
-			b->key = (uint32_t)v;
-		return;
-	}
-	s = labfile_scalar(c, key, val);
 	if (!s)
 		return;
-	b->tunnel_pos = labfile_pos(key);
 	if (!strcmp(s, "geneve"))
 		b->tunnel = LAB_TUNNEL_GENEVE;
 	else if (!strcmp(s, "vxlan"))
@@ -176,6 +167,93 @@ void labfile_machines_bridge(struct ctx *c, const yaml_node_t *key, const yaml_n
 	else
 		labfile_report(c, labfile_pos(val), "bridge %s: unknown tunnel type \"%s\" "
 			       "(expected geneve, vxlan or gre)", b->name, s);
+}
+
+/* A number (its range depends on the type: checked once the type is
+ * known), or "flow": the flows set it. */
+static void tunnel_key(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val, void *obj)
+{
+	struct lab_bridge *b = obj;
+	unsigned long v;
+
+	if (b->key_pos.line) {
+		labfile_report(c, labfile_pos(key), "bridge %s: key given twice (first at %d:%d)",
+			       b->name, b->key_pos.line, b->key_pos.col);
+		return;
+	}
+	b->key_pos = labfile_pos(key);
+	if (val->type == YAML_SCALAR_NODE && labfile_plain(val) && !strcmp(labfile_text(val), "flow"))
+		b->key_flow = true;
+	else if (machines_uint(c, key, val, 0, 4294967295ul, &v))
+		b->key = (uint32_t)v;
+}
+
+static void tunnel_bfd(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val, void *obj)
+{
+	labfile_bool(c, key, val, &((struct lab_bridge *)obj)->bfd);
+}
+
+/* [[hv1, hv2], [hv2, hv3]]: each item a list of two machine names, checked
+ * against the machines once every host is read. */
+static void tunnel_pairs(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			 void *obj)
+{
+	struct lab_bridge *b = obj;
+	yaml_node_item_t *it, *end, *pit, *pend;
+
+	(void)key;
+	if (!labfile_items(val, &it, &end) || it == end) {
+		labfile_report(c, labfile_pos(val), "bridge %s: \"pairs\" must be a list of "
+			       "machine pairs, like [[hv1, hv2], [hv2, hv3]]", b->name);
+		return;
+	}
+	b->pairs = calloc((size_t)(end - it), sizeof(*b->pairs));
+	if (!b->pairs) {
+		labfile_nomem(c);
+		return;
+	}
+	for (; it < end && !labfile_oom(c); it++) {
+		const yaml_node_t *p = labfile_node(c, *it), *m[2];
+		struct lab_tunnel_pair *tp = &b->pairs[b->n_pairs];
+
+		if (!labfile_items(p, &pit, &pend) || pend - pit != 2 ||
+		    (m[0] = labfile_node(c, pit[0]))->type != YAML_SCALAR_NODE ||
+		    (m[1] = labfile_node(c, pit[1]))->type != YAML_SCALAR_NODE ||
+		    !labfile_plain(m[0]) || !labfile_plain(m[1])) {
+			labfile_report(c, labfile_pos(p), "bridge %s: a tunnel pair is a list of "
+				       "two machine names, like [hv1, hv2]", b->name);
+			continue;
+		}
+		tp->pos = labfile_pos(p);
+		tp->a_pos = labfile_pos(m[0]);
+		tp->b_pos = labfile_pos(m[1]);
+		tp->a = labfile_strdup(c, labfile_text(m[0]));
+		tp->b = labfile_strdup(c, labfile_text(m[1]));
+		b->n_pairs++;
+	}
+}
+
+static const struct setting tunnel_settings[] = {
+	{ "type", tunnel_type },
+	{ "key", tunnel_key },
+	{ "pairs", tunnel_pairs },
+	{ "bfd", tunnel_bfd },
+};
+
+void labfile_machines_bridge(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			     struct lab_bridge *b)
+{
+	const yaml_node_pair_t *start, *end;
+
+	if (!strcmp(labfile_text(key), "key")) {
+		tunnel_key(c, key, val, b);
+		return;
+	}
+	b->tunnel_pos = labfile_pos(key);
+	if (val->type == YAML_MAPPING_NODE && labfile_pairs(val, &start, &end))
+		labfile_walk(c, start, end, tunnel_settings, ARRAY_SIZE(tunnel_settings), b);
+	else
+		tunnel_type(c, key, val, b);
 }
 
 /* ---- validation -------------------------------------------------------- */
@@ -302,7 +380,15 @@ static void machines_host(struct ctx *c, const struct lab_host *h, const char *u
 		if (ifc->port && (!strcmp(ifc->port, "br-phy") || !strcmp(ifc->port, "ul0")))
 			labfile_report(c, ifc->pos, "host %s: port name \"%s\" is reserved with "
 				       "machines", h->name, ifc->port);
-		for (size_t b = 0; ifc->port && b < lab->n_bridges; b++)
+		for (size_t b = 0; ifc->port && b < lab->n_bridges; b++) {
+			char ft[16];
+
+			lab_tunnel_flow_port_name(lab->bridges[b].name, ft);
+			/* A machine "flow" is reported itself, with this port below. */
+			if (lab->bridges[b].key_flow && !strcmp(ft, ifc->port) &&
+			    !lab_find_machine(lab, LAB_TUNNEL_FLOW_PEER))
+				labfile_report(c, ifc->pos, "host %s: port name \"%s\" is a "
+					       "tunnel port's", h->name, ft);
 			for (size_t m = 0; m < lab->n_machines; m++) {
 				char t[16];
 
@@ -311,6 +397,49 @@ static void machines_host(struct ctx *c, const struct lab_host *h, const char *u
 					labfile_report(c, ifc->pos, "host %s: port name \"%s\" is a "
 						       "tunnel port's", h->name, t);
 			}
+		}
+	}
+}
+
+/* A listed pair's machines exist, differ, have the bridge, and no pair is
+ * listed twice (either way round). */
+static void machines_pairs(struct ctx *c, const struct lab_bridge *b)
+{
+	const struct lab *lab = labfile_lab(c);
+
+	for (size_t i = 0; i < b->n_pairs; i++) {
+		const struct lab_tunnel_pair *p = &b->pairs[i];
+		const char *m[2] = { p->a, p->b };
+		const struct lab_pos at[2] = { p->a_pos, p->b_pos };
+		bool ok = true;
+
+		for (int k = 0; k < 2; k++) {
+			const struct lab_machine *lm = lab_find_machine(lab, m[k]);
+
+			if (!lm)
+				labfile_report(c, at[k], "bridge %s: tunnel pair names machine %s, "
+					       "which is not declared under \"machines\"", b->name, m[k]);
+			else if (!lab_machine_has_bridge(lab, lm, b->name))
+				labfile_report(c, at[k], "bridge %s: tunnel pair names machine %s, "
+					       "which has no host on the bridge", b->name, m[k]);
+			ok &= lm && lab_machine_has_bridge(lab, lm, b->name);
+		}
+		if (ok && !strcmp(p->a, p->b)) {
+			labfile_report(c, p->pos, "bridge %s: tunnel pair [%s, %s] joins a machine "
+				       "to itself", b->name, p->a, p->b);
+			continue;
+		}
+		for (size_t j = 0; ok && j < i; j++) {
+			const struct lab_tunnel_pair *q = &b->pairs[j];
+
+			if ((!strcmp(p->a, q->a) && !strcmp(p->b, q->b)) ||
+			    (!strcmp(p->a, q->b) && !strcmp(p->b, q->a))) {
+				labfile_report(c, p->pos, "bridge %s: tunnel pair [%s, %s] is "
+					       "listed twice (line %d)", b->name, p->a, p->b,
+					       q->pos.line);
+				break;
+			}
+		}
 	}
 }
 
@@ -350,6 +479,11 @@ void labfile_machines_validate(struct ctx *c)
 			labfile_report(c, b->key_pos, "bridge %s: key %u does not fit a %s VNI "
 				       "(24 bits: at most %u)", b->name, b->key,
 				       lab_tunnel_name(b->tunnel), MACHINES_VNI_MAX);
+		machines_pairs(c, b);
+		if (b->key_flow && lab_find_machine(lab, LAB_TUNNEL_FLOW_PEER))
+			labfile_report(c, lab_find_machine(lab, LAB_TUNNEL_FLOW_PEER)->pos,
+				       "machine name \"%s\" would name bridge %s's flow tunnel "
+				       "port (key: flow)", LAB_TUNNEL_FLOW_PEER, b->name);
 	}
 	for (size_t i = 0; i < lab->n_machines; i++) {
 		const struct lab_machine *m = &lab->machines[i];

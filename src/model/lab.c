@@ -77,6 +77,11 @@ void lab_free(struct lab *lab)
 	for (i = 0; i < lab->n_bridges; i++) {
 		free(lab->bridges[i].name);
 		free(lab->bridges[i].uplink);
+		for (size_t p = 0; p < lab->bridges[i].n_pairs; p++) {
+			free(lab->bridges[i].pairs[p].a);
+			free(lab->bridges[i].pairs[p].b);
+		}
+		free(lab->bridges[i].pairs);
 		lab_bridge_flows_free(&lab->bridges[i]);
 		lab_bridge_settings_free(&lab->bridges[i].settings);
 	}

@@ -99,6 +99,12 @@ enum lab_tunnel {
 	LAB_TUNNEL_GRE,
 };
 
+/* Two machines a bridge's tunnels join (a bridge's tunnel: pairs:). */
+struct lab_tunnel_pair {
+	char *a, *b;
+	struct lab_pos pos, a_pos, b_pos;
+};
+
 struct lab_bridge {
 	char *name;
 	struct lab_addr gateway; /* IPv4; family 0: no gateway */
@@ -111,6 +117,11 @@ struct lab_bridge {
 	 * are joined (model/lab_machines.c). */
 	enum lab_tunnel tunnel;
 	uint32_t key;            /* VNI (Geneve, VXLAN) or GRE key */
+	bool key_flow;           /* key: flow: flows set tun_id, and tun_dst through
+				  * the bridge's flow port (lab_tunnel_flow_port_name) */
+	bool bfd;                /* BFD on its tunnels */
+	struct lab_tunnel_pair *pairs; /* the machine pairs joined; none: a full mesh */
+	size_t n_pairs;
 	struct lab_pos tunnel_pos, key_pos;
 	bool has_flows;          /* false: OVS's default NORMAL flow stays */
 	struct lab_flow *flows;  /* replace the bridge's whole table */
@@ -291,6 +302,15 @@ void lab_underlay_ns(const char *lab, char out[16]);
  * shortened like a patch port (one switch holds every bridge of a machine,
  * so the bridge's name keeps two bridges' tunnels to one peer apart). */
 void lab_tunnel_port_name(const char *bridge, const char *peer, char out[16]);
+/* With key: flow, the bridge's tunnel port whose remote is the flow's
+ * tun_dst (remote_ip=flow): "<bridge>-flow", named as towards a peer
+ * called LAB_TUNNEL_FLOW_PEER. */
+#define LAB_TUNNEL_FLOW_PEER "flow"
+void lab_tunnel_flow_port_name(const char *bridge, char out[16]);
+/* Whether bridge b's tunnels join machines m and peer: both have it and
+ * the bridge lists the pair (or lists none: a full mesh). */
+bool lab_tunnel_joins(const struct lab *lab, const struct lab_bridge *b,
+		      const struct lab_machine *m, const struct lab_machine *peer);
 /* Whether a host of the lab sits on machine m and has a port on bridge. */
 bool lab_machine_has_bridge(const struct lab *lab, const struct lab_machine *m,
 			    const char *bridge);

@@ -51,6 +51,27 @@ void lab_tunnel_port_name(const char *bridge, const char *peer, char out[16])
 	lab_patch_port_name(bridge, peer, out);
 }
 
+void lab_tunnel_flow_port_name(const char *bridge, char out[16])
+{
+	lab_tunnel_port_name(bridge, LAB_TUNNEL_FLOW_PEER, out);
+}
+
+bool lab_tunnel_joins(const struct lab *lab, const struct lab_bridge *b,
+		      const struct lab_machine *m, const struct lab_machine *peer)
+{
+	if (m == peer || !lab_machine_has_bridge(lab, m, b->name) ||
+	    !lab_machine_has_bridge(lab, peer, b->name))
+		return false;
+	for (size_t i = 0; i < b->n_pairs; i++) {
+		const struct lab_tunnel_pair *p = &b->pairs[i];
+
+		if ((!strcmp(p->a, m->name) && !strcmp(p->b, peer->name)) ||
+		    (!strcmp(p->b, m->name) && !strcmp(p->a, peer->name)))
+			return true;
+	}
+	return b->n_pairs == 0;
+}
+
 bool lab_machine_has_bridge(const struct lab *lab, const struct lab_machine *m,
 			    const char *bridge)
 {

@@ -150,3 +150,88 @@ Test(machines_labfile, not_yet)
 			"t.yaml:10:5: patches are not supported with machines yet\n"
 			"t.yaml:12:5: links between hosts are not supported with machines yet\n");
 }
+
+/* tunnel: as a mapping: type, key (a number or flow), pairs, bfd; the
+ * short form stays. */
+Test(machines_labfile, tunnel_mapping)
+{
+	struct result r = parse_as("t.yaml",
+		"name: mh\n"
+		"machines: {hv1: {}, hv2: {}, hv3: {}}\n"
+		"bridges:\n"
+		"  a: {tunnel: {type: gre, key: 4294967295, pairs: [[hv1, hv2], [hv3, hv2]], bfd: true}}\n"
+		"  b: {tunnel: vxlan, key: flow}\n"
+		"hosts:\n"
+		"  vm1: {machine: hv1, bridge: a, address: 10.0.0.1/24}\n"
+		"  vm2: {machine: hv2, bridge: a, address: 10.0.0.2/24}\n"
+		"  vm3: {machine: hv3, bridge: a, address: 10.0.0.3/24}\n"
+		"  vm4: {machine: hv1, bridge: b, address: 10.1.0.1/24}\n"
+		"  vm5: {machine: hv2, bridge: b, address: 10.1.0.2/24}\n");
+	const struct lab *lab = r.lab;
+	char name[16];
+
+	cr_assert_eq(r.ret, 0, "%s", r.diag);
+	cr_expect_eq(lab->bridges[0].tunnel, LAB_TUNNEL_GRE);
+	cr_expect_eq(lab->bridges[0].key, 4294967295u);
+	cr_expect(lab->bridges[0].bfd);
+	cr_expect(!lab->bridges[0].key_flow);
+	cr_assert_eq(lab->bridges[0].n_pairs, 2);
+	cr_expect_str_eq(lab->bridges[0].pairs[1].a, "hv3");
+	/* Listed either way round; not listed: not joined. */
+	cr_expect(lab_tunnel_joins(lab, &lab->bridges[0], &lab->machines[1], &lab->machines[2]));
+	cr_expect(lab_tunnel_joins(lab, &lab->bridges[0], &lab->machines[0], &lab->machines[1]));
+	cr_expect(!lab_tunnel_joins(lab, &lab->bridges[0], &lab->machines[0], &lab->machines[2]));
+	/* No pairs: every two machines with the bridge; hv3 lacks b. */
+	cr_expect_eq(lab->bridges[1].tunnel, LAB_TUNNEL_VXLAN);
+	cr_expect(lab->bridges[1].key_flow);
+	cr_expect(!lab->bridges[1].bfd);
+	cr_expect(lab_tunnel_joins(lab, &lab->bridges[1], &lab->machines[0], &lab->machines[1]));
+	cr_expect(!lab_tunnel_joins(lab, &lab->bridges[1], &lab->machines[0], &lab->machines[2]));
+	cr_expect(!lab_tunnel_joins(lab, &lab->bridges[1], &lab->machines[0], &lab->machines[0]));
+	lab_tunnel_flow_port_name("b", name);
+	cr_expect_str_eq(name, "b-flow");
+	lab_free(r.lab);
+	free(r.diag);
+}
+
+Test(machines_labfile, tunnel_mistakes)
+{
+	expect_problems("name: mh\n"
+			"machines: {hv1: {}, hv2: {}, hv3: {}, flow: {}}\n"
+			"bridges:\n"
+			"  a:\n"
+			"    tunnel: {type: vxlan, key: 16777216, pairs: [[hv1, hv9], [hv1, hv3]]}\n"
+			"  b: {tunnel: {pairs: [[hv1, hv2], [hv2, hv1], [hv2, hv2], [hv1]]}, key: 3}\n"
+			"  c: {tunnel: {key: flow, bfd: maybe, vni: 3}, key: 4}\n"
+			"hosts:\n"
+			"  vm1: {machine: hv1, bridge: a, address: 10.0.0.1/24}\n"
+			"  vm2: {machine: hv2, bridge: b, address: 10.1.0.2/24}\n"
+			"  vm3: {machine: hv1, bridge: b, address: 10.1.0.1/24}\n"
+			"  vm4: {machine: hv1, bridge: c, port: c-flow, address: 10.2.0.1/24}\n"
+			"  vm5: {machine: flow, bridge: a, address: 10.0.0.5/24}\n",
+			"t.yaml:2:39: machine name \"flow\" would name bridge c's flow tunnel port "
+			"(key: flow)\n"
+			"t.yaml:5:27: bridge a: key 16777216 does not fit a vxlan VNI (24 bits: at most "
+			"16777215)\n"
+			"t.yaml:5:56: bridge a: tunnel pair names machine hv9, which is not declared "
+			"under \"machines\"\n"
+			"t.yaml:5:68: bridge a: tunnel pair names machine hv3, which has no host on the "
+			"bridge\n"
+			"t.yaml:6:36: bridge b: tunnel pair [hv2, hv1] is listed twice (line 6)\n"
+			"t.yaml:6:48: bridge b: tunnel pair [hv2, hv2] joins a machine to itself\n"
+			"t.yaml:6:60: bridge b: a tunnel pair is a list of two machine names, like "
+			"[hv1, hv2]\n"
+			"t.yaml:7:32: \"bfd\" must be true or false, not \"maybe\"\n"
+			"t.yaml:7:39: unknown key \"vni\" (expected type, key, pairs, bfd)\n"
+			"t.yaml:7:48: bridge c: key given twice (first at 7:16)\n"
+			"t.yaml:12:3: host vm4: port name \"c-flow\" is a tunnel port's\n");
+	/* The flow port's name taken by a host's port. */
+	expect_problems("name: mh\n"
+			"machines: {hv1: {}, hv2: {}}\n"
+			"bridges:\n"
+			"  c: {tunnel: gre, key: flow}\n"
+			"hosts:\n"
+			"  vm1: {machine: hv1, bridge: c, port: c-flow, address: 10.2.0.1/24}\n"
+			"  vm2: {machine: hv2, bridge: c, address: 10.2.0.2/24}\n",
+			"t.yaml:6:3: host vm1: port name \"c-flow\" is a tunnel port's\n");
+}
