@@ -187,29 +187,39 @@ static int machines_cable(const struct lab *lab, struct machine_run *r, struct b
 	return ret;
 }
 
-/* A full mesh: a tunnel from each of the machine's bridges to every other
- * machine that has the bridge too. */
+/* A tunnel from each of the machine's bridges to every machine the bridge
+ * joins it to (a full mesh, or the bridge's listed pairs); with key: flow
+ * also the bridge's port whose remote the flows set (remote_ip=flow). */
 static int machines_tunnels(const struct lab *lab, struct machine_run *r)
 {
-	r->tunnels = calloc(r->view->n_bridges * lab->n_machines + 1, sizeof(*r->tunnels));
+	r->tunnels = calloc(r->view->n_bridges * (lab->n_machines + 1) + 1, sizeof(*r->tunnels));
 	if (!r->tunnels)
 		return -ENOMEM;
 	for (size_t b = 0; b < r->view->n_bridges; b++) {
 		const struct lab_bridge *br = &r->view->bridges[b];
+		struct ovsdb_tunnel proto = { .bridge = br->name, .type = lab_tunnel_name(br->tunnel),
+					      .key = br->key, .key_flow = br->key_flow,
+					      .bfd = br->bfd };
 
 		for (size_t p = 0; p < lab->n_machines; p++) {
 			const struct lab_machine *peer = &lab->machines[p];
 			struct ovsdb_tunnel *t = &r->tunnels[r->n_tunnels];
 
-			if (peer == r->m || !lab_machine_has_bridge(lab, peer, br->name))
+			if (!lab_tunnel_joins(lab, br, r->m, peer))
 				continue;
-			t->bridge = br->name;
+			*t = proto;
 			lab_tunnel_port_name(br->name, peer->name, t->name);
-			t->type = lab_tunnel_name(br->tunnel);
 			inet_ntop(AF_INET, &peer->underlay.v4, t->remote, sizeof(t->remote));
-			t->key = br->key;
 			r->n_tunnels++;
 		}
+		if (!br->key_flow)
+			continue;
+		/* BFD needs a fixed remote to talk to: none on this one. */
+		r->tunnels[r->n_tunnels] = proto;
+		r->tunnels[r->n_tunnels].bfd = false;
+		lab_tunnel_flow_port_name(br->name, r->tunnels[r->n_tunnels].name);
+		snprintf(r->tunnels[r->n_tunnels].remote, sizeof(r->tunnels->remote), "flow");
+		r->n_tunnels++;
 	}
 	return 0;
 }
@@ -406,21 +416,117 @@ int machines_teardown(struct journal *st)
 
 /* ---- show -------------------------------------------------------------- */
 
+static const char *const machines_daemons[] = { "ovsdb-server", "ovs-vswitchd" };
+
+/* Whether each of a recorded machine's daemons runs, and its pid. */
+static void machines_alive(const struct journal *st, const char *machine, pid_t pid[2],
+			   bool alive[2])
+{
+	char dir[PATH_MAX];
+
+	journal_machine_dir(st, machine, dir, sizeof(dir));
+	for (int d = 0; d < 2; d++)
+		alive[d] = switchd_daemon_alive(dir, machines_daemons[d], &pid[d]);
+}
+
+int machines_dead(const struct lab *lab, const struct journal *st, FILE *out, char *first,
+		  size_t len)
+{
+	int n = 0;
+
+	if (len)
+		first[0] = '\0';
+	for (size_t i = 0; i < lab->n_machines; i++) {
+		const char *m = lab->machines[i].name;
+		pid_t pid[2];
+		bool alive[2];
+
+		machines_alive(st, m, pid, alive);
+		for (int d = 0; d < 2; d++) {
+			if (alive[d])
+				continue;
+			if (out)
+				fprintf(out, "machine %s: its switch's %s is not running (hosts on %s "
+					"are cut off)\n", m, machines_daemons[d], m);
+			if (!n++ && len)
+				snprintf(first, len, "machine %s's %s is not running", m,
+					 machines_daemons[d]);
+		}
+	}
+	return n;
+}
+
+/* The BFD state of the machine's tunnels that have BFD: "unknown" when its
+ * switch cannot be asked (not running, or not run as root). */
+static void machines_bfd(const struct journal *st, const struct machine_run *r,
+			 char (*states)[16])
+{
+	const char **names = calloc(r->n_tunnels + 1, sizeof(*names));
+	char remote[PATH_MAX + 16];
+	bool any = false;
+
+	for (size_t i = 0; names && i < r->n_tunnels; i++) {
+		names[i] = r->tunnels[i].name;
+		any |= r->tunnels[i].bfd;
+	}
+	machines_remote(st, r->m->name, remote, sizeof(remote));
+	if (!names || !any || ovsdb_bfd_states(remote, 1000, names, r->n_tunnels, states) < 0) {
+		err_clear();
+		for (size_t i = 0; i < r->n_tunnels; i++)
+			states[i][0] = '\0';
+	}
+	for (size_t i = 0; i < r->n_tunnels; i++)
+		if (r->tunnels[i].bfd && !states[i][0])
+			snprintf(states[i], sizeof(states[i]), "unknown");
+	free(names);
+}
+
+static void machines_show_tunnel(const struct ovsdb_tunnel *t, const char *bfd, bool json,
+				 bool first, FILE *out)
+{
+	char key[16];
+
+	snprintf(key, sizeof(key), "%u", t->key);
+	if (!json) {
+		fprintf(out, "  tunnel %s on %s: %s to %s, key %s%s%s\n", t->name, t->bridge,
+			t->type, t->remote, t->key_flow ? "flow" : key, t->bfd ? ", bfd " : "",
+			t->bfd ? bfd : "");
+		return;
+	}
+	fputs(first ? "{\"name\":" : ",{\"name\":", out);
+	json_str(out, t->name);
+	fputs(",\"bridge\":", out);
+	json_str(out, t->bridge);
+	fputs(",\"type\":", out);
+	json_str(out, t->type);
+	fputs(",\"remote\":", out);
+	json_str(out, t->remote);
+	if (t->key_flow)
+		fputs(",\"key\":\"flow\"", out);
+	else
+		fprintf(out, ",\"key\":%u", t->key);
+	if (t->bfd) {
+		fputs(",\"bfd\":", out);
+		json_str(out, bfd);
+	}
+	fputc('}', out);
+}
+
 static void machines_show_one(const struct lab *lab, const struct journal *st,
 			      const struct lab_machine *m, bool json, bool first, FILE *out)
 {
-	static const char *const daemons[] = { "ovsdb-server", "ovs-vswitchd" };
 	struct machine_run r = { .m = m };
-	char dir[PATH_MAX], addr[64];
+	char addr[64];
+	char (*bfd)[16] = NULL;
 	pid_t pid[2];
 	bool alive[2];
 
-	journal_machine_dir(st, m->name, dir, sizeof(dir));
-	for (int d = 0; d < 2; d++)
-		alive[d] = switchd_daemon_alive(dir, daemons[d], &pid[d]);
+	machines_alive(st, m->name, pid, alive);
 	lab_addr_str(&m->underlay, addr, sizeof(addr));
-	if (lab_machine_view(lab, m, &r.view) == 0)
-		machines_tunnels(lab, &r);
+	if (lab_machine_view(lab, m, &r.view) == 0 && machines_tunnels(lab, &r) == 0)
+		bfd = calloc(r.n_tunnels + 1, sizeof(*bfd));
+	if (bfd)
+		machines_bfd(st, &r, bfd);
 	if (json) {
 		fputs(first ? "{\"name\":" : ",{\"name\":", out);
 		json_str(out, m->name);
@@ -434,26 +540,11 @@ static void machines_show_one(const struct lab *lab, const struct journal *st,
 			m->name, addr, (int)pid[0], alive[0] ? "" : " (not running)", (int)pid[1],
 			alive[1] ? "" : " (not running)");
 	}
-	for (size_t i = 0; i < r.n_tunnels; i++) {
-		const struct ovsdb_tunnel *t = &r.tunnels[i];
-
-		if (!json) {
-			fprintf(out, "  tunnel %s on %s: %s to %s, key %u\n", t->name, t->bridge,
-				t->type, t->remote, t->key);
-			continue;
-		}
-		fputs(i ? ",{\"name\":" : "{\"name\":", out);
-		json_str(out, t->name);
-		fputs(",\"bridge\":", out);
-		json_str(out, t->bridge);
-		fputs(",\"type\":", out);
-		json_str(out, t->type);
-		fputs(",\"remote\":", out);
-		json_str(out, t->remote);
-		fprintf(out, ",\"key\":%u}", t->key);
-	}
+	for (size_t i = 0; bfd && i < r.n_tunnels; i++)
+		machines_show_tunnel(&r.tunnels[i], bfd[i], json, i == 0, out);
 	if (json)
 		fputs("]}", out);
+	free(bfd);
 	lab_view_free(r.view);
 	free(r.tunnels);
 }

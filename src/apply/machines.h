@@ -47,6 +47,12 @@ void machines_remote(const struct journal *st, const char *machine, char *buf, s
  * address and its tunnels; json: a ",\"machines\":[...]" member. */
 void machines_show(const struct lab *lab, const struct journal *st, bool json, FILE *out);
 
+/* How many daemons of the lab's machines' switches are not running; one
+ * line each on out (when not NULL) naming the machine and the daemon, and
+ * the first in words in first ("machine hv2's ovs-vswitchd is not running"). */
+int machines_dead(const struct lab *lab, const struct journal *st, FILE *out, char *first,
+		  size_t len);
+
 /* Whether a namespace the journal records is a host's, not a machine's or
  * the underlay's. */
 bool machines_netns_is_host(const struct journal *st, const char *ns);

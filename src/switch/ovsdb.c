@@ -72,6 +72,7 @@ static void ovsdb_register(struct ovsdb_idl *idl)
 	/* A simulated machine's tunnels and underlay (ovsdb_machine_apply). */
 	ovsdb_idl_add_column(idl, &ovsrec_port_col_protected_);
 	ovsdb_idl_add_column(idl, &ovsrec_interface_col_mtu_request);
+	ovsdb_idl_add_column(idl, &ovsrec_interface_col_bfd);
 	ovsdb_settings_register(idl);
 }
 
@@ -424,6 +425,36 @@ int ovsdb_foreign_bridges(const char *remote, int timeout_ms, char *buf, size_t 
 	return n;
 }
 
+static void ovsdb_register_bfd(struct ovsdb_idl *idl)
+{
+	ovsdb_idl_add_table(idl, &ovsrec_table_interface);
+	ovsdb_idl_add_column(idl, &ovsrec_interface_col_name);
+	ovsdb_idl_add_column(idl, &ovsrec_interface_col_bfd_status);
+}
+
+int ovsdb_bfd_states(const char *remote, int timeout_ms, const char *const *ifaces, size_t n,
+		     char (*states)[16])
+{
+	const struct ovsrec_interface *iface;
+	struct ovsdb *db = NULL;
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		states[i][0] = '\0';
+	ret = ovsdb_open_with(remote, timeout_ms, ovsdb_register_bfd, &db);
+	if (ret < 0)
+		return ret;
+	OVSREC_INTERFACE_FOR_EACH (iface, db->idl) {
+		const char *state = smap_get(&iface->bfd_status, "state");
+
+		for (size_t i = 0; state && i < n; i++)
+			if (!strcmp(iface->name, ifaces[i]))
+				snprintf(states[i], sizeof(states[i]), "%s", state);
+	}
+	ovsdb_close(db);
+	return 0;
+}
+
 static void ovsdb_port_delete(const struct ovsrec_port *port, struct hmapx *gone)
 {
 	if (!hmapx_add(gone, (void *)port))
@@ -519,10 +550,20 @@ static struct ovsrec_port *ovsdb_tunnel_insert(struct ovsdb_idl_txn *txn,
 	struct smap opts = SMAP_INITIALIZER(&opts);
 
 	smap_add(&opts, "remote_ip", t->remote);
-	smap_add_format(&opts, "key", "%" PRIu32, t->key);
+	if (t->key_flow)
+		smap_add(&opts, "key", "flow");
+	else
+		smap_add_format(&opts, "key", "%" PRIu32, t->key);
 	ovsrec_interface_set_options(port->interfaces[0], &opts);
 	ovsrec_port_set_protected_(port, true);
 	smap_destroy(&opts);
+	if (t->bfd) {
+		struct smap bfd = SMAP_INITIALIZER(&bfd);
+
+		smap_add(&bfd, "enable", "true");
+		ovsrec_interface_set_bfd(port->interfaces[0], &bfd);
+		smap_destroy(&bfd);
+	}
 	return port;
 }
 

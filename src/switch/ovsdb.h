@@ -73,8 +73,10 @@ struct ovsdb_tunnel {
 	const char *bridge;      /* the lab bridge it sits on */
 	char name[16];
 	const char *type;        /* "geneve", "vxlan" or "gre" */
-	char remote[16];         /* the peer machine's underlay address */
+	char remote[16];         /* the peer machine's underlay address, or "flow" */
 	uint32_t key;            /* VNI or GRE key */
+	bool key_flow;           /* options:key=flow: the flows set tun_id */
+	bool bfd;                /* bfd:enable=true */
 };
 struct ovsdb_machine {
 	const char *phy_bridge;  /* holds phy_port; its internal port gets the address */
@@ -89,6 +91,11 @@ struct ovsdb_machine {
  * every machine first, so their switches work at once). */
 int ovsdb_machine_commit(struct ovsdb *db, const struct lab *view, const struct ovsdb_machine *m,
 			 int timeout_ms, int64_t *next_cfg);
+
+/* The BFD state ("up", "down", "init", "admin_down") of each named
+ * interface, from its Interface bfd_status; "" for one without. */
+int ovsdb_bfd_states(const char *remote, int timeout_ms, const char *const *ifaces, size_t n,
+		     char (*states)[16]);
 
 /* Deletes every Bridge, Port and Interface marked with the lab's name, in one
  * transaction, and waits for ovs-vswitchd to apply it.  Rows not marked
