@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "util/err.h"
+#include "apply/machines.h"
 #include "cmd/cmd.h"
 #include "kernel/netns.h"
 #include "labfile/labfile.h"
@@ -253,6 +254,24 @@ static int check_hosts_ours(const char *lab)
 	return ret;
 }
 
+/* A machine whose switch died cuts its hosts off: said by name (its
+ * probes fail too, but a table of failures would not say why). */
+static int check_machines(const struct lab *lab, FILE *out, char *why, size_t len)
+{
+	struct journal st;
+	int ret;
+
+	why[0] = '\0';
+	if (!lab->n_machines)
+		return 0;
+	ret = journal_read(lab->name, &st);
+	if (ret < 0)
+		return ret;
+	ret = machines_dead(lab, &st, out, why, len);
+	journal_close(&st);
+	return ret;
+}
+
 static int check_junit(const struct report *rep, const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -275,7 +294,8 @@ int cmd_check(const char *arg, const struct cmd_check_opts *o, FILE *out)
 {
 	struct check_run c = { 0 };
 	struct report rep = { 0 };
-	int ret;
+	char dead[128];
+	int ret, n_dead = 0;
 
 	ret = check_load(arg, &c.lab);
 	if (ret == 0)
@@ -302,14 +322,17 @@ int cmd_check(const char *arg, const struct cmd_check_opts *o, FILE *out)
 		report_matrix(&rep, out);
 	else
 		report_table(&rep, out);
+	n_dead = check_machines(c.lab, o->json || o->tap ? NULL : out, dead, sizeof(dead));
 	fflush(out);
 	if (o->junit)
 		ret = check_junit(&rep, o->junit);
 	if (ret == 0)
 		ret = (int)report_failed(&rep);
-	if (ret > 0)
-		err_set("%s: %d of %zu %s did not hold", c.lab->name, ret, c.n,
-			o->all ? "probes" : "checks");
+	if (ret > 0 || n_dead > 0)
+		err_set("%s: %s%s%d of %zu %s did not hold", c.lab->name, dead, n_dead > 0 ? "; " : "",
+			ret, c.n, o->all ? "probes" : "checks");
+	if (ret == 0 && n_dead > 0)
+		ret = n_dead;
 out:
 	free(c.probes);
 	free(c.rows);

@@ -41,7 +41,8 @@ int cmd_host_open(const struct journal *st, const char *host);
  * someone else's under its name: not one to enter. */
 int cmd_hosts_ours(const struct journal *st);
 
-/* Runs argv inside the host's namespace; returns only on failure. */
+/* Runs argv inside the host's namespace, or a machine's with the
+ * environment of its switch; returns only on failure. */
 int cmd_exec(const char *lab, const char *host, char *const argv[]);
 
 /* One line per lab record (name, hosts, switch, up/busy/incomplete), or a
@@ -65,31 +66,53 @@ int cmd_check(const char *arg, const struct cmd_check_opts *o, FILE *out);
 /* Loads the copy of the lab file saved when the lab came up. */
 int cmd_load_saved(const struct journal *st, struct lab **out);
 
+/* A mistake in the command's words found once the lab is read (a machine
+ * or bridge the lab lacks, or one to choose): main exits 2 as for usage. */
+#define CMD_USAGE 1
+
 /* What the commands need of a lab: its declaration and its switch. */
 struct cmd_lab {
 	struct journal st;
 	struct lab *lab;
-	char rundir[PATH_MAX];
+	char rundir[PATH_MAX];              /* the switch's: the lab's or the machine's */
+	const struct lab_machine *machine;  /* with machines: whose switch; NULL: none yet */
 };
 /* Reads the lab's journal and saved file and finds its switch's run directory
- * (-ENOENT when the lab has no switch); cmd_lab_close frees it. */
-int cmd_lab_open(struct cmd_lab *c, const char *lab);
+ * (-ENOENT when the lab has no switch); cmd_lab_close frees it.  In a lab
+ * with machines, machine (--machine, or NULL) names whose switch: a name
+ * the lab lacks is CMD_USAGE; none leaves the choice to cmd_lab_bridge or
+ * cmd_lab_switch. */
+int cmd_lab_open(struct cmd_lab *c, const char *lab, const char *machine);
 void cmd_lab_close(struct cmd_lab *c);
+/* 0 when c points at a switch; CMD_USAGE naming the lab's machines when
+ * the lab has machines and none was chosen. */
+int cmd_lab_switch(const struct cmd_lab *c);
 /* 0 when this process may reach the lab's switch, else -errno with a message
  * that says why (permission: not run as root). */
 int cmd_lab_reachable(const struct cmd_lab *c);
-/* 0 when the lab has that bridge, else -ENOENT with a message. */
-int cmd_lab_bridge(const struct cmd_lab *c, const char *bridge);
+/* arg names a bridge of the lab, *bridge set to its name: -ENOENT with a
+ * message if the lab lacks it.  With machines arg may be MACHINE:BRIDGE;
+ * a bridge alone picks the one machine that has it, or is CMD_USAGE
+ * naming the machines that do; c then points at that machine's switch. */
+int cmd_lab_bridge(struct cmd_lab *c, const char *arg, const char **bridge);
+/* The environment Open vSwitch's tools read (OVS_RUNDIR, OVS_DBDIR,
+ * OVS_LOGDIR, OVS_SYSCONFDIR), all pointed at a machine's switch's dir. */
+int cmd_machine_env(const char *dir);
+/* Enters a namespace the journal records as the lab's (a host's or a
+ * machine's), with its own /sys as `ip netns exec` does. */
+int cmd_netns_enter(const struct journal *st, const char *ns);
 
-/* Dumps the flows of every bridge of the lab, or of one. */
-int cmd_flows(const char *lab, const char *bridge, FILE *out);
+/* Dumps the flows of every bridge of the lab, or of one (BRIDGE or
+ * MACHINE:BRIDGE); machine: only that machine's (NULL: every machine's). */
+int cmd_flows(const char *lab, const char *machine, const char *bridge, FILE *out);
 
-/* ofproto/trace BRIDGE FLOW in the lab's switch. */
-int cmd_trace(const char *lab, const char *bridge, const char *flow, FILE *out);
+/* ofproto/trace BRIDGE FLOW in the lab's switch (or the machine's). */
+int cmd_trace(const char *lab, const char *machine, const char *bridge, const char *flow,
+	      FILE *out);
 
 /* Runs ovs-vsctl, ovs-ofctl or ovs-appctl (argv[0]: vsctl, ofctl, appctl)
- * with the rest of argv, pointed at the lab's switch.  Returns only on
- * failure. */
-int cmd_ovs(const char *lab, char *const argv[]);
+ * with the rest of argv, pointed at the lab's switch, or run inside a
+ * machine's namespace pointed at its switch.  Returns only on failure. */
+int cmd_ovs(const char *lab, const char *machine, char *const argv[]);
 
 #endif

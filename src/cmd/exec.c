@@ -1,7 +1,9 @@
-/* `ovslab exec LAB HOST -- CMD`: runs CMD in a lab host's namespace, with
- * that namespace's /sys, as `ip netns exec` does; and, for the commands that
- * enter hosts, whether the namespace of that name is still the lab's. */
+/* `ovslab exec LAB HOST|MACHINE -- CMD`: runs CMD in a lab host's namespace
+ * (or a machine's, with its switch's environment), with that namespace's
+ * /sys, as `ip netns exec` does; and, for the commands that enter hosts,
+ * whether the namespace of that name is still the lab's. */
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,38 +65,51 @@ int cmd_hosts_ours(const struct journal *st)
 	return 0;
 }
 
+int cmd_netns_enter(const struct journal *st, const char *ns)
+{
+	int fd = cmd_host_open(st, ns);
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	ret = netns_enter(fd);
+	close(fd);
+	if (ret < 0)
+		return ret;
+	/* As `ip netns exec` does: a mount namespace of our own in which /sys
+	 * shows the namespace's interfaces, not the computer's. */
+	if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == 0 &&
+	    umount2("/sys", MNT_DETACH) == 0)
+		mount(ns, "/sys", "sysfs", 0, NULL);
+	return 0;
+}
+
+static int exec_is_machine(const char *machine, void *arg)
+{
+	return !strcmp(machine, arg);
+}
+
 int cmd_exec(const char *lab, const char *host, char *const argv[])
 {
+	char dir[PATH_MAX];
 	struct journal st;
-	int fd = -1;
 	int ret;
 
 	ret = journal_read(lab, &st);
 	if (ret < 0)
 		return ret;
-	fd = cmd_host_open(&st, host);
-	if (fd < 0) {
-		ret = fd;
-		goto out;
+	/* A machine: the tools find its switch as they find the computer's. */
+	if (journal_for_each_machine(&st, exec_is_machine, (void *)host)) {
+		journal_machine_dir(&st, host, dir, sizeof(dir));
+		ret = cmd_machine_env(dir);
 	}
-	ret = netns_enter(fd);
-	if (ret < 0)
-		goto out;
-	/* As `ip netns exec` does: a mount namespace of our own in which /sys
-	 * shows the host's interfaces, not the machine's. */
-	if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == 0 &&
-	    umount2("/sys", MNT_DETACH) == 0)
-		mount(host, "/sys", "sysfs", 0, NULL);
+	if (ret == 0)
+		ret = cmd_netns_enter(&st, host);
 	journal_close(&st);
-	close(fd);
-	fd = -1;
+	if (ret < 0)
+		return ret;
 	execvp(argv[0], argv);
 	ret = -errno;
 	err_set("%s: cannot run %s: %s", host, argv[0], strerror(errno));
-	return ret;
-out:
-	if (fd >= 0)
-		close(fd);
-	journal_close(&st);
 	return ret;
 }

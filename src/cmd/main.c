@@ -21,11 +21,14 @@ static const char usage[] =
 	"  plan FILE                      print what up would change, change nothing\n"
 	"  down LAB|FILE [--timings]      remove everything the lab made\n"
 	"  show LAB|FILE [--json]         hosts, interfaces, addresses, ports, switch, NAT\n"
-	"  exec LAB HOST -- CMD [ARGS...] run CMD inside HOST's network namespace\n"
+	"  exec LAB HOST -- CMD [ARGS...] run CMD inside HOST's network namespace (or a\n"
+	"                                 machine's, with its switch's OVS_RUNDIR...)\n"
 	"  flows LAB|FILE [BRIDGE]        flows, groups, meters of the lab's bridges, port names\n"
 	"  trace LAB|FILE BRIDGE FLOW     ofproto/trace of FLOW through BRIDGE\n"
 	"  ovs LAB|FILE -- vsctl|ofctl|appctl ARGS...\n"
 	"                                 run ovs-vsctl/ovs-ofctl/ovs-appctl on the lab's switch\n"
+	"                                 (flows, trace, ovs: --machine M, or BRIDGE as\n"
+	"                                 M:BRIDGE, for a machine's switch)\n"
 	"  check LAB|FILE [--all] [--json | --tap] [--junit OUT]\n"
 	"                                 run the lab's checks (--all: every host from\n"
 	"                                 every host); exit 0 only when all hold\n"
@@ -135,11 +138,35 @@ static int main_up_check(const char *path)
 	return ret;
 }
 
+/* Takes `--machine M` (or --machine=M) out of argv before any "--": 0, or
+ * 1 (usage) for one without its name or given twice. */
+static int main_take_machine(int *argc, char **argv, const char **machine)
+{
+	*machine = NULL;
+	for (int i = 2; i < *argc && strcmp(argv[i], "--"); i++) {
+		int take = !strcmp(argv[i], "--machine") ? 2 : !strncmp(argv[i], "--machine=", 10);
+
+		if (!take)
+			continue;
+		if (*machine || (take == 2 && i + 1 >= *argc))
+			return 1;
+		*machine = take == 2 ? argv[i + 1] : argv[i] + 10;
+		memmove(&argv[i], &argv[i + take], (size_t)(*argc - i - take + 1) * sizeof(*argv));
+		*argc -= take;
+		i--;
+	}
+	return *machine && !**machine;
+}
+
 static int main_run(int argc, char **argv)
 {
-	const char *cmd = argv[1];
+	const char *cmd = argv[1], *machine = NULL;
 	char name[64];
 	int ret;
+
+	if ((!strcmp(cmd, "flows") || !strcmp(cmd, "trace") || !strcmp(cmd, "ovs")) &&
+	    main_take_machine(&argc, argv, &machine))
+		goto usage;
 
 	if (!strcmp(cmd, "up") && argc == 3) {
 		ret = main_need_root(cmd);
@@ -190,16 +217,17 @@ static int main_run(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "flows") && (argc == 3 || argc == 4)) {
 		ret = main_lab_name(argv[2], name, sizeof(name));
-		return ret ? ret : cmd_flows(name, argc == 4 ? argv[3] : NULL, stdout);
+		return ret ? ret : cmd_flows(name, machine, argc == 4 ? argv[3] : NULL, stdout);
 	}
 	if (!strcmp(cmd, "trace") && argc == 5) {
 		ret = main_lab_name(argv[2], name, sizeof(name));
-		return ret ? ret : cmd_trace(name, argv[3], argv[4], stdout);
+		return ret ? ret : cmd_trace(name, machine, argv[3], argv[4], stdout);
 	}
 	if (!strcmp(cmd, "ovs") && argc >= 5 && !strcmp(argv[3], "--")) {
 		ret = main_lab_name(argv[2], name, sizeof(name));
-		return ret ? ret : cmd_ovs(name, &argv[4]);
+		return ret ? ret : cmd_ovs(name, machine, &argv[4]);
 	}
+usage:
 	fputs(usage, stderr);
 	return 1;
 }

@@ -1,5 +1,6 @@
-/* `ovslab ovs LAB -- vsctl|ofctl|appctl ARGS`: the user's own Open vSwitch
- * tools pointed at the lab's switch. */
+/* `ovslab ovs LAB [--machine M] -- vsctl|ofctl|appctl ARGS`: the user's own
+ * Open vSwitch tools pointed at the lab's switch, or run in a machine's
+ * namespace pointed at its switch. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "apply/machines.h"
 #include "journal/journal.h"
 #include "switch/flows.h"
 #include "util/err.h"
@@ -21,13 +23,22 @@ static bool ovs_has_protocols(char *const argv[])
 	return false;
 }
 
-int cmd_ovs(const char *lab, char *const argv[])
+/* In a machine: its namespace (what ovs-appctl's answers about routes and
+ * neighbours are about) and its switch's environment. */
+static int ovs_machine(const struct cmd_lab *c)
+{
+	int ret = cmd_machine_env(c->rundir);
+
+	return ret < 0 ? ret : cmd_netns_enter(&c->st, c->machine->name);
+}
+
+int cmd_ovs(const char *lab, const char *machine, char *const argv[])
 {
 	static const char *const tools[][2] = {
 		{ "vsctl", "ovs-vsctl" }, { "ofctl", "ovs-ofctl" }, { "appctl", "ovs-appctl" },
 	};
 	struct cmd_lab c = { .lab = NULL };
-	char db[PATH_MAX + 16], ctl[PATH_MAX + 32];
+	char db[PATH_MAX + 32], ctl[PATH_MAX + 32], remote[PATH_MAX + 16];
 	bool target = false;
 	const char *prog = NULL;
 	char **args = NULL;
@@ -41,8 +52,10 @@ int cmd_ovs(const char *lab, char *const argv[])
 		err_set("%s: not an OVS tool ovslab runs (vsctl, ofctl or appctl)", argv[0]);
 		return -EINVAL;
 	}
-	ret = cmd_lab_open(&c, lab);
-	if (ret < 0)
+	ret = cmd_lab_open(&c, lab, machine);
+	if (ret == 0)
+		ret = cmd_lab_switch(&c);
+	if (ret)
 		goto out;
 	while (argv[argc])
 		argc++;
@@ -53,7 +66,10 @@ int cmd_ovs(const char *lab, char *const argv[])
 	}
 	args[n++] = (char *)prog;
 	/* The tools find BRIDGE.mgmt, the daemons' pidfiles and db.sock there. */
-	snprintf(db, sizeof(db), "--db=%s", journal_get(&c.st, JOURNAL_REMOTE));
+	if (c.machine)
+		machines_remote(&c.st, c.machine->name, remote, sizeof(remote));
+	snprintf(db, sizeof(db), "--db=%s",
+		 c.machine ? remote : journal_get(&c.st, JOURNAL_REMOTE));
 	if (!strcmp(prog, "ovs-vsctl"))
 		args[n++] = db;
 	/* ovs-ofctl offers OpenFlow 1.0 only unless told, and a bridge with
@@ -84,10 +100,12 @@ int cmd_ovs(const char *lab, char *const argv[])
 		args[2] = ctl;
 		n += 2;
 	}
-	if (setenv("OVS_RUNDIR", c.rundir, 1) < 0) {
+	if (c.machine)
+		ret = ovs_machine(&c);
+	else if (setenv("OVS_RUNDIR", c.rundir, 1) < 0)
 		ret = -errno;
+	if (ret < 0)
 		goto out;
-	}
 	execvp(prog, args);
 	ret = -errno;
 	err_set("%s: cannot run it: %s", prog, strerror(errno));
