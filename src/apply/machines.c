@@ -457,8 +457,9 @@ int machines_dead(const struct lab *lab, const struct journal *st, FILE *out, ch
 }
 
 /* The BFD state of the machine's tunnels that have BFD: "unknown" when its
- * switch cannot be asked (not running, or not run as root). */
-static void machines_bfd(const struct journal *st, const struct machine_run *r,
+ * switch cannot be asked (not running, or not run as root), or when its
+ * ovs-vswitchd is dead (the database keeps the last state it wrote). */
+static void machines_bfd(const struct journal *st, const struct machine_run *r, bool alive,
 			 char (*states)[16])
 {
 	const char **names = calloc(r->n_tunnels + 1, sizeof(*names));
@@ -470,7 +471,7 @@ static void machines_bfd(const struct journal *st, const struct machine_run *r,
 		any |= r->tunnels[i].bfd;
 	}
 	machines_remote(st, r->m->name, remote, sizeof(remote));
-	if (!names || !any || ovsdb_bfd_states(remote, 1000, names, r->n_tunnels, states) < 0) {
+	if (!names || !any || !alive || ovsdb_bfd_states(remote, 1000, names, r->n_tunnels, states) < 0) {
 		err_clear();
 		for (size_t i = 0; i < r->n_tunnels; i++)
 			states[i][0] = '\0';
@@ -526,7 +527,7 @@ static void machines_show_one(const struct lab *lab, const struct journal *st,
 	if (lab_machine_view(lab, m, &r.view) == 0 && machines_tunnels(lab, &r) == 0)
 		bfd = calloc(r.n_tunnels + 1, sizeof(*bfd));
 	if (bfd)
-		machines_bfd(st, &r, bfd);
+		machines_bfd(st, &r, alive[1], bfd);
 	if (json) {
 		fputs(first ? "{\"name\":" : ",{\"name\":", out);
 		json_str(out, m->name);

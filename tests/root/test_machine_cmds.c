@@ -257,4 +257,8 @@ Test(machine_cmds, check_names_dead_switch)
 	cr_expect(strstr(buf, "mhc: machine hv2's ovs-vswitchd is not running;") != NULL, "%s", buf);
 	cr_expect_neq(ovslab("check mhc --json"), 0, "%s", buf);
 	cr_expect(strstr(buf, "machine hv2's ovs-vswitchd is not running") != NULL, "%s", buf);
+	/* Its database still holds the last BFD state: not to be shown as now. */
+	ovslab("show mhc");
+	cr_expect(strstr(buf, "  tunnel int_br-hv1 on int_br: geneve to 10.200.0.1, key 7, "
+			 "bfd unknown\n") != NULL, "%s", buf);
 }
