@@ -148,6 +148,28 @@ Test(machine_cmds, which_machine)
 	cr_expect(strstr(buf, "nope: no such bridge in lab mh") != NULL, "%s", buf);
 }
 
+/* A bridge on one machine only needs no machine named: it is that one's. */
+Test(machine_cmds, bridge_on_one_machine)
+{
+	sandbox_write(SANDBOX_FILES "/lone.yaml",
+		      "name: lone\n"
+		      "machines: {hv1: {}, hv2: {}}\n"
+		      "bridges: {solo: {}, both: {}}\n"
+		      "hosts:\n"
+		      "  a1: {machine: hv1, bridge: both, address: 10.0.0.1/24}\n"
+		      "  a2: {machine: hv2, bridge: both, address: 10.0.0.2/24}\n"
+		      "  s2: {machine: hv2, bridge: solo, address: 10.1.0.2/24}\n");
+	cr_assert_eq(ovslab("up %s", SANDBOX_FILES "/lone.yaml"), 0, "%s", buf);
+	cr_assert_eq(ovslab("flows lone solo"), 0, "%s", buf);
+	cr_expect(strstr(buf, "bridge solo:") && strstr(buf, "actions=NORMAL"), "%s", buf);
+	cr_assert_eq(ovslab("trace lone solo in_port=s2_tap,dl_dst=ff:ff:ff:ff:ff:ff"), 0, "%s", buf);
+	cr_expect(strstr(buf, "Datapath actions:") != NULL, "%s", buf);
+	cr_expect_neq(ovslab("flows lone hv1:solo"), 0, "%s", buf);
+	cr_expect(strstr(buf, "solo: machine hv1 has no such bridge (it is on hv2)") != NULL, "%s",
+		  buf);
+	cr_expect_eq(ovslab("flows lone both"), 2, "%s", buf);
+}
+
 /* key: flow: with the default NORMAL flow gone nothing crosses; flows that
  * set tun_id 5 and tun_dst carry vm1's traffic to hv2 with VNI 5, and a
  * tun_id=5 flow there hands it to vm2. */
