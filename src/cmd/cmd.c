@@ -16,14 +16,26 @@ int cmd_load_saved(const struct journal *st, struct lab **out)
 {
 	char path[PATH_MAX + 16];
 	FILE *diag = fopen("/dev/null", "w");
+	const char *plays;
 	int ret;
 
 	journal_labfile(st, path, sizeof(path));
 	ret = labfile_load_saved(path, st->dir, diag ? diag : stderr, out);
 	if (diag)
 		fclose(diag);
-	if (ret < 0)
+	if (ret < 0) {
 		err_set("%s: the lab's saved file %s cannot be read back", st->name, path);
+		return ret;
+	}
+	/* A computer that plays one machine of the file has that part only. */
+	plays = journal_get(st, JOURNAL_PLAYS);
+	ret = plays ? lab_play(*out, plays) : 0;
+	if (ret < 0) {
+		err_set("%s: the lab's saved file has no machine %s, which this computer plays",
+			st->name, plays);
+		lab_free(*out);
+		*out = NULL;
+	}
 	return ret;
 }
 

@@ -15,6 +15,9 @@
 /* Builds the lab described by the file.  Lab-file problems go to diag as
  * file:line:col lines; on any failure everything this run made is removed. */
 int cmd_up(const char *path, FILE *diag, FILE *out);
+/* The same on a real computer that plays machine `machine` of the file
+ * (NULL: cmd_up); 1 (a usage error, message set) when the file lacks it. */
+int cmd_up_as(const char *path, const char *machine, FILE *diag, FILE *out);
 
 /* Prints what `up` would change, and changes nothing. */
 int cmd_plan(const char *path, FILE *diag, FILE *out);

@@ -9,6 +9,7 @@
 
 #include "apply/forward.h"
 #include "apply/machines.h"
+#include "apply/remote.h"
 #include "util/err.h"
 #include "cmd/cmd.h"
 #include "journal/lock.h"
@@ -268,6 +269,10 @@ int cmd_teardown(struct journal *st)
 	timing_phase("interfaces");
 	switchd_release_wait(&sw);
 	timing_phase("switch sockets");
+	/* Once the switch let go of it: a computer's interface the lab
+	 * borrowed (up --machine) goes back as it was. */
+	down_note(&ret, remote_give_back(st));
+	timing_phase("borrowed interfaces");
 	/* The record stays when something could not be removed, so that a
 	 * second `down` can finish the job. */
 	if (ret == 0)

@@ -18,6 +18,8 @@ static const char usage[] =
 	"  up FILE [--timings]            build the lab described by FILE, or bring a lab\n"
 	"                                 that is up in line with its edited file\n"
 	"  up FILE --check                the same, then run the lab's checks\n"
+	"  up FILE --machine MACHINE      on a real computer: build only that machine's part\n"
+	"                                 of a lab with machines, tunnelled to the others\n"
 	"  plan FILE                      print what up would change, change nothing\n"
 	"  down LAB|FILE [--timings]      remove everything the lab made\n"
 	"  show LAB|FILE [--json]         hosts, interfaces, addresses, ports, switch, NAT\n"
@@ -177,10 +179,12 @@ static int main_run(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "up") && argc == 4 && !strcmp(argv[3], "--check"))
 		return main_up_check(argv[2]);
-	if (!strcmp(cmd, "up") && argc >= 4 && !strncmp(argv[3], "--machine", 9)) {
-		err_set("--machine: building one machine's part of a lab on a real computer is not "
-			"supported yet");
-		return 1;
+	if (!strcmp(cmd, "up") && argc == 5 && !strcmp(argv[3], "--machine")) {
+		ret = main_need_root(cmd);
+		if (ret == 0)
+			ret = cmd_up_as(argv[2], argv[4], stderr, stdout);
+		timing_print(stdout);
+		return ret;
 	}
 	if (!strcmp(cmd, "check") && argc >= 3)
 		return main_check(argc, argv);

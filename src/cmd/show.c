@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "apply/machines.h"
+#include "apply/remote.h"
 #include "apply/observe.h"
 #include "util/err.h"
 #include "util/json.h"
@@ -177,6 +178,7 @@ static void show_text(const struct show *s, FILE *out)
 	}
 	show_settings_lab_text(s->lab, out);
 	machines_show(s->lab, &s->st, false, out);
+	remote_show(s->lab, &s->st, false, out);
 	fprintf(out, "%-15s %-15s %-20s %-15s %-15s %s\n", "HOST", "IFNAME", "ADDRESS", "ATTACHED",
 		"PORT", "OFPORT");
 	for (size_t i = 0; i < s->lab->n_hosts; i++) {
@@ -283,6 +285,7 @@ static void show_json(const struct show *s, FILE *out)
 	fputc(']', out);
 	show_settings_lab_json(s->lab, out);
 	machines_show(s->lab, &s->st, true, out);
+	remote_show(s->lab, &s->st, true, out);
 	fputs(",\"nat_rules\":", out);
 	fputs(s->nat_unseen ? "null" : "[", out);
 	for (size_t i = 0; !s->nat_unseen && i < s->n_rules; i++) {

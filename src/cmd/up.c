@@ -14,6 +14,7 @@
 #include "apply/machines.h"
 #include "apply/observe.h"
 #include "apply/preflight.h"
+#include "apply/remote.h"
 #include "util/err.h"
 #include "switch/flows.h"
 #include "cmd/cmd.h"
@@ -50,6 +51,7 @@ struct up {
 	char (*uplinks)[IF_NAMESIZE]; /* per bridge, resolved before anything is made */
 	size_t mark;                  /* journal entries before this run */
 	int64_t next_cfg;             /* the switch's configuration to wait for */
+	struct remote remote;         /* the computer plays a machine (up --machine) */
 };
 
 static int up_read_file(const char *path, char **text, size_t *len)
@@ -496,6 +498,17 @@ out:
 	return ret;
 }
 
+/* A computer playing a machine: every commit to the switch carries the
+ * machine's rows (br-phy, the tunnels), and the underlay interface is
+ * borrowed first, its state journalled. */
+static int up_remote_borrow(struct up *u)
+{
+	if (!u->remote.ifname[0] || !u->db)
+		return 0;
+	ovsdb_set_machine(u->db, &u->remote.om);
+	return remote_borrow(&u->remote, &u->st, u->b.nl);
+}
+
 /* Hosts whose interfaces change are made anew before anything is added, so
  * their names are free again; hosts and cables that go, go last, once the
  * new state is in place. */
@@ -505,6 +518,8 @@ static int up_build(struct up *u)
 
 	ret = up_fault(up_switch(u), "switch");
 	timing_phase("switch start");
+	if (ret == 0)
+		ret = up_remote_borrow(u);
 	if (ret == 0)
 		ret = up_drop_rebuilt_ports(u);
 	if (ret == 0)
@@ -527,6 +542,9 @@ static int up_build(struct up *u)
 	if (ret == 0 && u->plan.switch_rows && u->db)
 		ret = ovsdb_lab_wait(u->db, u->lab->name, u->next_cfg, OVSDB_TIMEOUT_MS);
 	ret = up_fault(ret, "ports");
+	if (ret == 0 && u->remote.ifname[0])
+		ret = remote_settle(&u->remote, u->b.nl);
+	ret = up_fault(ret, "underlay");
 	if (ret == 0)
 		ret = up_each(u, PLAN_BRIDGE_ADD, up_bridge_new);
 	if (ret == 0)
@@ -730,6 +748,7 @@ static void up_free(struct up *u)
 	plan_free(&u->plan);
 	lab_drift_free(&u->drift);
 	journal_close(&u->st);
+	remote_free(&u->remote);
 	free(u->uplinks);
 	lab_free(u->lab);
 	lab_free(u->old);
@@ -754,7 +773,56 @@ int cmd_plan(const char *path, FILE *diag, FILE *out)
 	return ret;
 }
 
+/* `--machine M`: the lab becomes M's part (a name the file lacks is a
+ * usage error, 1); a lab that is up here stays what it was up as. */
+static int up_play(struct up *u, const char *machine)
+{
+	char names[256] = "";
+	size_t at = 0;
+
+	if (!machine)
+		return 0;
+	if (lab_find_machine(u->lab, machine))
+		return lab_play(u->lab, machine) < 0 ? -ENOMEM : 0;
+	for (size_t i = 0; i < u->lab->n_machines && at < sizeof(names); i++)
+		at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s", i ? ", " : "",
+				       u->lab->machines[i].name);
+	if (u->lab->n_machines)
+		err_set("--machine %s: the lab file %s has no such machine (it has %s)", machine,
+			u->lab->file, names);
+	else
+		err_set("--machine %s: the lab file %s declares no machines", machine, u->lab->file);
+	return 1;
+}
+
+static int up_play_same(struct up *u)
+{
+	const char *plays = journal_get(&u->st, JOURNAL_PLAYS);
+	const char *machine = u->lab->play ? u->lab->play->self->name : NULL;
+
+	if (!u->old || (!plays && !machine) || (plays && machine && !strcmp(plays, machine)))
+		return 0;
+	err_set("%s: the lab is up on this computer %s%s; take it down first (`ovslab down %s`)",
+		u->lab->name, plays ? "as machine " : "without --machine", plays ? plays : "",
+		u->lab->name);
+	return -EBUSY;
+}
+
+/* The interface to borrow, named in the file or holding the underlay
+ * address (a played lab that is up is never changed in place). */
+static int up_remote_prepare(struct up *u, const struct ovsdb_row_names *names)
+{
+	if (!u->lab->play || !u->lab->n_bridges)
+		return 0;
+	return remote_prepare(&u->remote, u->lab, u->b.nl, names);
+}
+
 int cmd_up(const char *path, FILE *diag, FILE *out)
+{
+	return cmd_up_as(path, NULL, diag, out);
+}
+
+int cmd_up_as(const char *path, const char *machine, FILE *diag, FILE *out)
 {
 	struct up u = { .b.self_fd = -1 };
 	struct ovsdb_row_names names = { 0 };
@@ -766,7 +834,9 @@ int cmd_up(const char *path, FILE *diag, FILE *out)
 
 	ret = up_load(path, diag, &u, &text, &len);
 	timing_phase("parse");
-	if (ret < 0)
+	if (ret == 0)
+		ret = up_play(&u, machine);
+	if (ret)
 		goto out;
 	lock = lock_lab(u.lab->name, UP_LOCK_TIMEOUT_MS);
 	if (lock < 0) {
@@ -774,6 +844,16 @@ int cmd_up(const char *path, FILE *diag, FILE *out)
 		goto out;
 	}
 	ret = up_load_old(&u);
+	if (ret == 0)
+		ret = up_play_same(&u);
+	/* Like a lab of simulated machines: the same file again, or down first. */
+	if (ret == 0 && u.old && u.lab->play) {
+		ret = machines_check_edit(u.lab, &u.st, text, len);
+		if (ret == 1)
+			fprintf(out, "%s: nothing to change\n", u.lab->name);
+		ret = ret < 0 ? ret : 0;
+		goto out;
+	}
 	if (ret == 0 && machines_in(u.lab, u.old)) {
 		ret = up_machines(&u, text, len, diag, out, &building);
 		goto out;
@@ -800,10 +880,14 @@ int cmd_up(const char *path, FILE *diag, FILE *out)
 		ret = up_switch_names(&u, &names);
 	if (ret == 0)
 		ret = preflight_machine(u.lab, u.old, u.b.nl, u.db ? &names : NULL, u.uplinks, diag);
+	if (ret == 0)
+		ret = up_remote_prepare(&u, u.db ? &names : NULL);
 	ovsdb_row_names_free(&names);
 	timing_phase("pre-flight");
 	if (ret == 0 && !u.old)
 		ret = journal_create(u.lab->name, text, len, &u.st);
+	if (ret == 0 && !u.old && u.lab->play)
+		ret = remote_record(u.lab, &u.st);
 	if (ret < 0)
 		goto out;
 	/* While an edit runs the lab is not complete: killed midway, it shows
@@ -834,6 +918,9 @@ int cmd_up(const char *path, FILE *diag, FILE *out)
 	if (u.sw.remote[0])
 		fprintf(out, ", %s switch (%s datapath)", u.sw.private ? "private" : "shared",
 			u.sw.datapath);
+	if (u.lab->play)
+		fprintf(out, "; this computer is machine %s%s%s", u.lab->play->self->name,
+			u.remote.ifname[0] ? ", underlay on " : "", u.remote.ifname);
 	fputc('\n', out);
 out:
 	if (ret < 0 && building) {

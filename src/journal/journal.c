@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <net/if.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
@@ -39,6 +40,8 @@ static const char *const journal_kinds[JOURNAL_KIND_MAX] = {
 	[JOURNAL_COMPLETE] = "complete",
 	[JOURNAL_NETNS_ID] = "netnsid",
 	[JOURNAL_MACHINE] = "machine",
+	[JOURNAL_PLAYS] = "plays",
+	[JOURNAL_IFSTATE] = "ifstate",
 };
 
 const char *journal_kind_name(enum journal_kind kind)
@@ -355,6 +358,31 @@ const char *journal_get_uplink(const struct journal *st, const char *bridge, siz
 			return e->value + len + 1;
 	}
 	return NULL;
+}
+
+int journal_add_ifstate(struct journal *st, const char *ifname, const char *line)
+{
+	return journal_add(st, JOURNAL_IFSTATE, "%s %s", ifname, line);
+}
+
+int journal_for_each_ifstate(const struct journal *st,
+			     int (*fn)(const char *ifname, const char *line, void *arg), void *arg)
+{
+	for (size_t i = 0; i < st->n_entries; i++) {
+		const struct journal_entry *e = &st->entries[i];
+		char ifname[IF_NAMESIZE];
+		const char *sp = strchr(e->value, ' ');
+		int ret;
+
+		if (e->kind != JOURNAL_IFSTATE || e->forgotten || !sp ||
+		    (size_t)(sp - e->value) >= sizeof(ifname))
+			continue;
+		snprintf(ifname, sizeof(ifname), "%.*s", (int)(sp - e->value), e->value);
+		ret = fn(ifname, sp + 1, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 int journal_add_netns_id(struct journal *st, const char *name, uint64_t ino, uint64_t id)

@@ -32,6 +32,9 @@ enum journal_kind {
 	JOURNAL_COMPLETE,   /* value: unix time; an `up` ran to its end (journal_add_complete) */
 	JOURNAL_NETNS_ID,   /* value: namespace name and identity (journal_add_netns_id) */
 	JOURNAL_MACHINE,    /* value: a simulated machine's name (journal_add_machine) */
+	JOURNAL_PLAYS,      /* value: the machine of the file this computer is (up --machine) */
+	JOURNAL_IFSTATE,    /* value: a borrowed interface and one line of its state before
+			     * (journal_add_ifstate) */
 	JOURNAL_KIND_MAX
 };
 
@@ -122,6 +125,14 @@ int journal_machines_mkdir(const struct journal *st);
  * switch has one in its command line, e.g. --pidfile=PATH); lab (32 bytes)
  * gets that lab's name. */
 bool journal_machine_path(const char *path, char lab[32]);
+
+/* One line of the state of an interface of the computer that the lab
+ * borrows (kernel/ifstate.h's text), recorded before it is changed;
+ * journal_for_each_ifstate() calls fn with each line in order, stopping at
+ * a non-zero return and returning it. */
+int journal_add_ifstate(struct journal *st, const char *ifname, const char *line);
+int journal_for_each_ifstate(const struct journal *st,
+			     int (*fn)(const char *ifname, const char *line, void *arg), void *arg);
 
 /* Replaces the saved copy of the lab file (after an up that changed it). */
 int journal_save_labfile(struct journal *st, const char *text, size_t len);

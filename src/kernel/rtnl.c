@@ -736,3 +736,51 @@ out:
 	free(l.v);
 	return ret;
 }
+
+/* ---- raw messages (kernel/ifstate.c) ----------------------------------- */
+
+struct rtnl_raw {
+	int (*fn)(const struct nlmsghdr *nlh, void *arg);
+	void *arg;
+	int err;
+};
+
+static int rtnl_raw_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl_raw *r = data;
+
+	if (!r->err)
+		r->err = r->fn(nlh, r->arg);
+	return MNL_CB_OK;
+}
+
+int rtnl_dump(struct rtnl *nl, int type, int family,
+	      int (*fn)(const struct nlmsghdr *nlh, void *arg), void *arg)
+{
+	struct rtnl_req req;
+	struct nlmsghdr *nlh = rtnl_msg(&req, type, NLM_F_DUMP);
+	struct rtnl_raw r = { fn, arg, 0 };
+	size_t hdr = type == RTM_GETLINK ? sizeof(struct ifinfomsg)
+		   : type == RTM_GETADDR ? sizeof(struct ifaddrmsg) : sizeof(struct rtmsg);
+	unsigned char *family_byte = mnl_nlmsg_put_extra_header(nlh, hdr);
+	int ret;
+
+	/* Each of the three headers starts with its family. */
+	*family_byte = (unsigned char)family;
+	ret = rtnl_talk(nl, nlh, rtnl_raw_cb, &r);
+	return ret < 0 ? ret : r.err;
+}
+
+int rtnl_request(struct rtnl *nl, const struct nlmsghdr *msg, int type, int flags)
+{
+	struct rtnl_req req;
+	struct nlmsghdr *nlh;
+
+	if (msg->nlmsg_len > sizeof(req.buf))
+		return -EMSGSIZE;
+	nlh = rtnl_msg(&req, type, flags);
+	memcpy(req.buf + sizeof(*nlh), (const char *)msg + sizeof(*nlh),
+	       msg->nlmsg_len - sizeof(*nlh));
+	nlh->nlmsg_len = msg->nlmsg_len;
+	return rtnl_talk(nl, nlh, NULL, NULL);
+}

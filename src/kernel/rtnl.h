@@ -69,4 +69,14 @@ int rtnl_route_list(struct rtnl *nl, int family,
 int rtnl_addr_list(struct rtnl *nl, int ifindex,
 		   void (*fn)(const struct lab_addr *a, void *arg), void *arg);
 
+/* Raw messages, for what must go back exactly as it was (kernel/ifstate.c).
+ * rtnl_dump: a dump of type (RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE) for
+ * family, fn called with each message (a non-zero return is kept and ends
+ * the calls).  rtnl_request: msg's body sent as a request of type with
+ * flags (NLM_F_CREATE...); the kernel's answer, -errno, no message set. */
+struct nlmsghdr;
+int rtnl_dump(struct rtnl *nl, int type, int family,
+	      int (*fn)(const struct nlmsghdr *nlh, void *arg), void *arg);
+int rtnl_request(struct rtnl *nl, const struct nlmsghdr *msg, int type, int flags);
+
 #endif

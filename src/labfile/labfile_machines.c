@@ -82,8 +82,24 @@ static void machine_underlay(struct ctx *c, const yaml_node_t *key, const yaml_n
 	m->underlay_pos = labfile_pos(val);
 }
 
+/* Used only by `up --machine` on a real computer; a simulation has its own
+ * underlay cable in each machine. */
+static void machine_interface(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			      void *obj)
+{
+	struct lab_machine *m = obj;
+	const char *s = labfile_scalar(c, key, val);
+
+	if (!s || !labfile_name(c, val, "interface name", s))
+		return;
+	m->interface_pos = labfile_pos(val);
+	free(m->interface);
+	m->interface = labfile_strdup(c, s);
+}
+
 static const struct setting machine_settings[] = {
 	{ "underlay", machine_underlay },
+	{ "interface", machine_interface },
 };
 
 static void machines_list(struct ctx *c, const yaml_node_t *val)
@@ -118,7 +134,7 @@ static void machines_list(struct ctx *c, const yaml_node_t *val)
 			labfile_walk(c, bs, be, machine_settings, ARRAY_SIZE(machine_settings), m);
 		else
 			labfile_report(c, labfile_pos(v), "machine %s must be a mapping of settings "
-				       "(expected \"underlay\"), not %s", name, labfile_kind(v));
+				       "(expected \"underlay\", \"interface\"), not %s", name, labfile_kind(v));
 	}
 }
 

@@ -27,7 +27,7 @@ static void lab_cmd_free(struct lab_cmd *cmd)
 	free(cmd->argv);
 }
 
-static void lab_host_free(struct lab_host *h)
+void lab_host_free(struct lab_host *h)
 {
 	size_t i;
 
@@ -68,23 +68,34 @@ void lab_bridge_flows_free(struct lab_bridge *b)
 	b->flows_file = NULL;
 }
 
+void lab_bridge_free(struct lab_bridge *b)
+{
+	free(b->name);
+	free(b->uplink);
+	for (size_t p = 0; p < b->n_pairs; p++) {
+		free(b->pairs[p].a);
+		free(b->pairs[p].b);
+	}
+	free(b->pairs);
+	lab_bridge_flows_free(b);
+	lab_bridge_settings_free(&b->settings);
+}
+
+void lab_check_free(struct lab_check *c)
+{
+	free(c->from);
+	free(c->to);
+	free(c->to_host);
+}
+
 void lab_free(struct lab *lab)
 {
 	size_t i;
 
 	if (!lab)
 		return;
-	for (i = 0; i < lab->n_bridges; i++) {
-		free(lab->bridges[i].name);
-		free(lab->bridges[i].uplink);
-		for (size_t p = 0; p < lab->bridges[i].n_pairs; p++) {
-			free(lab->bridges[i].pairs[p].a);
-			free(lab->bridges[i].pairs[p].b);
-		}
-		free(lab->bridges[i].pairs);
-		lab_bridge_flows_free(&lab->bridges[i]);
-		lab_bridge_settings_free(&lab->bridges[i].settings);
-	}
+	for (i = 0; i < lab->n_bridges; i++)
+		lab_bridge_free(&lab->bridges[i]);
 	free(lab->bridges);
 	for (i = 0; i < lab->n_hosts; i++)
 		lab_host_free(&lab->hosts[i]);
@@ -96,11 +107,8 @@ void lab_free(struct lab *lab)
 		free(lab->links[i].ifname[1]);
 	}
 	free(lab->links);
-	for (i = 0; i < lab->n_checks; i++) {
-		free(lab->checks[i].from);
-		free(lab->checks[i].to);
-		free(lab->checks[i].to_host);
-	}
+	for (i = 0; i < lab->n_checks; i++)
+		lab_check_free(&lab->checks[i]);
 	free(lab->checks);
 	for (i = 0; i < lab->n_patches; i++)
 		lab_patch_free(&lab->patches[i]);
@@ -108,9 +116,20 @@ void lab_free(struct lab *lab)
 	for (i = 0; i < lab->n_mirrors; i++)
 		lab_mirror_free(&lab->mirrors[i]);
 	free(lab->mirrors);
-	for (i = 0; i < lab->n_machines; i++)
+	for (i = 0; i < lab->n_machines; i++) {
 		free(lab->machines[i].name);
+		free(lab->machines[i].interface);
+	}
 	free(lab->machines);
+	if (lab->play) {
+		for (i = 0; i < lab->play->n_machines; i++) {
+			free(lab->play->machines[i].name);
+			free(lab->play->machines[i].interface);
+		}
+		free(lab->play->machines);
+		free(lab->play->tunnels);
+		free(lab->play);
+	}
 	free(lab->name);
 	free(lab->file);
 	free(lab);

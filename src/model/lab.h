@@ -221,6 +221,29 @@ struct lab_machine {
 	char *name;
 	struct lab_addr underlay;
 	struct lab_pos pos, underlay_pos; /* underlay_pos: {0,0} when ovslab picked it */
+	/* `up --machine` on a real computer: the interface that carries the
+	 * underlay there; NULL: the one that has the underlay address. */
+	char *interface;
+	struct lab_pos interface_pos;
+};
+
+/* A tunnel the played machine's bridge needs (lab_play). */
+struct lab_play_tunnel {
+	const char *bridge;               /* into the lab's bridges */
+	const struct lab_machine *peer;   /* into lab_play.machines; NULL: the
+					   * bridge's remote_ip=flow port */
+};
+
+/* `ovslab up FILE --machine M` on a real computer: the lab is reduced to
+ * M's part, a lab without machines (its bridges in the computer's switch,
+ * its hosts namespaces of the computer); the file's machines stay here for
+ * the underlay and the tunnels to the other computers. */
+struct lab_play {
+	struct lab_machine *machines;     /* all of the file's, M included */
+	size_t n_machines;
+	const struct lab_machine *self;   /* M */
+	struct lab_play_tunnel *tunnels;  /* as simulated machines get them */
+	size_t n_tunnels;
 };
 
 /* The network joining the machines: a Linux bridge in a namespace of its own. */
@@ -254,11 +277,16 @@ struct lab {
 	struct lab_machine *machines; /* none: everything in the one switch, as before */
 	size_t n_machines;
 	struct lab_underlay underlay; /* with machines only */
+	struct lab_play *play;        /* NULL: not one machine's part (lab_play) */
 };
 
 void lab_free(struct lab *lab);
 /* Frees a bridge's flows, groups, meters and flows_file. */
 void lab_bridge_flows_free(struct lab_bridge *b);
+/* What one bridge, host or check owns (not the object itself). */
+void lab_bridge_free(struct lab_bridge *b);
+void lab_host_free(struct lab_host *h);
+void lab_check_free(struct lab_check *c);
 
 struct lab_bridge *lab_find_bridge(const struct lab *lab, const char *name);
 struct lab_host *lab_find_host(const struct lab *lab, const char *name);
@@ -319,6 +347,10 @@ bool lab_machine_has_bridge(const struct lab *lab, const struct lab_machine *m,
  * existing code builds for a lab are what that machine needs. */
 int lab_machine_view(const struct lab *lab, const struct lab_machine *m, struct lab **out);
 void lab_view_free(struct lab *view);
+/* Reduces lab in place to machine's part (see struct lab_play): the other
+ * machines' hosts, the bridges machine lacks and the checks from hosts
+ * elsewhere go.  -ENOENT when the lab has no such machine, -ENOMEM. */
+int lab_play(struct lab *lab, const char *machine);
 
 /* ---- The routes a host gets (lab_routes.c) ---- */
 

@@ -122,3 +122,81 @@ void lab_view_free(struct lab *view)
 	free(view->hosts);
 	free(view);
 }
+
+/* The tunnels of the played machine's bridges, while the lab still has
+ * every machine's hosts to tell which peers have each bridge. */
+static int lab_play_tunnels(const struct lab *lab, struct lab_play *p)
+{
+	p->tunnels = calloc(lab->n_bridges * (lab->n_machines + 1) + 1, sizeof(*p->tunnels));
+	if (!p->tunnels)
+		return -ENOMEM;
+	for (size_t b = 0; b < lab->n_bridges; b++) {
+		const struct lab_bridge *br = &lab->bridges[b];
+
+		if (!lab_machine_has_bridge(lab, p->self, br->name))
+			continue;
+		for (size_t m = 0; m < lab->n_machines; m++) {
+			const struct lab_machine *peer = &lab->machines[m];
+
+			if (!lab_tunnel_joins(lab, br, p->self, peer))
+				continue;
+			p->tunnels[p->n_tunnels].bridge = br->name;
+			p->tunnels[p->n_tunnels++].peer = peer;
+		}
+		/* key: flow: the port whose far end each flow chooses. */
+		if (br->key_flow)
+			p->tunnels[p->n_tunnels++].bridge = br->name;
+	}
+	return 0;
+}
+
+int lab_play(struct lab *lab, const char *machine)
+{
+	const struct lab_machine *self = lab_find_machine(lab, machine);
+	struct lab_play *p;
+	size_t n = 0;
+
+	if (!self)
+		return -ENOENT;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->self = self;
+	if (lab_play_tunnels(lab, p) < 0) {
+		free(p);
+		return -ENOMEM;
+	}
+	/* The bridges before the hosts, which tell which the machine has; the
+	 * tunnels keep pointing at the names, which stay where they are. */
+	for (size_t i = 0; i < lab->n_bridges; i++) {
+		struct lab_bridge *b = &lab->bridges[i];
+
+		if (lab_machine_has_bridge(lab, self, b->name))
+			lab->bridges[n++] = *b;
+		else
+			lab_bridge_free(b);
+	}
+	lab->n_bridges = n;
+	n = 0;
+	for (size_t i = 0; i < lab->n_hosts; i++) {
+		if (lab->hosts[i].machine && !strcmp(lab->hosts[i].machine, machine))
+			lab->hosts[n++] = lab->hosts[i];
+		else
+			lab_host_free(&lab->hosts[i]);
+	}
+	lab->n_hosts = n;
+	n = 0;
+	for (size_t i = 0; i < lab->n_checks; i++) {
+		if (lab_find_host(lab, lab->checks[i].from))
+			lab->checks[n++] = lab->checks[i];
+		else
+			lab_check_free(&lab->checks[i]);
+	}
+	lab->n_checks = n;
+	p->machines = lab->machines;
+	p->n_machines = lab->n_machines;
+	lab->machines = NULL;
+	lab->n_machines = 0;
+	lab->play = p;
+	return 0;
+}

@@ -32,6 +32,9 @@ struct ovsdb {
 	struct lab pending_lab;      /* the caller's part of the lab, shallow */
 	const char *pending_datapath;
 	long long int pending_deadline;
+	/* The computer plays a machine (ovsdb_set_machine): its rows go with
+	 * every commit of the lab. */
+	const struct ovsdb_machine *machine;
 };
 
 typedef int (*ovsdb_build_fn)(struct ovsdb *db, struct ovsdb_idl_txn *txn,
@@ -515,15 +518,35 @@ static bool ovsdb_bridge_has_port(const struct ovsrec_bridge *br, const char *na
 
 /* A bridge of the lab that the switch already has: ports the lab no longer
  * declares go, new ones come; those that stay are not touched. */
+static bool ovsdb_machine_has_tunnel(const struct ovsdb_machine *m, const char *bridge,
+				     const char *port)
+{
+	for (size_t t = 0; m && t < m->n_tunnels; t++)
+		if (!strcmp(m->tunnels[t].bridge, bridge) && !strcmp(m->tunnels[t].name, port))
+			return true;
+	return false;
+}
+
+static struct ovsrec_port *ovsdb_tunnel_insert(struct ovsdb_idl_txn *txn,
+					       const struct ovsdb_tunnel *t,
+					       const struct smap *mark);
+
 static void ovsdb_sync_bridge(const struct ovsrec_bridge *br, const struct lab *lab,
 			      const struct lab_bridge *lb, const struct smap *mark,
-			      struct ovsdb_idl_txn *txn, struct hmapx *gone)
+			      struct ovsdb_idl_txn *txn, struct hmapx *gone,
+			      const struct ovsdb_machine *m)
 {
+	for (size_t t = 0; m && t < m->n_tunnels; t++)
+		if (!strcmp(m->tunnels[t].bridge, lb->name) &&
+		    !ovsdb_bridge_has_port(br, m->tunnels[t].name))
+			ovsrec_bridge_update_ports_addvalue(
+				br, ovsdb_tunnel_insert(txn, &m->tunnels[t], mark));
 	for (size_t i = 0; i < br->n_ports; i++) {
 		const struct ovsrec_port *port = br->ports[i];
 
 		if (ovsdb_marked(&port->external_ids, lab->name) &&
-		    !ovsdb_lab_has_port(lab, lb->name, port->name)) {
+		    !ovsdb_lab_has_port(lab, lb->name, port->name) &&
+		    !ovsdb_machine_has_tunnel(m, lb->name, port->name)) {
 			ovsrec_bridge_update_ports_delvalue(br, port);
 			ovsdb_port_delete(port, gone);
 		}
@@ -570,7 +593,7 @@ static struct ovsrec_port *ovsdb_tunnel_insert(struct ovsdb_idl_txn *txn,
 /* The machine's underlay bridge: its underlay interface as a port, the
  * internal port that gets the machine's underlay address. */
 static struct ovsrec_bridge *ovsdb_phy_bridge(struct ovsdb_idl_txn *txn,
-					      const struct ovsdb_machine *m,
+					      const struct ovsdb_machine *m, const char *datapath,
 					      const struct smap *mark)
 {
 	struct ovsrec_bridge *br = ovsrec_bridge_insert(txn);
@@ -578,7 +601,7 @@ static struct ovsrec_bridge *ovsdb_phy_bridge(struct ovsdb_idl_txn *txn,
 	int64_t mtu = m->mtu;
 
 	ovsrec_bridge_set_name(br, m->phy_bridge);
-	ovsrec_bridge_set_datapath_type(br, "netdev");
+	ovsrec_bridge_set_datapath_type(br, datapath);
 	ovsrec_bridge_set_external_ids(br, mark);
 	ports[0] = ovsdb_port_insert(txn, m->phy_bridge, "internal", mark);
 	ports[1] = ovsdb_port_insert(txn, m->phy_port, "", mark);
@@ -659,13 +682,13 @@ static int ovsdb_apply_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const 
 
 		br = ovsdb_find_bridge(db, lb->name);
 		if (br && ovsdb_marked(&br->external_ids, lab->name))
-			ovsdb_sync_bridge(br, lab, lb, &mark, txn, &gone);
+			ovsdb_sync_bridge(br, lab, lb, &mark, txn, &gone, arg->machine);
 		else
 			brs[n_brs++] = ovsdb_new_bridge(txn, lab, lb, arg->datapath, &mark, ports,
 							arg->machine);
 	}
 	if (arg->machine && !ovsdb_find_bridge(db, arg->machine->phy_bridge))
-		brs[n_brs++] = ovsdb_phy_bridge(txn, arg->machine, &mark);
+		brs[n_brs++] = ovsdb_phy_bridge(txn, arg->machine, arg->datapath, &mark);
 	ret = ovsdb_settings_apply(db->idl, txn, lab, arg->datapath);
 	if (ret < 0)
 		goto out;
@@ -727,7 +750,7 @@ static int ovsdb_lab_verify(struct ovsdb *db, const char *lab_name)
 int ovsdb_lab_commit(struct ovsdb *db, const struct lab *lab, const char *datapath,
 		     int timeout_ms, int64_t *next_cfg)
 {
-	struct apply_arg arg = { .lab = lab, .datapath = datapath };
+	struct apply_arg arg = { .lab = lab, .datapath = datapath, .machine = db->machine };
 	int64_t cfg = 0;
 	int ret = ovsdb_lab_settle(db, next_cfg);
 
@@ -745,7 +768,8 @@ int ovsdb_lab_commit(struct ovsdb *db, const struct lab *lab, const char *datapa
 int ovsdb_lab_commit_start(struct ovsdb *db, const struct lab *lab, const char *datapath,
 			   int timeout_ms, int64_t *next_cfg)
 {
-	struct apply_arg arg = { .lab = &db->pending_lab, .datapath = datapath };
+	struct apply_arg arg = { .lab = &db->pending_lab, .datapath = datapath,
+				 .machine = db->machine };
 	struct ovsdb_idl_txn *txn;
 	int ret = ovsdb_lab_settle(db, next_cfg);
 
@@ -825,6 +849,11 @@ int ovsdb_lab_apply(struct ovsdb *db, const struct lab *lab,
 	int ret = ovsdb_lab_commit(db, lab, datapath, timeout_ms, &next_cfg);
 
 	return ret < 0 ? ret : ovsdb_lab_wait(db, lab->name, next_cfg, timeout_ms);
+}
+
+void ovsdb_set_machine(struct ovsdb *db, const struct ovsdb_machine *m)
+{
+	db->machine = m;
 }
 
 int ovsdb_machine_commit(struct ovsdb *db, const struct lab *view, const struct ovsdb_machine *m,

@@ -97,6 +97,12 @@ int ovsdb_machine_commit(struct ovsdb *db, const struct lab *view, const struct 
 int ovsdb_bfd_states(const char *remote, int timeout_ms, const char *const *ifaces, size_t n,
 		     char (*states)[16]);
 
+/* A computer that plays one machine of a lab (`up --machine`): every later
+ * commit of the lab on this connection makes m's rows too (br-phy with the
+ * computer's interface, the tunnels), on the lab's datapath.  m must
+ * outlive the connection's commits; NULL: none. */
+void ovsdb_set_machine(struct ovsdb *db, const struct ovsdb_machine *m);
+
 /* Deletes every Bridge, Port and Interface marked with the lab's name, in one
  * transaction, and waits for ovs-vswitchd to apply it.  Rows not marked
  * with this lab are never touched. */

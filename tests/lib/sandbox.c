@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -129,12 +130,46 @@ void sandbox_enter(void)
 	sandbox_watchdog();
 }
 
+/* Reads fd to its end into out (NUL-terminated, may be NULL), closes it. */
+static void sandbox_collect(int fd, char *out, size_t len)
+{
+	size_t used = 0;
+
+	for (;;) {
+		char tmp[4096];
+		ssize_t n = read(fd, tmp, sizeof(tmp));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (out && len > 1 && used < len - 1) {
+			size_t take = (size_t)n < len - 1 - used ? (size_t)n : len - 1 - used;
+
+			memcpy(out + used, tmp, take);
+			used += take;
+		}
+	}
+	close(fd);
+	if (out && len)
+		out[used] = '\0';
+}
+
+/* cmd split on spaces (no quoting) into argv (64 slots, NULL-terminated). */
+static void sandbox_split(char *cmd, char *argv[64])
+{
+	int argc = 0;
+
+	for (char *tok = strtok(cmd, " "); tok && argc < 63; tok = strtok(NULL, " "))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+}
+
 int sandbox_run(char *const argv[], char *out, size_t len)
 {
 	int pfd[2];
 	pid_t pid;
 	int status;
-	size_t used = 0;
 
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -errno;
@@ -151,24 +186,7 @@ int sandbox_run(char *const argv[], char *out, size_t len)
 		_exit(127);
 	}
 	close(pfd[1]);
-	for (;;) {
-		char tmp[4096];
-		ssize_t n = read(pfd[0], tmp, sizeof(tmp));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (out && len > 1 && used < len - 1) {
-			size_t take = (size_t)n < len - 1 - used ? (size_t)n : len - 1 - used;
-
-			memcpy(out + used, tmp, take);
-			used += take;
-		}
-	}
-	close(pfd[0]);
-	if (out && len)
-		out[used] = '\0';
+	sandbox_collect(pfd[0], out, len);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
@@ -177,20 +195,27 @@ int sandbox_run(char *const argv[], char *out, size_t len)
 	return 128 + WTERMSIG(status);
 }
 
-int sandbox_runf(char *out, size_t len, const char *fmt, ...)
+/* A printf-built command split on spaces, here or in computer c. */
+static int sandbox_vrunf(const struct sandbox_computer *c, char *out, size_t len, const char *fmt,
+			 va_list ap)
 {
 	char cmd[4096];
 	char *argv[64];
-	int argc = 0;
+
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	sandbox_split(cmd, argv);
+	return c ? sandbox_computer_run(c, argv, out, len) : sandbox_run(argv, out, len);
+}
+
+int sandbox_runf(char *out, size_t len, const char *fmt, ...)
+{
 	va_list ap;
+	int ret;
 
 	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	ret = sandbox_vrunf(NULL, out, len, fmt, ap);
 	va_end(ap);
-	for (char *tok = strtok(cmd, " "); tok && argc < 63; tok = strtok(NULL, " "))
-		argv[argc++] = tok;
-	argv[argc] = NULL;
-	return sandbox_run(argv, out, len);
+	return ret;
 }
 
 int sandbox_ovslabf(char *out, size_t len, const char *fmt, ...)
@@ -311,4 +336,121 @@ int sandbox_wait(pid_t pid)
 
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* ---- computers ------------------------------------------------------------ */
+
+/* The computer's first process: its mounts, then it reaps what is
+ * orphaned in it (daemons fork away from their parents) until killed. */
+static void sandbox_computer_init(int ready)
+{
+	static const char *const dirs[] = { "/run/netns", "/run/ovslab", "/run/openvswitch" };
+	char *lo[] = { "ip", "link", "set", "lo", "up", NULL };
+	bool ok = true;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	ok &= mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		ok &= mount("ovslab-test", dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == 0;
+	ok &= mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0;
+	umount2("/sys", MNT_DETACH);
+	ok &= mount("sysfs", "/sys", "sysfs", 0, NULL) == 0;
+	ok &= sandbox_run(lo, NULL, 0) == 0;
+	if (!ok || write(ready, "r", 1) != 1)
+		_exit(1);
+	close(ready);
+	for (;;)
+		if (waitpid(-1, NULL, 0) < 0)
+			usleep(100000);
+}
+
+void sandbox_computer(struct sandbox_computer *c)
+{
+	int pids[2], ready[2];
+	char ch;
+
+	cr_assert_eq(pipe(pids), 0);
+	cr_assert_eq(pipe(ready), 0);
+	c->holder = fork();
+	cr_assert_geq(c->holder, 0);
+	if (c->holder == 0) {
+		pid_t init;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (unshare(CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID) < 0)
+			_exit(1);
+		init = fork();
+		if (init == 0)
+			sandbox_computer_init(ready[1]);
+		if (init < 0 || write(pids[1], &init, sizeof(init)) != sizeof(init))
+			_exit(1);
+		waitpid(init, NULL, 0);
+		_exit(0);
+	}
+	close(pids[1]);
+	close(ready[1]);
+	cr_assert_eq(read(pids[0], &c->init, sizeof(c->init)), (ssize_t)sizeof(c->init),
+		     "the computer did not start");
+	cr_assert_eq(read(ready[0], &ch, 1), 1, "the computer did not set itself up");
+	close(pids[0]);
+	close(ready[0]);
+}
+
+int sandbox_computer_run(const struct sandbox_computer *c, char *const argv[], char *out,
+			 size_t len)
+{
+	static const char *const kinds[] = { "net", "pid", "mnt" };
+	static const int flags[] = { CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS };
+	int pfd[2], status;
+	pid_t pid;
+
+	cr_assert_eq(pipe2(pfd, O_CLOEXEC), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		static char text[65536];
+		int fds[3], ret;
+
+		/* All opened first: /proc is another one once the mounts are. */
+		for (int i = 0; i < 3; i++) {
+			char path[64];
+
+			snprintf(path, sizeof(path), "/proc/%d/ns/%s", c->init, kinds[i]);
+			fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		}
+		for (int i = 0; i < 3; i++)
+			if (fds[i] < 0 || setns(fds[i], flags[i]) < 0)
+				_exit(125);
+		if (chdir("/") < 0)
+			_exit(125);
+		ret = sandbox_run(argv, text, sizeof(text));
+		if (write(pfd[1], text, strlen(text)) < 0)
+			_exit(125);
+		_exit(ret < 0 ? 126 : ret);
+	}
+	close(pfd[1]);
+	sandbox_collect(pfd[0], out, len);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int sandbox_computer_runf(const struct sandbox_computer *c, char *out, size_t len,
+			  const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = sandbox_vrunf(c, out, len, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+void sandbox_computer_end(struct sandbox_computer *c)
+{
+	if (c->init > 0)
+		kill(c->init, SIGKILL);
+	if (c->holder > 0)
+		waitpid(c->holder, NULL, 0);
+	c->init = c->holder = 0;
 }

@@ -50,6 +50,24 @@ bool sandbox_proc_running(const char *comm);
 pid_t sandbox_in_netns(const char *ns, int (*fn)(void *), void *arg);
 int sandbox_wait(pid_t pid);
 
+/* A computer of its own inside the sandbox, for what ovslab does across
+ * computers: a process in new network, mount and PID namespaces with its
+ * own tmpfs on /run/netns, /run/ovslab, /run/openvswitch, its own /proc and
+ * /sys, lo up.  Whatever runs in it dies with it, and it dies with the
+ * test.  init: its first process as the sandbox sees it (its files:
+ * /proc/INIT/root/...). */
+struct sandbox_computer {
+	pid_t holder, init;
+};
+void sandbox_computer(struct sandbox_computer *c);
+/* sandbox_run / sandbox_runf inside the computer. */
+int sandbox_computer_run(const struct sandbox_computer *c, char *const argv[], char *out,
+			 size_t len);
+int sandbox_computer_runf(const struct sandbox_computer *c, char *out, size_t len,
+			  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Ends it, and everything that runs in it. */
+void sandbox_computer_end(struct sandbox_computer *c);
+
 /* Runs the ovslab binary under test with printf-built arguments (split on
  * spaces, as sandbox_runf), output into out. */
 int sandbox_ovslabf(char *out, size_t len, const char *fmt, ...)

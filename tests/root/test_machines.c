@@ -447,15 +447,3 @@ Test(machines, gc_stops_orphan_switches)
 	cr_expect(strstr(buf, "stopped 4 switch processes of machines") != NULL, "%s", buf);
 	cr_expect_eq(our_switch_daemons(), 0);
 }
-
-/* One machine's part on a real computer is not in this slice: said so,
- * nothing made. */
-Test(machines, real_computer_mode_refused)
-{
-	cr_expect_eq(ovslab("up %s --machine hv1", sandbox_fixture("multihost-geneve.yaml")), 2,
-		     "%s", buf);
-	cr_expect(strstr(buf, "--machine: building one machine's part of a lab on a real computer "
-			 "is not supported yet") != NULL, "%s", buf);
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns list"), 0);
-	cr_expect_str_eq(buf, "");
-}
