@@ -23,6 +23,13 @@ int cmd_load_saved(const struct journal *st, struct lab **out)
 		fclose(diag);
 	if (ret < 0)
 		err_set("%s: the lab's saved file %s cannot be read back", st->name, path);
+	/* What `ovslab link` changed since is the lab as it is. */
+	if (ret == 0 && cmd_link_overlay(st, *out) < 0) {
+		err_set("%s: a link property recorded in its journal cannot be read back", st->name);
+		lab_free(*out);
+		*out = NULL;
+		ret = -EINVAL;
+	}
 	return ret;
 }
 

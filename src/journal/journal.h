@@ -32,6 +32,8 @@ enum journal_kind {
 	JOURNAL_COMPLETE,   /* value: unix time; an `up` ran to its end (journal_add_complete) */
 	JOURNAL_NETNS_ID,   /* value: namespace name and identity (journal_add_netns_id) */
 	JOURNAL_MACHINE,    /* value: a simulated machine's name (journal_add_machine) */
+	JOURNAL_LINKPROPS,  /* value: host, interface and the link properties `ovslab link`
+			     * gave it (journal_add_linkprops) */
 	JOURNAL_KIND_MAX
 };
 
@@ -122,6 +124,19 @@ int journal_machines_mkdir(const struct journal *st);
  * switch has one in its command line, e.g. --pidfile=PATH); lab (32 bytes)
  * gets that lab's name. */
 bool journal_machine_path(const char *path, char lab[32]);
+
+/* Link properties `ovslab link` set on a host's interface, in place of the
+ * file's: props is "key=value ..." (model/lab.h's keys), every property of
+ * the interface; "" puts the file's values back.  A qdisc dies with its
+ * interface, so nothing here is for down or gc: only for what the lab is
+ * (plan, show, repairs). */
+int journal_add_linkprops(struct journal *st, const char *host, const char *ifname,
+			  const char *props);
+/* Calls fn for each such entry, oldest first (a later one replaces an
+ * earlier one of the same interface); stops at the first non-zero return. */
+int journal_for_each_linkprops(const struct journal *st,
+			       int (*fn)(const char *host, const char *ifname, const char *props,
+					 void *arg), void *arg);
 
 /* Replaces the saved copy of the lab file (after an up that changed it). */
 int journal_save_labfile(struct journal *st, const char *text, size_t len);
