@@ -20,6 +20,7 @@
 
 #include "util/err.h"
 #include "kernel/ethtool.h"
+#include "kernel/tc.h"
 #include "kernel/netns.h"
 #include "kernel/sysctl.h"
 #include "util/timing.h"
@@ -188,6 +189,20 @@ static int build_ifindex(int sock, const char *name)
 	return ifr.ifr_ifindex;
 }
 
+/* What an interface sends shaped as its link properties say (its state is
+ * set once the host's routes are in: build_host_state). */
+static int build_iface_shape(struct rtnl *nsnl, int idx, const struct lab_iface *ifc)
+{
+	int netem;
+
+	if (!lab_linkprops_shaped(&ifc->props))
+		return 0;
+	netem = tc_netem_available();
+	if (netem < 0)
+		return netem;
+	return tc_set(nsnl, idx, &ifc->props, ifc->mtu, netem);
+}
+
 /* The host end of an interface: offloads, MAC, MTU, addresses.  idx is its
  * index in the host, 0 when it has to be looked up; up says whether it
  * still has to be brought up. */
@@ -221,6 +236,8 @@ static int build_iface_inside(struct build *b, struct build_ns *ns, const struct
 		ret = rtnl_link_up(ns->nl, idx);
 	for (size_t i = 0; ret == 0 && i < ifc->n_addrs; i++)
 		ret = rtnl_addr_add(ns->nl, idx, &ifc->addrs[i]);
+	if (ret == 0)
+		ret = build_iface_shape(ns->nl, idx, ifc);
 	return ret;
 }
 
@@ -460,7 +477,8 @@ static int build_routes_with(struct build *b, const struct lab_host *h, struct r
 
 	n = lab_host_routes(b->lab, h, &routes);
 	for (int i = 0; ret == 0 && i < n; i++)
-		ret = build_route_apply(nsnl, sock, h->name, &routes[i], true);
+		if (!lab_route_down(h, &routes[i]))
+			ret = build_route_apply(nsnl, sock, h->name, &routes[i], true);
 	if (ret < 0)
 		err_set("%s: cannot add its routes: %s", h->name, strerror(-ret));
 	free(routes);
@@ -569,6 +587,8 @@ static int build_host_change(struct build *b, const struct lab *old_lab, const s
 	for (int i = 0; ret == 0 && i < nn; i++) {
 		bool kept = build_route_in(&rn[i], ro, no);
 
+		if (lab_route_down(h, &rn[i]))
+			continue;
 		ret = build_tolerate(build_route_apply(nsnl, -1, h->name, &rn[i], true),
 				     repair || kept);
 	}
@@ -595,6 +615,58 @@ int build_host_repair(struct build *b, const struct lab *old_lab, const struct l
 		      const struct lab_host *h)
 {
 	return build_host_change(b, old_lab, old, h, true);
+}
+
+int build_host_state(struct build *b, const struct lab_host *h)
+{
+	struct rtnl *nsnl = NULL;
+	int ret = 0, idx;
+
+	(void)b;
+	for (size_t i = 0; ret == 0 && i < h->n_ifaces; i++) {
+		if (h->ifaces[i].props.state != LAB_LINK_DOWN)
+			continue;
+		if (!nsnl)
+			ret = build_ns_socket(h->name, &nsnl);
+		idx = ret < 0 ? ret : rtnl_link_index(nsnl, h->ifaces[i].ifname);
+		ret = idx < 0 ? idx : rtnl_link_set_up(nsnl, idx, false);
+	}
+	rtnl_close(nsnl);
+	if (ret < 0)
+		err_set("%s: cannot take an interface down: %s", h->name, strerror(-ret));
+	return ret;
+}
+
+int build_iface_change(struct build *b, const struct lab_host *h, const struct lab_iface *o,
+		       const struct lab_iface *n)
+{
+	struct lab_linkprops so = o->props, sn = n->props;
+	struct rtnl *nsnl = NULL;
+	int ret, idx = -ENODEV;
+
+	so.state = sn.state = LAB_LINK_UP;
+	ret = build_ns_socket(h->name, &nsnl);
+	if (ret == 0)
+		ret = idx = rtnl_link_index(nsnl, n->ifname);
+	if (ret >= 0 && !lab_linkprops_eq(&so, &sn)) {
+		int netem = tc_netem_available();
+
+		ret = netem < 0 ? netem : tc_set(nsnl, idx, &n->props, n->mtu, netem);
+	}
+	if (ret >= 0 && o->props.state != n->props.state)
+		ret = rtnl_link_set_up(nsnl, idx, n->props.state == LAB_LINK_UP);
+	rtnl_close(nsnl);
+	/* Down took the interface's IPv6 addresses and every route through it
+	 * away: up puts them back. */
+	if (ret >= 0 && o->props.state == LAB_LINK_DOWN && n->props.state == LAB_LINK_UP)
+		ret = build_host_repair(b, b->lab, h, h);
+	if (ret < 0) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", err_isset() ? err_get() : strerror(-ret));
+		err_reset("%s:%s: cannot change its link properties: %s", h->name, n->ifname, why);
+	}
+	return ret < 0 ? ret : 0;
 }
 
 static void build_neigh_forget(struct rtnl *nl, int ifindex, const struct lab_addr *addrs,

@@ -67,6 +67,14 @@ int build_gateway_repair(struct build *b, const struct lab_bridge *br);
  * has a new MAC address, and an entry would send traffic to the old one for
  * half a minute.  Best effort. */
 void build_forget_neighbours(struct build *b, const struct lab_addr *addrs, size_t n);
+/* Takes down the host's interfaces declared `state: down`, once its routes
+ * are in (a route cannot be added through a link that is down). */
+int build_host_state(struct build *b, const struct lab_host *h);
+/* One interface of a host that is up, from link properties o to n in place:
+ * its qdiscs and loss filter, its state (back up: its addresses and routes
+ * put back). */
+int build_iface_change(struct build *b, const struct lab_host *h, const struct lab_iface *o,
+		       const struct lab_iface *n);
 /* Stops what runs in the host, removes its outside ends and namespace, and
  * withdraws them from the journal. */
 int build_host_remove(struct build *b, const struct lab_host *h);

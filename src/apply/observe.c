@@ -116,7 +116,8 @@ static unsigned observe_host_inside(const struct observe *o, const struct lab_ho
 			continue;
 		if (rtnl_link_index(nsnl, ifc->ifname) < 0)
 			what |= LAB_DRIFT_IFACE;
-		else if (ifc->n_addrs)
+		/* A link taken down loses its IPv6 addresses: not a loss. */
+		else if (ifc->n_addrs && ifc->props.state != LAB_LINK_DOWN)
 			what |= LAB_DRIFT_ADDR;
 	}
 	free(addrs.v);
@@ -124,7 +125,7 @@ static unsigned observe_host_inside(const struct observe *o, const struct lab_ho
 	if (n > 0 && rtnl_route_list(nsnl, AF_UNSPEC, observe_route_cb, &routes) < 0)
 		err_clear();
 	for (int i = 0; i < n; i++)
-		if (!observe_has_route(&routes, &want[i]))
+		if (!observe_has_route(&routes, &want[i]) && !lab_route_down(h, &want[i]))
 			what |= LAB_DRIFT_ROUTE;
 	free(routes.v);
 	free(want);

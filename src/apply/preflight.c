@@ -8,6 +8,7 @@
 
 #include "util/err.h"
 #include "kernel/netns.h"
+#include "kernel/tc.h"
 
 struct preflight {
 	const struct lab *lab;
@@ -172,6 +173,36 @@ static void preflight_patches(struct preflight *p)
 					       p->lab->patches[i].port[e], &p->lab->patches[i]);
 }
 
+/* What only netem can do, on a kernel without it: refused here, before
+ * anything is made, rather than halfway through the build. */
+static void preflight_links(struct preflight *p)
+{
+	int netem = -1;
+
+	for (size_t i = 0; i < p->lab->n_hosts; i++) {
+		const struct lab_host *h = &p->lab->hosts[i];
+
+		for (size_t j = 0; j < h->n_ifaces; j++) {
+			const struct lab_iface *ifc = &h->ifaces[j];
+			const char *key = tc_needs_netem(&ifc->props);
+
+			if (!key)
+				continue;
+			if (netem < 0)
+				netem = tc_netem_available();
+			if (netem < 0) {
+				preflight_report(p, ifc->props_pos, "%s:%s: %s", h->name, ifc->ifname,
+						 err_get());
+				return;
+			}
+			if (!netem)
+				preflight_report(p, ifc->props_pos,
+						 "%s:%s: %s needs the kernel's netem qdisc (sch_netem, CONFIG_NET_SCH_NETEM), which this kernel does not have",
+						 h->name, ifc->ifname, key);
+		}
+	}
+}
+
 int preflight_machine(const struct lab *lab, const struct lab *old, struct rtnl *nl,
 		      const struct ovsdb_row_names *sw, char (*uplinks)[IF_NAMESIZE], FILE *diag)
 {
@@ -181,6 +212,7 @@ int preflight_machine(const struct lab *lab, const struct lab *old, struct rtnl 
 	preflight_hosts(&p);
 	preflight_bridges(&p, uplinks);
 	preflight_patches(&p);
+	preflight_links(&p);
 	/* Lookups that fail leave messages of their own; these lines say it. */
 	err_release(held);
 	return p.problems ? -EINVAL : 0;

@@ -35,6 +35,14 @@ int cmd_load_saved(const struct journal *st, struct lab **out)
 			st->name, plays);
 		lab_free(*out);
 		*out = NULL;
+		return ret;
+	}
+	/* What `ovslab link` changed since is the lab as it is. */
+	if (cmd_link_overlay(st, *out) < 0) {
+		err_set("%s: a link property recorded in its journal cannot be read back", st->name);
+		lab_free(*out);
+		*out = NULL;
+		ret = -EINVAL;
 	}
 	return ret;
 }

@@ -10,6 +10,7 @@
 
 #include "model/lab.h"
 #include "journal/journal.h"
+#include "kernel/rtnl.h"
 
 
 /* Builds the lab described by the file.  Lab-file problems go to diag as
@@ -66,7 +67,30 @@ struct cmd_check_opts {
  * (message set when some did not), or -errno. */
 int cmd_check(const char *arg, const struct cmd_check_opts *o, FILE *out);
 
-/* Loads the copy of the lab file saved when the lab came up. */
+/* ---- link properties at run time (link.c) ---- */
+
+/* `ovslab link LAB TARGET set KEY=VALUE...|down|up`: words[0] is "set",
+ * "down" or "up"; TARGET is HOST:IF, or HOST for all its interfaces. */
+int cmd_link(const char *lab, const char *target, char *const words[], size_t n, FILE *out);
+/* `ovslab link LAB [--json]`: every interface of the lab as the kernel has it. */
+int cmd_link_list(const char *lab, bool json, FILE *out);
+/* What `ovslab link` recorded in the journal, laid over the lab as its
+ * file declares it (iface props, props_changed, file_props). */
+int cmd_link_overlay(const struct journal *st, struct lab *lab);
+/* An interface of a host that is up, as the kernel has it. */
+struct cmd_link_state {
+	struct rtnl_link_info info;
+	struct lab_linkprops props;
+};
+int cmd_link_read(const struct journal *st, const char *host, const char *ifname,
+		  struct cmd_link_state *out);
+/* "up  up  mtu 1500  delay 20ms ..." and what differs from the declaration
+ * (json: the members of the interface's object, without braces). */
+void cmd_link_show(const struct lab_iface *ifc, const struct cmd_link_state *k, bool json,
+		   FILE *out);
+
+/* Loads the copy of the lab file saved when the lab came up, with what
+ * `ovslab link` changed since laid over it. */
 int cmd_load_saved(const struct journal *st, struct lab **out);
 
 /* A mistake in the command's words found once the lab is read (a machine

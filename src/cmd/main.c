@@ -34,6 +34,10 @@ static const char usage[] =
 	"  check LAB|FILE [--all] [--json | --tap] [--junit OUT]\n"
 	"                                 run the lab's checks (--all: every host from\n"
 	"                                 every host); exit 0 only when all hold\n"
+	"  link LAB [--json]              every interface: state, MTU, link properties\n"
+	"  link LAB HOST[:IF] set KEY=VALUE...\n"
+	"                                 change delay, loss, rate, ... in place\n"
+	"  link LAB HOST[:IF] down|up     take the link down or bring it back up\n"
 	"  ls [--json]                    labs that have a record: hosts, switch, state\n"
 	"  gc                             remove what killed or crashed runs left behind\n"
 	"  --help, --version\n"
@@ -206,6 +210,20 @@ static int main_run(int argc, char **argv)
 	if (!strcmp(cmd, "show") && (argc == 3 || (argc == 4 && !strcmp(argv[3], "--json")))) {
 		ret = main_lab_name(argv[2], name, sizeof(name));
 		return ret ? ret : cmd_show(name, argc == 4, stdout);
+	}
+	if (!strcmp(cmd, "link") && (argc == 3 || (argc == 4 && !strcmp(argv[3], "--json")))) {
+		ret = main_lab_name(argv[2], name, sizeof(name));
+		if (ret == 0)
+			ret = main_need_root(cmd);
+		return ret ? ret : cmd_link_list(name, argc == 4, stdout);
+	}
+	if (!strcmp(cmd, "link") && ((argc == 5 && (!strcmp(argv[4], "down") ||
+						    !strcmp(argv[4], "up"))) ||
+				     (argc >= 6 && !strcmp(argv[4], "set")))) {
+		ret = main_lab_name(argv[2], name, sizeof(name));
+		if (ret == 0)
+			ret = main_need_root(cmd);
+		return ret ? ret : cmd_link(name, argv[3], &argv[4], (size_t)(argc - 4), stdout);
 	}
 	if (!strcmp(cmd, "ls") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "--json"))))
 		return cmd_ls(argc == 3, stdout);

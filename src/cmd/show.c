@@ -110,6 +110,22 @@ static void show_addr_cb(const struct lab_addr *a, void *arg)
 	snprintf(sa->text + used, sizeof(sa->text) - used, "%s%s", used ? "," : "", buf);
 }
 
+/* An interface's link as the kernel has it; false when it cannot be read
+ * (not root, no namespace). */
+static bool show_link(const struct show *s, const char *host, const char *ifname,
+		      struct cmd_link_state *k)
+{
+	bool held;
+	int ret;
+
+	if (s->unprivileged)
+		return false;
+	held = err_hold();
+	ret = cmd_link_read(&s->st, host, ifname, k);
+	err_release(held);
+	return ret == 0;
+}
+
 /* Addresses as the kernel has them now, read inside the host's namespace:
  * "-" for none (or no namespace), "?" when they cannot be read (not root)
  * or the name now holds a namespace that is not the lab's. */
@@ -188,6 +204,7 @@ static void show_text(const struct show *s, FILE *out)
 			const struct lab_iface *ifc = &h->ifaces[j];
 			const struct show_port *p = ifc->port ? show_find_port(s, ifc->port) : NULL;
 			char addrs[256], peer[40];
+			struct cmd_link_state k;
 
 			show_host_addrs(s, h->name, ifc->ifname, addrs, sizeof(addrs));
 			fprintf(out, "%-15s %-15s %-20s %-15s %-15s ", h->name, ifc->ifname, addrs,
@@ -200,6 +217,14 @@ static void show_text(const struct show *s, FILE *out)
 				fprintf(out, s->switch_unseen ? "?" : "-");
 			show_settings_port_text(ifc, out);
 			fputc('\n', out);
+			/* Only links with something to say: the plain ones stay one line. */
+			if (show_link(s, h->name, ifc->ifname, &k) &&
+			    (lab_linkprops_shaped(&k.props) || lab_linkprops_shaped(&ifc->props) ||
+			     k.props.state || ifc->props.state || ifc->props_changed)) {
+				fprintf(out, "%-15s link: ", "");
+				cmd_link_show(ifc, &k, false, out);
+				fputc('\n', out);
+			}
 		}
 	}
 	fprintf(out, "nat rules:%s%s\n", s->nat_unseen ? " unknown (not run as root)"
@@ -262,6 +287,7 @@ static void show_json(const struct show *s, FILE *out)
 			const struct lab_iface *ifc = &h->ifaces[j];
 			const struct show_port *p = ifc->port ? show_find_port(s, ifc->port) : NULL;
 			char addrs[256], peer[40];
+			struct cmd_link_state k;
 
 			show_host_addrs(s, h->name, ifc->ifname, addrs, sizeof(addrs));
 			fputs(j ? ",{\"ifname\":" : "{\"ifname\":", out);
@@ -278,6 +304,10 @@ static void show_json(const struct show *s, FILE *out)
 				fprintf(out, ",\"ofport\":%lld,\"error\":", p ? p->ofport : 0LL);
 			json_str(out, p ? p->error : "");
 			show_settings_port_json(ifc, out);
+			if (show_link(s, h->name, ifc->ifname, &k)) {
+				fputc(',', out);
+				cmd_link_show(ifc, &k, true, out);
+			}
 			fputc('}', out);
 		}
 		fputs("]}", out);

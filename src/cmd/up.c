@@ -288,6 +288,40 @@ static int up_host_update(struct up *u, const struct plan_step *s)
 	return build_host_update(&u->b, u->old, s->host.old, s->host.new);
 }
 
+static int up_iface_props(struct up *u, const struct plan_step *s)
+{
+	return build_iface_change(&u->b, s->host.new, &s->host.old->ifaces[s->iface],
+				  &s->host.new->ifaces[s->iface]);
+}
+
+/* Interfaces declared down go down once the routes through them are in. */
+static int up_host_state(struct up *u, const struct plan_step *s)
+{
+	int ret = 0;
+
+	if (s->op == PLAN_LINK_ADD)
+		for (int e = 0; ret == 0 && e < 2; e++)
+			ret = build_host_state(&u->b, lab_find_host(u->lab, s->link.new->host[e]));
+	else
+		ret = build_host_state(&u->b, s->host.new);
+	return ret;
+}
+
+/* Once the lab is as its file says, what `ovslab link` changed is over. */
+static int up_linkprops_reset(struct up *u)
+{
+	int ret = 0;
+
+	for (size_t i = 0; u->old && ret == 0 && i < u->old->n_hosts; i++) {
+		const struct lab_host *h = &u->old->hosts[i];
+
+		for (size_t j = 0; ret == 0 && j < h->n_ifaces; j++)
+			if (h->ifaces[j].props_changed)
+				ret = journal_add_linkprops(&u->st, h->name, h->ifaces[j].ifname, "");
+	}
+	return ret;
+}
+
 static int up_bridge_new(struct up *u, const struct plan_step *s)
 {
 	return build_gateway(&u->b, s->bridge.new);
@@ -534,6 +568,12 @@ static int up_build(struct up *u)
 		ret = up_each(u, PLAN_HOST_ADD, up_host_routes);
 	if (ret == 0)
 		ret = up_each(u, PLAN_HOST_REBUILD, up_host_routes);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_ADD, up_host_state);
+	if (ret == 0)
+		ret = up_each(u, PLAN_HOST_REBUILD, up_host_state);
+	if (ret == 0)
+		ret = up_each(u, PLAN_LINK_ADD, up_host_state);
 	timing_phase("routes");
 	ret = up_fault(ret, "hosts");
 	if (ret == 0 && u->plan.switch_rows && u->db)
@@ -559,6 +599,8 @@ static int up_build(struct up *u)
 	timing_phase("flows");
 	if (ret == 0)
 		ret = up_each(u, PLAN_HOST_UPDATE, up_host_update);
+	if (ret == 0)
+		ret = up_each(u, PLAN_IFACE_PROPS, up_iface_props);
 	if (ret == 0 && plan_has(&u->plan, PLAN_NAT))
 		ret = up_nat(u);
 	ret = up_fault(ret, "nat");
@@ -617,6 +659,9 @@ static void up_undo_change(struct up *u)
 			build_host_routes(&u->b, s->host.old);
 		else if (s->op == PLAN_HOST_UPDATE)
 			build_host_update(&u->b, u->lab, s->host.new, s->host.old);
+		else if (s->op == PLAN_IFACE_PROPS)
+			build_iface_change(&u->b, s->host.old, &s->host.new->ifaces[s->iface],
+					   &s->host.old->ifaces[s->iface]);
 		else if (s->op == PLAN_BRIDGE_GATEWAY && build_gateway_remove(&u->b, s->bridge.new) == 0)
 			build_gateway(&u->b, s->bridge.old);
 	}
@@ -867,6 +912,8 @@ int cmd_up_as(const char *path, const char *machine, FILE *diag, FILE *out)
 		/* Nothing to build, but `check LAB` reads the checks from the copy. */
 		if (u.old)
 			ret = journal_save_labfile(&u.st, text, len);
+		if (ret == 0)
+			ret = up_linkprops_reset(&u);
 		goto out;
 	}
 	ret = up_revive_switch(&u);
@@ -904,6 +951,8 @@ int cmd_up_as(const char *path, const char *machine, FILE *diag, FILE *out)
 		ret = up_save_flows(&u);
 	if (ret == 0 && u.old)
 		ret = journal_save_labfile(&u.st, text, len);
+	if (ret == 0)
+		ret = up_linkprops_reset(&u);
 	if (ret == 0)
 		ret = journal_add_complete(&u.st);
 	if (ret < 0)

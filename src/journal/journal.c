@@ -42,6 +42,7 @@ static const char *const journal_kinds[JOURNAL_KIND_MAX] = {
 	[JOURNAL_MACHINE] = "machine",
 	[JOURNAL_PLAYS] = "plays",
 	[JOURNAL_IFSTATE] = "ifstate",
+	[JOURNAL_LINKPROPS] = "linkprops",
 };
 
 const char *journal_kind_name(enum journal_kind kind)
@@ -431,6 +432,33 @@ int journal_for_each_machine(const struct journal *st,
 		if (e->kind != JOURNAL_MACHINE || e->forgotten)
 			continue;
 		ret = fn(e->value, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int journal_add_linkprops(struct journal *st, const char *host, const char *ifname,
+			  const char *props)
+{
+	return journal_add(st, JOURNAL_LINKPROPS, "%s %s%s%s", host, ifname, *props ? " " : "",
+			   props);
+}
+
+int journal_for_each_linkprops(const struct journal *st,
+			       int (*fn)(const char *host, const char *ifname, const char *props,
+					 void *arg), void *arg)
+{
+	for (size_t i = 0; i < st->n_entries; i++) {
+		const struct journal_entry *e = &st->entries[i];
+		char host[64], ifname[64];
+		int n = 0, ret;
+
+		if (e->kind != JOURNAL_LINKPROPS || e->forgotten)
+			continue;
+		if (sscanf(e->value, "%63s %63s%n", host, ifname, &n) != 2)
+			continue;
+		ret = fn(host, ifname, e->value + n + (e->value[n] == ' '), arg);
 		if (ret)
 			return ret;
 	}

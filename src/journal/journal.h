@@ -35,6 +35,8 @@ enum journal_kind {
 	JOURNAL_PLAYS,      /* value: the machine of the file this computer is (up --machine) */
 	JOURNAL_IFSTATE,    /* value: a borrowed interface and one line of its state before
 			     * (journal_add_ifstate) */
+	JOURNAL_LINKPROPS,  /* value: host, interface and the link properties `ovslab link`
+			     * gave it (journal_add_linkprops) */
 	JOURNAL_KIND_MAX
 };
 
@@ -133,6 +135,18 @@ bool journal_machine_path(const char *path, char lab[32]);
 int journal_add_ifstate(struct journal *st, const char *ifname, const char *line);
 int journal_for_each_ifstate(const struct journal *st,
 			     int (*fn)(const char *ifname, const char *line, void *arg), void *arg);
+/* Link properties `ovslab link` set on a host's interface, in place of the
+ * file's: props is "key=value ..." (model/lab.h's keys), every property of
+ * the interface; "" puts the file's values back.  A qdisc dies with its
+ * interface, so nothing here is for down or gc: only for what the lab is
+ * (plan, show, repairs). */
+int journal_add_linkprops(struct journal *st, const char *host, const char *ifname,
+			  const char *props);
+/* Calls fn for each such entry, oldest first (a later one replaces an
+ * earlier one of the same interface); stops at the first non-zero return. */
+int journal_for_each_linkprops(const struct journal *st,
+			       int (*fn)(const char *host, const char *ifname, const char *props,
+					 void *arg), void *arg);
 
 /* Replaces the saved copy of the lab file (after an up that changed it). */
 int journal_save_labfile(struct journal *st, const char *text, size_t len);

@@ -17,28 +17,9 @@
 
 #include "util/err.h"
 #include "kernel/netns.h"
+#include "kernel/rtnl_int.h"
 
-/* Large enough for any message of a dump: the kernel fills up to 32 KiB. */
-#define RTNL_RECV_SIZE 32768
-/* Every request built here is a header plus a few small attributes. */
-#define RTNL_REQ_SIZE 1024
-/* Highest attribute type kept when parsing; larger ones are not used. */
-#define RTNL_ATTR_MAX 127
-/* An interface name, or "ifindex N" when it cannot be had. */
-#define RTNL_IFNAME_STR 32
-
-struct rtnl {
-	struct mnl_socket *sock;
-	unsigned int portid;
-	unsigned int seq;
-	char buf[RTNL_RECV_SIZE];
-};
-
-struct rtnl_req {
-	char buf[RTNL_REQ_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
-};
-
-static struct nlmsghdr *rtnl_msg(struct rtnl_req *req, int type, int flags)
+struct nlmsghdr *rtnl_msg(struct rtnl_req *req, int type, int flags)
 {
 	struct nlmsghdr *nlh;
 
@@ -58,7 +39,7 @@ static struct nlmsghdr *rtnl_msg(struct rtnl_req *req, int type, int flags)
 /* Sends one request and runs cb on every reply until its ACK or the end of
  * its dump.  Replies are matched by sequence number, so each call drains
  * exactly its own answer and the socket is clean for the next request. */
-static int rtnl_talk(struct rtnl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+int rtnl_talk(struct rtnl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	unsigned int seq = ++nl->seq;
 	int ret;
@@ -76,9 +57,6 @@ static int rtnl_talk(struct rtnl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *d
 	return ret < 0 ? -errno : 0;
 }
 
-struct rtnl_attrs {
-	const struct nlattr *tb[RTNL_ATTR_MAX + 1];
-};
 
 static int rtnl_attr_cb(const struct nlattr *attr, void *data)
 {
@@ -90,7 +68,7 @@ static int rtnl_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-static void rtnl_attrs_parse(const struct nlmsghdr *nlh, size_t hdrlen, struct rtnl_attrs *a)
+void rtnl_attrs_parse(const struct nlmsghdr *nlh, size_t hdrlen, struct rtnl_attrs *a)
 {
 	memset(a, 0, sizeof(*a));
 	mnl_attr_parse(nlh, (unsigned int)hdrlen, rtnl_attr_cb, a);
@@ -192,7 +170,7 @@ static int rtnl_link_name(struct rtnl *nl, int ifindex, char name[IF_NAMESIZE])
 }
 
 /* For messages: the interface's name, or its index if it cannot be had. */
-static const char *rtnl_ifname(struct rtnl *nl, int ifindex, char buf[RTNL_IFNAME_STR])
+const char *rtnl_ifname(struct rtnl *nl, int ifindex, char buf[RTNL_IFNAME_STR])
 {
 	if (rtnl_link_name(nl, ifindex, buf) < 0)
 		snprintf(buf, RTNL_IFNAME_STR, "ifindex %d", ifindex);
@@ -361,6 +339,11 @@ int rtnl_link_index(struct rtnl *nl, const char *name)
 
 int rtnl_link_up(struct rtnl *nl, int ifindex)
 {
+	return rtnl_link_set_up(nl, ifindex, true);
+}
+
+int rtnl_link_set_up(struct rtnl *nl, int ifindex, bool up)
+{
 	struct rtnl_req req;
 	struct ifinfomsg *ifm;
 	struct nlmsghdr *nlh = rtnl_link_msg(&req, ifindex, &ifm);
@@ -368,12 +351,64 @@ int rtnl_link_up(struct rtnl *nl, int ifindex)
 	int ret;
 
 	ifm->ifi_change = IFF_UP;
-	ifm->ifi_flags = IFF_UP;
+	ifm->ifi_flags = up ? IFF_UP : 0;
 	ret = rtnl_talk(nl, nlh, NULL, NULL);
 	if (ret < 0)
-		err_set("%s: cannot bring the interface up: %s", rtnl_ifname(nl, ifindex, name),
+		err_set("%s: cannot bring the interface %s: %s", rtnl_ifname(nl, ifindex, name),
+			up ? "up" : "down", strerror(-ret));
+	return ret;
+}
+
+/* linux/if.h has it, but clashes with net/if.h. */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+
+static int rtnl_link_info_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl_link_info *li = data;
+	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	struct rtnl_attrs a;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	rtnl_attrs_parse(nlh, sizeof(*ifm), &a);
+	li->found = true;
+	li->admin_up = ifm->ifi_flags & IFF_UP;
+	li->carrier = ifm->ifi_flags & IFF_LOWER_UP;
+	if (a.tb[IFLA_MTU])
+		li->mtu = mnl_attr_get_u32(a.tb[IFLA_MTU]);
+	if (a.tb[IFLA_OPERSTATE])
+		li->operstate = mnl_attr_get_u8(a.tb[IFLA_OPERSTATE]);
+	return MNL_CB_OK;
+}
+
+int rtnl_link_info(struct rtnl *nl, int ifindex, struct rtnl_link_info *out)
+{
+	struct rtnl_req req;
+	struct nlmsghdr *nlh = rtnl_msg(&req, RTM_GETLINK, 0);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	char name[RTNL_IFNAME_STR];
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = ifindex;
+	ret = rtnl_talk(nl, nlh, rtnl_link_info_cb, out);
+	if (ret == 0 && !out->found)
+		ret = -ENODEV;
+	if (ret < 0)
+		err_set("%s: cannot read the interface's state: %s", rtnl_ifname(nl, ifindex, name),
 			strerror(-ret));
 	return ret;
+}
+
+const char *rtnl_operstate_name(unsigned int operstate)
+{
+	static const char *const names[] = { "unknown", "notpresent", "down", "lowerlayerdown",
+					     "testing", "dormant", "up" };
+
+	return operstate < sizeof(names) / sizeof(*names) ? names[operstate] : "unknown";
 }
 
 static size_t rtnl_addr_len(int family)

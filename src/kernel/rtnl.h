@@ -39,6 +39,17 @@ int rtnl_link_set_master(struct rtnl *nl, int ifindex, int master);
 /* ifindex of name in this socket's namespace, -ENODEV if none. */
 int rtnl_link_index(struct rtnl *nl, const char *name);
 int rtnl_link_up(struct rtnl *nl, int ifindex);
+/* Sets the interface administratively up or down (IFF_UP). */
+int rtnl_link_set_up(struct rtnl *nl, int ifindex, bool up);
+/* An interface as the kernel has it, for `show` and `ovslab link`. */
+struct rtnl_link_info {
+	bool found, admin_up, carrier;
+	unsigned int mtu;
+	unsigned int operstate;  /* IF_OPER_* */
+};
+int rtnl_link_info(struct rtnl *nl, int ifindex, struct rtnl_link_info *out);
+/* "up", "down", "lowerlayerdown", ... (IF_OPER_*, as ip link prints it). */
+const char *rtnl_operstate_name(unsigned int operstate);
 int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
 int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
 /* Deletes the neighbour (ARP / NDP) entry for addr on ifindex; -ENOENT

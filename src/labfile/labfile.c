@@ -819,6 +819,14 @@ static void iface_to_settings(struct ctx *c, const yaml_node_t *key,
 	labfile_settings_iface(c, key, val, ((struct iface_slot *)obj)->ifc);
 }
 
+static void iface_prop(struct ctx *c, const yaml_node_t *key,
+		       const yaml_node_t *val, void *obj)
+{
+	struct iface_slot *s = obj;
+
+	labfile_links_prop(c, key, val, &s->ifc->props, &s->ifc->props_pos);
+}
+
 static const struct setting iface_settings[] = {
 	{ "bridge", iface_bridge },
 	{ "address", iface_address },
@@ -830,6 +838,17 @@ static const struct setting iface_settings[] = {
 	{ "ofport", iface_to_settings },
 	{ "vlan", iface_to_settings },
 	{ "trunks", iface_to_settings },
+	{ "delay", iface_prop },
+	{ "jitter", iface_prop },
+	{ "distribution", iface_prop },
+	{ "loss", iface_prop },
+	{ "loss_correlation", iface_prop },
+	{ "duplicate", iface_prop },
+	{ "reorder", iface_prop },
+	{ "corrupt", iface_prop },
+	{ "rate", iface_prop },
+	{ "limit", iface_prop },
+	{ "state", iface_prop },
 };
 
 /* The name a host's interface gets without "ifname": eth<index>. */
@@ -1204,9 +1223,18 @@ static void add_link(struct ctx *c, const yaml_node_t *item)
 	bool ok;
 	int e;
 
+	l->pos = pos_of(item);
+	if (item->type == YAML_MAPPING_NODE) {
+		item = labfile_links_mapping(c, item, l);
+		if (!item) {
+			link_clear(l);
+			return;
+		}
+	}
 	if (item->type != YAML_SEQUENCE_NODE ||
 	    item->data.sequence.items.top - item->data.sequence.items.start != 2) {
 		report(c, pos_of(item), "a link must be a list of two ends like [ns01:eth1, r1:eth1]");
+		link_clear(l);
 		return;
 	}
 	for (ok = true, e = 0; e < 2; e++) {
@@ -1223,7 +1251,6 @@ static void add_link(struct ctx *c, const yaml_node_t *item)
 		link_clear(l);
 		return;
 	}
-	l->pos = pos_of(item);
 	c->lm[c->lab->n_links].end[0] = pos_of(end[0]);
 	c->lm[c->lab->n_links].end[1] = pos_of(end[1]);
 	c->lab->n_links++;
@@ -1773,6 +1800,7 @@ static void validate_lab(struct ctx *c)
 		validate_host(c, i);
 		lab->has_ipv6 |= host_has_ipv6(&lab->hosts[i]);
 	}
+	labfile_links_validate(c);
 	labfile_settings_validate(c); /* names the patch ports the flows may use */
 	for (i = 0; i < lab->n_bridges && !c->nomem; i++)
 		labfile_flows_validate(c, &lab->bridges[i], c->bm[i].flows_file);

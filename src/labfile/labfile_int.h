@@ -100,6 +100,16 @@ void labfile_host_sysctls(struct ctx *c, const yaml_node_t *key, const yaml_node
 void labfile_host_exec(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
 		       struct lab_host *h);
 
+/* The sections of labfile_links.c: one link-property key into lp (first:
+ * where the first such key sat); a link written as a mapping, its "ends"
+ * node returned (NULL: reported); then, once every link end is resolved,
+ * each link's properties given to its ends and all of them checked. */
+void labfile_links_prop(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			struct lab_linkprops *lp, struct lab_pos *first);
+const yaml_node_t *labfile_links_mapping(struct ctx *c, const yaml_node_t *item,
+					 struct lab_link *l);
+void labfile_links_validate(struct ctx *c);
+
 /* The sections of labfile_machines.c: top-level machines: and underlay:,
  * a host's machine:, a bridge's tunnel: and key:; then, once every host is
  * resolved, the machines' addresses and what a lab with machines may not

@@ -393,6 +393,11 @@ static void machines_host(struct ctx *c, const struct lab_host *h, const char *u
 		if (ifc->attach == LAB_ATTACH_MACHINE)
 			labfile_report(c, ifc->pos, "host %s: \"bridge: none\" %s", h->name,
 				       "is not supported with machines yet");
+		/* Shaping is made with the interface; taking it down would be a
+		 * step of its own that the machines' build has not got. */
+		if (ifc->props.state == LAB_LINK_DOWN)
+			labfile_report(c, ifc->props_pos, "host %s: interface %s: \"state: down\" %s",
+				       h->name, ifc->ifname, "is not supported with machines yet");
 		if (ifc->port && (!strcmp(ifc->port, "br-phy") || !strcmp(ifc->port, "ul0")))
 			labfile_report(c, ifc->pos, "host %s: port name \"%s\" is reserved with "
 				       "machines", h->name, ifc->port);

@@ -133,6 +133,72 @@ struct lab_bridge {
 	char *flows_file;        /* as resolved, for messages; NULL: inline */
 };
 
+/* ---- Link properties (lab_links.c): how an interface's link behaves ---- */
+
+/* What an interface sends is shaped by these (the kernel's qdisc on it);
+ * every value 0 is "not set" (the link as the kernel makes it).  All are
+ * uint64_t so that one table (lab_props) reads, prints and compares them. */
+struct lab_linkprops {
+	uint64_t delay_us, jitter_us;
+	uint64_t distribution;   /* enum lab_dist */
+	uint64_t loss, loss_correlation, duplicate, reorder, corrupt; /* parts per million */
+	uint64_t rate;           /* bit/s */
+	uint64_t limit;          /* packets queued */
+	uint64_t state;          /* enum lab_linkstate */
+};
+
+enum lab_dist { LAB_DIST_UNIFORM, LAB_DIST_NORMAL };
+enum lab_linkstate { LAB_LINK_UP, LAB_LINK_DOWN };
+
+enum lab_prop_kind { LAB_PROP_TIME, LAB_PROP_PERCENT, LAB_PROP_RATE, LAB_PROP_COUNT,
+		     LAB_PROP_DIST, LAB_PROP_STATE };
+
+/* One key of the lab file (and of `ovslab link ... set KEY=VALUE`). */
+struct lab_prop {
+	const char *key;
+	enum lab_prop_kind kind;
+	size_t off;              /* of its uint64_t in struct lab_linkprops */
+};
+
+#define LAB_N_PROPS 11
+extern const struct lab_prop lab_props[LAB_N_PROPS];
+
+const struct lab_prop *lab_prop_find(const char *key);
+static inline uint64_t *lab_prop_val(const struct lab_prop *p, struct lab_linkprops *lp)
+{
+	return (uint64_t *)((char *)lp + p->off);
+}
+static inline uint64_t lab_prop_get(const struct lab_prop *p, const struct lab_linkprops *lp)
+{
+	return *(const uint64_t *)((const char *)lp + p->off);
+}
+/* Parses s as a value of p ("20ms", "1.5%", "10mbit", "down"): 0, or
+ * -EINVAL with *why a phrase that follows the value ("is not a duration
+ * (like 20ms)"). */
+int lab_prop_parse(const struct lab_prop *p, const char *s, uint64_t *out, const char **why);
+/* A value as people write it: "20ms", "1.5%", "10mbit", "down"; unset
+ * values as "0ms", "0%", "none", "default", "up". */
+const char *lab_prop_str(const struct lab_prop *p, uint64_t v, char *buf, size_t len);
+bool lab_linkprops_eq(const struct lab_linkprops *a, const struct lab_linkprops *b);
+/* Whether anything but the state is set: a qdisc or filter is needed. */
+bool lab_linkprops_shaped(const struct lab_linkprops *lp);
+/* "delay 10ms -> 50ms, loss 0% -> 10%": the keys that differ; "" if none. */
+void lab_linkprops_diff(const struct lab_linkprops *a, const struct lab_linkprops *b, char *buf,
+			size_t len);
+/* "delay 20ms loss 1% rate 10mbit" (sep " "), or with sep "=" the words
+ * `ovslab link ... set` takes: the keys that are set; "" if none. */
+void lab_linkprops_str(const struct lab_linkprops *lp, const char *sep, char *buf, size_t len);
+/* Why lp cannot be (a phrase naming the keys), or NULL: keys that need
+ * another (jitter needs delay, reorder needs delay, ...). */
+const char *lab_linkprops_problem(const struct lab_linkprops *lp);
+
+struct lab_host;
+struct lab_host_route;
+/* Whether route r of host h leaves through an interface declared down
+ * (state: down): the kernel drops such routes, so they are neither made
+ * nor missed while it is down. */
+bool lab_route_down(const struct lab_host *h, const struct lab_host_route *r);
+
 /* What the far end of a host interface is. */
 enum lab_attach {
 	LAB_ATTACH_BRIDGE,  /* a port of one of the lab's bridges */
@@ -151,6 +217,11 @@ struct lab_iface {
 	bool has_mac;
 	uint8_t mac[6];
 	unsigned int mtu;        /* 0: the kernel's default */
+	struct lab_linkprops props;
+	struct lab_pos props_pos; /* the first link-property key, or the link's */
+	/* `ovslab link` set props in place of the file's (file_props). */
+	bool props_changed;
+	struct lab_linkprops file_props;
 	/* LAB_ATTACH_LINK: the other end, by host and interface name. */
 	char *peer_host;
 	char *peer_ifname;
@@ -198,6 +269,10 @@ struct lab_host {
 struct lab_link {
 	char *host[2];
 	char *ifname[2];
+	/* The mapping form ({ends: [...], delay: 20ms}): for both ends. */
+	struct lab_linkprops props;
+	unsigned int mtu;
+	bool has_props;
 	struct lab_pos pos;
 };
 
@@ -246,7 +321,9 @@ struct lab_play {
 	size_t n_tunnels;
 };
 
-/* The network joining the machines: a Linux bridge in a namespace of its own. */
+/* The network joining the machines: a Linux bridge in a namespace of its own.
+ * Link properties of the underlay are not read yet; they would be a
+ * struct lab_linkprops here, given with tc_set() to each machine's ul0. */
 struct lab_underlay {
 	struct lab_addr subnet;  /* network address and prefix */
 	unsigned int mtu;

@@ -122,6 +122,21 @@ static bool plan_host_on_bridge(const struct lab_host *h)
 	return false;
 }
 
+/* Link properties change in place: "~ ns01:eth0 delay 10ms -> 50ms". */
+static int plan_iface_props(struct plan *p, const struct lab_host *o, const struct lab_host *h,
+			    size_t j)
+{
+	const struct lab_iface *io = &o->ifaces[j], *in = &h->ifaces[j];
+	char diff[sizeof(p->steps->what)];
+
+	if (lab_linkprops_eq(&io->props, &in->props))
+		return 0;
+	lab_linkprops_diff(&io->props, &in->props, diff, sizeof(diff));
+	return plan_push(p, PLAN_STEP(PLAN_IFACE_PROPS, .host = { o, h }, .iface = j), "%s:%s %s%s",
+			 h->name, in->ifname, diff,
+			 io->props_changed ? " (back to the lab file)" : "");
+}
+
 static int plan_hosts(const struct lab *old, const struct lab *new, struct plan *p)
 {
 	int ret = 0;
@@ -149,6 +164,8 @@ static int plan_hosts(const struct lab *old, const struct lab *new, struct plan 
 			p->switch_rows |= plan_host_on_bridge(o) || plan_host_on_bridge(h);
 			continue;
 		}
+		for (size_t j = 0; ret == 0 && j < h->n_ifaces; j++)
+			ret = plan_iface_props(p, o, h, j);
 		for (size_t j = 0; j < h->n_ifaces; j++)
 			addrs = addrs && plan_addrs_eq(&o->ifaces[j], &h->ifaces[j]);
 		if (!addrs || !plan_routes_eq(old, o, new, h) || !plan_sysctls_eq(o, h))

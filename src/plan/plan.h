@@ -20,6 +20,9 @@ enum plan_op {
 	PLAN_HOST_UPDATE,     /* addresses, routes or sysctls change in place */
 	PLAN_LINK_ADD,
 	PLAN_LINK_DEL,
+	/* An interface's link properties (qdiscs, loss filter, state) change
+	 * in place: host pair and iface set. */
+	PLAN_IFACE_PROPS,
 	PLAN_NAT,             /* the lab's NAT rules change */
 	PLAN_FLOWS,           /* a bridge's OpenFlow table is replaced */
 	/* Switch rows only (bridge settings, port VLANs, patches, mirrors):
@@ -45,6 +48,7 @@ struct plan_step {
 	struct { const struct lab_link *old, *new; } link;
 	struct { const struct lab_patch *old, *new; } patch;
 	struct { const struct lab_mirror *old, *new; } mirror;
+	size_t iface;         /* PLAN_IFACE_PROPS: index in both hosts' ifaces */
 	char what[160];       /* for people: "host ns03", "host ns01: addresses" */
 	bool repair;          /* puts back what went missing (plan_repair) */
 };

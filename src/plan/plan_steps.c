@@ -56,6 +56,7 @@ void plan_print(const struct plan *p, const char *lab, FILE *out)
 		[PLAN_BRIDGE_ADD] = '+', [PLAN_BRIDGE_DEL] = '-', [PLAN_BRIDGE_GATEWAY] = '~',
 		[PLAN_HOST_ADD] = '+',   [PLAN_HOST_DEL] = '-',   [PLAN_HOST_REBUILD] = '~',
 		[PLAN_HOST_UPDATE] = '~', [PLAN_LINK_ADD] = '+',  [PLAN_LINK_DEL] = '-',
+		[PLAN_IFACE_PROPS] = '~',
 		[PLAN_NAT] = '~',         [PLAN_FLOWS] = '~',
 		[PLAN_SWITCH_ADD] = '+', [PLAN_SWITCH_DEL] = '-', [PLAN_SWITCH_CHANGE] = '~',
 		[PLAN_SWITCH_RESTART] = '!',

@@ -12,7 +12,10 @@
 #include "labparse.h"
 #include "sandbox.h"
 
-#define IFACE_KEYS "bridge, address, addresses, ifname, port, mac, mtu, ofport, vlan, trunks"
+#define IFACE_KEYS                                                                     \
+	"bridge, address, addresses, ifname, port, mac, mtu, ofport, vlan, trunks, delay, "  \
+	"jitter, distribution, loss, loss_correlation, duplicate, reorder, corrupt, rate, "  \
+	"limit, state"
 #define TOP_KEYS "name, bridges, hosts, links, patches, mirrors, checks, machines, underlay"
 #define BRIDGE_KEYS                                                                     \
 	"gateway, gateway6, nat, uplink, flows, flows_file, groups, meters, datapath, "    \

@@ -1,0 +1,43 @@
+/* Inside kernel/: the routing socket's parts that rtnl.c and tc.c (traffic
+ * control, on the same sockets) share. */
+#ifndef OVSLAB_RTNL_INT_H
+#define OVSLAB_RTNL_INT_H
+
+#include <libmnl/libmnl.h>
+
+#include "kernel/rtnl.h"
+
+/* Large enough for any message of a dump: the kernel fills up to 32 KiB. */
+#define RTNL_RECV_SIZE 32768
+/* Every request built here is a header plus a few small attributes. */
+#define RTNL_REQ_SIZE 1024
+/* Highest attribute type kept when parsing; larger ones are not used. */
+#define RTNL_ATTR_MAX 127
+/* An interface name, or "ifindex N" when it cannot be had. */
+#define RTNL_IFNAME_STR 32
+
+struct rtnl {
+	struct mnl_socket *sock;
+	unsigned int portid;
+	unsigned int seq;
+	char buf[RTNL_RECV_SIZE];
+};
+
+struct rtnl_req {
+	char buf[RTNL_REQ_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+};
+
+struct rtnl_attrs {
+	const struct nlattr *tb[RTNL_ATTR_MAX + 1];
+};
+
+/* A request of type with flags (NLM_F_ACK added unless it is a dump). */
+struct nlmsghdr *rtnl_msg(struct rtnl_req *req, int type, int flags);
+/* Sends one request and runs cb on each reply until its ACK or the end of
+ * its dump; 0 or a negative errno (no message set). */
+int rtnl_talk(struct rtnl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+void rtnl_attrs_parse(const struct nlmsghdr *nlh, size_t hdrlen, struct rtnl_attrs *a);
+/* For messages: the interface's name, or "ifindex N". */
+const char *rtnl_ifname(struct rtnl *nl, int ifindex, char buf[RTNL_IFNAME_STR]);
+
+#endif
