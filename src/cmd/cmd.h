@@ -81,11 +81,14 @@ int cmd_lab_reachable(const struct cmd_lab *c);
 /* 0 when the lab has that bridge, else -ENOENT with a message. */
 int cmd_lab_bridge(const struct cmd_lab *c, const char *bridge);
 
-/* Dumps the flows of every bridge of the lab, or of one. */
-int cmd_flows(const char *lab, const char *bridge, FILE *out);
+/* Dumps the flows of every bridge of the lab, or of one (those that match
+ * filter, if not NULL), in each bridge's OpenFlow version or `version`. */
+int cmd_flows(const char *lab, const char *version, const char *bridge, const char *filter,
+	      FILE *out);
 
 /* ofproto/trace BRIDGE FLOW in the lab's switch. */
-int cmd_trace(const char *lab, const char *bridge, const char *flow, FILE *out);
+int cmd_trace(const char *lab, const char *bridge, const char *const *args, size_t n_args,
+	      FILE *out);
 
 /* Runs ovs-vsctl, ovs-ofctl or ovs-appctl (argv[0]: vsctl, ofctl, appctl)
  * with the rest of argv, pointed at the lab's switch.  Returns only on
