@@ -29,7 +29,7 @@ int cmd_flows(const char *lab, const char *version, const char *bridge, const ch
 		const struct lab_bridge *b = &c.lab->bridges[i];
 
 		if (!bridge || !strcmp(bridge, b->name))
-			ret = flows_dump(c.rundir, b->name, v ? v : b->of_version, filter, out);
+			ret = flows_dump(c.rundir, b, v, filter, out);
 	}
 	cmd_lab_close(&c);
 	return ret;

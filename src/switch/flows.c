@@ -176,20 +176,26 @@ int flows_rundir(const char *remote, char *buf, size_t len)
 	return 0;
 }
 
-/* Offers only `version` (0: every one OVS speaks), as ovs-ofctl -O does. */
-static int flows_connect(const char *rundir, const char *bridge, int version,
+/* Offers only `version` (0: every one OVS speaks), as ovs-ofctl -O does;
+ * not exact: that version or an older one, for a version ovslab chose on a
+ * bridge whose protocols were narrowed behind the lab file's back. */
+static int flows_connect(const char *rundir, const char *bridge, int version, bool exact,
 			 struct vconn **out)
 {
-	uint32_t versions = version ? 1u << version : OFPUTIL_DEFAULT_VERSIONS;
+	uint32_t versions = !version ? OFPUTIL_DEFAULT_VERSIONS
+			    : exact ? 1u << version
+			    : ((2u << version) - 1) & OFPUTIL_DEFAULT_VERSIONS;
 	char name[PATH_MAX + 32];
 	int ret;
 
 	ovslib_init();
 	snprintf(name, sizeof(name), "unix:%s/%s.mgmt", rundir, bridge);
 	ret = vconn_open_block(name, versions, 0, FLOWS_TIMEOUT_MS, out);
-	if (ret == EPROTO && version)
-		err_set("bridge %s: it does not speak %s (add it to the bridge's \"protocols\")",
-			bridge, flows_version_name(version));
+	/* a bridge that speaks none of the versions offered hangs up */
+	if (ret && ret != ENOENT && ret != ECONNREFUSED && version && exact)
+		err_set("bridge %s: it does not speak %s (the switch hung up: %s); add it to the "
+			"bridge's \"protocols\"", bridge, flows_version_name(version),
+			ovs_retval_to_string(ret));
 	else if (ret)
 		err_set("bridge %s: cannot connect to %s: %s", bridge, name, ovs_retval_to_string(ret));
 	return ret > 0 ? -ret : ret ? -EPROTO : 0;
@@ -472,7 +478,7 @@ int flows_install(const char *rundir, const struct lab *lab, const struct lab_br
 	int ret;
 
 	ovs_list_init(&b.reqs);
-	ret = flows_connect(rundir, br->name, br->of_version, &vconn);
+	ret = flows_connect(rundir, br->name, br->of_version, br->openflow != NULL, &vconn);
 	if (ret == 0)
 		ret = flows_port_map(vconn, br->name, &map);
 	if (ret == 0)
@@ -629,7 +635,7 @@ static int flows_table_text(const char *rundir, const struct lab_bridge *br, cha
 	int ret;
 
 	*text = NULL;
-	ret = flows_connect(rundir, br->name, br->of_version, &vconn);
+	ret = flows_connect(rundir, br->name, br->of_version, br->openflow != NULL, &vconn);
 	if (ret == 0)
 		ret = flows_dump_stats(vconn, br->name, "", NULL, &fses, &n);
 	if (ret < 0)
@@ -719,9 +725,10 @@ int flows_table_changed(const char *rundir, const char *dir, const struct lab_br
 	return ret;
 }
 
-int flows_dump(const char *rundir, const char *bridge, int version, const char *filter,
+int flows_dump(const char *rundir, const struct lab_bridge *br, int version, const char *filter,
 	       FILE *out)
 {
+	const char *bridge = br->name;
 	struct ofputil_port_map map = OFPUTIL_PORT_MAP_INITIALIZER(&map);
 	struct ofputil_flow_stats *fses = NULL;
 	struct vconn *vconn = NULL;
@@ -729,7 +736,8 @@ int flows_dump(const char *rundir, const char *bridge, int version, const char *
 	size_t n = 0;
 	int ret;
 
-	ret = flows_connect(rundir, bridge, version, &vconn);
+	ret = flows_connect(rundir, bridge, version ? version : br->of_version,
+			    version || br->openflow, &vconn);
 	if (ret == 0)
 		ret = flows_port_map(vconn, bridge, &map);
 	if (ret == 0)

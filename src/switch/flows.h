@@ -47,8 +47,9 @@ bool flows_version_can(unsigned usable, int version);
 int flows_rundir(const char *remote, char *buf, size_t len);
 
 /* Replaces br's whole table (groups, then flows) with what the lab
- * declares, in br->of_version with the table-id and NXM extensions on
- * OpenFlow 1.0 as ovs-ofctl turns them on: one atomic bundle where that is
+ * declares, in br->of_version (or, chosen by ovslab, the newest older one
+ * the bridge speaks) with the table-id and NXM extensions on OpenFlow 1.0
+ * as ovs-ofctl turns them on: one atomic bundle where that is
  * OpenFlow 1.4 or later, else delete, adds and a barrier.  Its meters are
  * set just before (OVS takes no meter mod in a bundle): declared ones added
  * or modified, others deleted.  A bridge that declares no flows gets OVS's
@@ -69,9 +70,10 @@ int flows_table_changed(const char *rundir, const char *dir, const struct lab_br
 
 /* Prints the bridge's flows with port names, as ovs-ofctl -O VERSION
  * dump-flows --names BRIDGE [FILTER] does (FILTER: NULL or e.g. "table=10"
- * or "tcp,nw_dst=10.0.0.1"; VERSION 0: the newest the bridge speaks), then,
- * without a filter, its groups and meters as dump-groups and dump-meters. */
-int flows_dump(const char *rundir, const char *bridge, int version, const char *filter,
+ * or "tcp,nw_dst=10.0.0.1"; VERSION 0: the version br's flows are sent in),
+ * then, without a filter, its groups and meters as dump-groups and
+ * dump-meters. */
+int flows_dump(const char *rundir, const struct lab_bridge *br, int version, const char *filter,
 	       FILE *out);
 
 /* A daemon's control socket: RUNDIR/DAEMON.ctl (ovslab's private switch), else
