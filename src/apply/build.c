@@ -726,7 +726,9 @@ int build_host_remove(struct build *b, const struct lab_host *h)
 
 /* exec: children enter the host's namespace and a mount namespace of their
  * own with the host's /sys, as `ovslab exec` does; output goes to the lab's
- * exec.log so a command that leaves a daemon behind does not hold up up. */
+ * exec.log so a command that leaves a daemon behind does not hold up up.
+ * They run in the lab file's directory: paths in them are relative to it,
+ * as flows_file's is. */
 static pid_t build_exec_start(struct build *b, int nsfd, const struct lab_cmd *cmd, int logfd)
 {
 	pid_t pid = fork();
@@ -738,12 +740,22 @@ static pid_t build_exec_start(struct build *b, int nsfd, const struct lab_cmd *c
 	if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == 0 &&
 	    umount2("/sys", MNT_DETACH) == 0)
 		mount("sysfs", "/sys", "sysfs", 0, NULL);
-	(void)b;
 	setsid();
 	dup2(logfd, 1);
 	dup2(logfd, 2);
 	close(0);
 	open("/dev/null", O_RDONLY);
+	if (b->lab->file && strrchr(b->lab->file, '/')) {
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(b->lab->file, '/') - b->lab->file),
+			 b->lab->file);
+		if (chdir(dir[0] ? dir : "/") < 0) {
+			dprintf(2, "%s: cannot enter the lab file's directory: %s\n", dir,
+				strerror(errno));
+			_exit(126);
+		}
+	}
 	execvp(cmd->argv[0], cmd->argv);
 	dprintf(2, "%s: %s\n", cmd->argv[0], strerror(errno));
 	_exit(127);

@@ -241,7 +241,7 @@ static int observe_bridges(struct observe *o)
 		if (!o->d->switchd_dead && !(what & LAB_DRIFT_BRIDGE)) {
 			what |= observe_gateway(o, b);
 			if (tables && (b->has_flows || b->n_groups) &&
-			    flows_table_changed(rundir, o->st->dir, b->name) > 0)
+			    flows_table_changed(rundir, o->st->dir, b) > 0)
 				what |= LAB_DRIFT_FLOWS;
 			err_clear();
 		}

@@ -130,11 +130,15 @@ int cmd_machine_env(const char *dir);
 int cmd_netns_enter(const struct journal *st, const char *ns);
 
 /* Dumps the flows of every bridge of the lab, or of one (BRIDGE or
- * MACHINE:BRIDGE); machine: only that machine's (NULL: every machine's). */
-int cmd_flows(const char *lab, const char *machine, const char *bridge, FILE *out);
+ * MACHINE:BRIDGE; those that match filter, if not NULL), in each bridge's
+ * OpenFlow version or `version`; machine: only that machine's (NULL: every
+ * machine's). */
+int cmd_flows(const char *lab, const char *machine, const char *version, const char *bridge,
+	      const char *filter, FILE *out);
 
-/* ofproto/trace BRIDGE FLOW in the lab's switch (or the machine's). */
-int cmd_trace(const char *lab, const char *machine, const char *bridge, const char *flow,
+/* ofproto/trace BRIDGE ARGS... in the lab's switch (or the machine's). */
+int cmd_trace(const char *lab, const char *machine, const char *bridge,
+	      const char *const *args, size_t n_args,
 	      FILE *out);
 
 /* Runs ovs-vsctl, ovs-ofctl or ovs-appctl (argv[0]: vsctl, ofctl, appctl)

@@ -25,8 +25,12 @@ static const char usage[] =
 	"  show LAB|FILE [--json]         hosts, interfaces, addresses, ports, switch, NAT\n"
 	"  exec LAB HOST -- CMD [ARGS...] run CMD inside HOST's network namespace (or a\n"
 	"                                 machine's, with its switch's OVS_RUNDIR...)\n"
-	"  flows LAB|FILE [BRIDGE]        flows, groups, meters of the lab's bridges, port names\n"
-	"  trace LAB|FILE BRIDGE FLOW     ofproto/trace of FLOW through BRIDGE\n"
+	"  flows LAB|FILE [-O VERSION] [BRIDGE [FILTER]]\n"
+	"                                 flows, groups, meters of the lab's bridges, port\n"
+	"                                 names, in the bridge's OpenFlow version or VERSION;\n"
+	"                                 FILTER as ovs-ofctl dump-flows takes (table=10)\n"
+	"  trace LAB|FILE BRIDGE FLOW [-generate|PACKET] [--ct-next FLAGS ...]\n"
+	"                                 ofproto/trace through BRIDGE, datapath ports named\n"
 	"  ovs LAB|FILE -- vsctl|ofctl|appctl ARGS...\n"
 	"                                 run ovs-vsctl/ovs-ofctl/ovs-appctl on the lab's switch\n"
 	"                                 (flows, trace, ovs: --machine M, or BRIDGE as\n"
@@ -237,13 +241,27 @@ static int main_run(int argc, char **argv)
 			ret = main_need_root(cmd);
 		return ret ? ret : cmd_exec(argv[2], argv[3], &argv[5]);
 	}
-	if (!strcmp(cmd, "flows") && (argc == 3 || argc == 4)) {
-		ret = main_lab_name(argv[2], name, sizeof(name));
-		return ret ? ret : cmd_flows(name, machine, argc == 4 ? argv[3] : NULL, stdout);
+	if (!strcmp(cmd, "flows") && argc >= 3) {
+		const char *version = NULL;
+		int a = 3;
+
+		if (argc >= 5 && !strcmp(argv[3], "-O")) {
+			version = argv[4];
+			a = 5;
+		} else if (argc >= 4 && !strncmp(argv[3], "--protocols=", 12)) {
+			version = argv[3] + 12;
+			a = 4;
+		}
+		if (argc - a <= 2) {
+			ret = main_lab_name(argv[2], name, sizeof(name));
+			return ret ? ret : cmd_flows(name, machine, version, a < argc ? argv[a] : NULL,
+						     a + 1 < argc ? argv[a + 1] : NULL, stdout);
+		}
 	}
-	if (!strcmp(cmd, "trace") && argc == 5) {
+	if (!strcmp(cmd, "trace") && argc >= 5) {
 		ret = main_lab_name(argv[2], name, sizeof(name));
-		return ret ? ret : cmd_trace(name, machine, argv[3], argv[4], stdout);
+		return ret ? ret : cmd_trace(name, machine, argv[3], (const char *const *)&argv[4],
+					     (size_t)(argc - 4), stdout);
 	}
 	if (!strcmp(cmd, "ovs") && argc >= 5 && !strcmp(argv[3], "--")) {
 		ret = main_lab_name(argv[2], name, sizeof(name));

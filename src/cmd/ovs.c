@@ -13,8 +13,6 @@
 #include "switch/flows.h"
 #include "util/err.h"
 
-#define OVSCMD_ALL_OF "OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15"
-
 static bool ovs_has_protocols(char *const argv[])
 {
 	for (size_t i = 1; argv[i]; i++)
@@ -32,6 +30,32 @@ static int ovs_machine(const struct cmd_lab *c)
 	return ret < 0 ? ret : cmd_netns_enter(&c->st, c->machine->name);
 }
 
+/* The protocols of a lab bridge the arguments name that does not speak
+ * OpenFlow 1.0 (plain ovs-ofctl's only offer), joined for -O; NULL when
+ * the plain tool reaches every bridge named. */
+static char *ovs_protocols_needed(const struct lab *lab, char *const argv[])
+{
+	for (size_t i = 1; argv[i]; i++) {
+		const struct lab_bridge *b = lab_find_bridge(lab, argv[i]);
+		size_t len = 1, n;
+		bool of10 = false;
+		char *list;
+
+		if (!b || !b->settings.n_protocols)
+			continue;
+		for (n = 0; n < b->settings.n_protocols; n++) {
+			of10 |= !strcmp(b->settings.protocols[n], "OpenFlow10");
+			len += strlen(b->settings.protocols[n]) + 1;
+		}
+		if (of10 || !(list = calloc(1, len)))
+			continue;
+		for (n = 0; n < b->settings.n_protocols; n++)
+			strcat(strcat(list, n ? "," : ""), b->settings.protocols[n]);
+		return list;
+	}
+	return NULL;
+}
+
 int cmd_ovs(const char *lab, const char *machine, char *const argv[])
 {
 	static const char *const tools[][2] = {
@@ -41,7 +65,7 @@ int cmd_ovs(const char *lab, const char *machine, char *const argv[])
 	char db[PATH_MAX + 32], ctl[PATH_MAX + 32], remote[PATH_MAX + 16];
 	bool target = false;
 	const char *prog = NULL;
-	char **args = NULL;
+	char **args = NULL, *protocols = NULL;
 	size_t argc = 0, n = 0;
 	int ret;
 
@@ -72,12 +96,14 @@ int cmd_ovs(const char *lab, const char *machine, char *const argv[])
 		 c.machine ? remote : journal_get(&c.st, JOURNAL_REMOTE));
 	if (!strcmp(prog, "ovs-vsctl"))
 		args[n++] = db;
-	/* ovs-ofctl offers OpenFlow 1.0 only unless told, and a bridge with
-	 * `protocols: [OpenFlow13]` refuses that: offer every version and let
-	 * the bridge pick, unless the user chose. */
-	if (!strcmp(prog, "ovs-ofctl") && !ovs_has_protocols(argv)) {
+	/* ovs-ofctl offers OpenFlow 1.0 only unless told, with its NXM and
+	 * table-id extensions that OpenFlow 1.0 flows need; a bridge with
+	 * `protocols: [OpenFlow13]` refuses that: offer the bridge's own
+	 * versions there, unless the user chose.  Elsewhere the plain tool. */
+	if (!strcmp(prog, "ovs-ofctl") && !ovs_has_protocols(argv) &&
+	    (protocols = ovs_protocols_needed(c.lab, argv))) {
 		args[n++] = (char *)"-O";
-		args[n++] = (char *)OVSCMD_ALL_OF;
+		args[n++] = protocols;
 	}
 	/* ovs-appctl looks for DAEMON.PID.ctl; the private switch's sockets are
 	 * DAEMON.ctl: a daemon named without a path is given as a path. */
@@ -110,6 +136,7 @@ int cmd_ovs(const char *lab, const char *machine, char *const argv[])
 	ret = -errno;
 	err_set("%s: cannot run it: %s", prog, strerror(errno));
 out:
+	free(protocols);
 	free(args);
 	cmd_lab_close(&c);
 	return ret;

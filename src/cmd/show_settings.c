@@ -2,6 +2,7 @@
  * VLANs and numbers, patches and mirrors, as text or JSON members. */
 #include "cmd/show_settings.h"
 
+#include "switch/flows.h"
 #include "util/json.h"
 
 static void show_settings_strv_text(const char *what, char *const *v, size_t n, const char **sep,
@@ -40,6 +41,11 @@ void show_settings_bridge_text(const struct lab_bridge *b, FILE *out)
 		sep = ", ";
 	}
 	show_settings_strv_text("protocols", settings->protocols, settings->n_protocols, &sep, out);
+	if (b->of_version) {
+		fprintf(out, "%sflows in %s%s", sep, flows_version_name(b->of_version),
+			b->openflow ? "" : " (chosen)");
+		sep = ", ";
+	}
 	show_settings_strv_text("controller", settings->controllers, settings->n_controllers, &sep, out);
 	for (int i = 0; i < 3; i++) {
 		static const char *const names[] = { "stp", "rstp", "mcast_snooping" };
@@ -126,6 +132,9 @@ void show_settings_bridge_json(const struct lab_bridge *b, FILE *out)
 	fputs(",\"fail_mode\":", out);
 	json_str(out, settings->fail_mode);
 	show_settings_strv_json("protocols", settings->protocols, settings->n_protocols, out);
+	fputs(",\"openflow\":", out);
+	json_str(out, flows_version_name(b->of_version));
+	fprintf(out, ",\"openflow_chosen\":%s", b->openflow ? "false" : "true");
 	show_settings_strv_json("controllers", settings->controllers, settings->n_controllers, out);
 	fprintf(out, ",\"stp\":%s,\"rstp\":%s,\"mcast_snooping\":%s", settings->stp ? "true" : "false",
 		settings->rstp ? "true" : "false", settings->mcast_snooping ? "true" : "false");

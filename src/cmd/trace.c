@@ -1,10 +1,11 @@
-/* `ovslab trace LAB BRIDGE FLOW`: ovs-vswitchd's ofproto/trace in the lab's
- * switch, or a machine's (--machine, MACHINE:BRIDGE). */
+/* `ovslab trace LAB BRIDGE ARGS...`: ovs-vswitchd's ofproto/trace in the
+ * lab's switch, or a machine's (--machine, MACHINE:BRIDGE), with everything
+ * it takes (-generate, a packet, --ct-next). */
 #include "cmd/cmd.h"
 #include "switch/flows.h"
 
-int cmd_trace(const char *lab, const char *machine, const char *bridge, const char *flow,
-	      FILE *out)
+int cmd_trace(const char *lab, const char *machine, const char *bridge,
+	      const char *const *args, size_t n_args, FILE *out)
 {
 	struct cmd_lab c = { .lab = NULL };
 	const char *name = NULL;
@@ -16,7 +17,7 @@ int cmd_trace(const char *lab, const char *machine, const char *bridge, const ch
 	if (ret == 0)
 		ret = cmd_lab_reachable(&c);
 	if (ret == 0)
-		ret = flows_trace(c.rundir, name, flow, out);
+		ret = flows_trace(c.rundir, name, args, n_args, out);
 	cmd_lab_close(&c);
 	return ret;
 }

@@ -348,7 +348,7 @@ static int up_flows(struct up *u, const struct plan_step *s)
 		ret = flows_install(rundir, u->lab, s->bridge.new);
 	/* What the switch holds once installed, for the next observation. */
 	if (ret == 0 && (s->bridge.new->has_flows || s->bridge.new->n_groups))
-		ret = flows_table_record(rundir, u->st.dir, s->bridge.new->name);
+		ret = flows_table_record(rundir, u->st.dir, s->bridge.new);
 	return ret;
 }
 

@@ -526,7 +526,7 @@ static void bridge_uplink(struct ctx *c, const yaml_node_t *key,
 		s->b->uplink = str_dup(c, str);
 }
 
-/* flows, flows_file, groups and meters: labfile_flows.c reads them. */
+/* flows, flows_file, groups, meters and openflow: labfile_flows.c reads them. */
 static void bridge_flows(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
 			 void *obj)
 {
@@ -558,6 +558,7 @@ static const struct setting bridge_settings[] = {
 	{ "flows_file", bridge_flows },
 	{ "groups", bridge_flows },
 	{ "meters", bridge_flows },
+	{ "openflow", bridge_flows },
 	{ "datapath", bridge_to_settings },
 	{ "fail_mode", bridge_to_settings },
 	{ "protocols", bridge_to_settings },

@@ -1,6 +1,7 @@
 /* The OpenFlow sections of a bridge in a lab file: flows (or flows_file),
- * groups and meters, each validated with libopenvswitch's parser once the
- * bridge's ports are known.  Problems go to labfile.c's list as
+ * groups, meters and the openflow version, each validated with
+ * libopenvswitch's parser once the bridge's ports are known, and the version
+ * the flows are sent in chosen.  Problems go to labfile.c's list as
  * file:line:col messages, or file:line for a line of a flows file. */
 #include <errno.h>
 #include <stdio.h>
@@ -130,6 +131,16 @@ void labfile_flows_bridge(struct ctx *c, const yaml_node_t *key, const yaml_node
 		flow_list(c, key, val, &b->groups, &b->n_groups);
 	} else if (!strcmp(k, "meters")) {
 		flow_list(c, key, val, &b->meters, &b->n_meters);
+	} else if (!strcmp(k, "openflow")) {
+		const char *str = labfile_scalar(c, key, val);
+
+		if (str && !flows_version_parse(str))
+			labfile_report(c, labfile_pos(val), "bridge %s: openflow: \"%s\" is not one "
+				       "OpenFlow version; write one of OpenFlow10 .. OpenFlow15",
+				       b->name, str);
+		else if (str && !(b->openflow = strdup(str)))
+			labfile_nomem(c);
+		b->openflow_pos = labfile_pos(val);
 	}
 }
 
@@ -137,13 +148,14 @@ void labfile_flows_bridge(struct ctx *c, const yaml_node_t *key, const yaml_node
 
 /* Each flow and group through libopenvswitch's parser, with the bridge's
  * port names known, so that a mistake is found before anything is made. */
-static void validate_flow(struct ctx *c, const struct lab_bridge *b, struct lab_pos file_pos,
-		       const struct lab_flow *f, enum flows_kind kind,
-		       const char *const *ports, size_t n)
+static unsigned validate_flow(struct ctx *c, const struct lab_bridge *b, struct lab_pos file_pos,
+			      const struct lab_flow *f, enum flows_kind kind,
+			      const char *const *ports, size_t n)
 {
 	const char *what = kind == FLOWS_GROUP ? "group" : kind == FLOWS_METER ? "meter" : "flow";
+	unsigned usable = FLOWS_USABLE_ANY;
 	char *msg = NULL;
-	int ret = flows_validate(kind, f->text, b->name, ports, n, &msg);
+	int ret = flows_validate(kind, f->text, b->name, ports, n, &usable, &msg);
 
 	if (ret == -ENOMEM)
 		labfile_nomem(c);
@@ -152,6 +164,7 @@ static void validate_flow(struct ctx *c, const struct lab_bridge *b, struct lab_
 	else if (ret < 0)
 		labfile_report(c, f->pos, "%s: %s", what, msg);
 	free(msg);
+	return ret < 0 ? FLOWS_USABLE_ANY : usable;
 }
 
 static void port_push(struct ctx *c, const char ***ports, size_t *n, const char *name)
@@ -166,14 +179,112 @@ static void port_push(struct ctx *c, const char ***ports, size_t *n, const char 
 	np[(*n)++] = name;
 }
 
-void labfile_flows_validate(struct ctx *c, const struct lab_bridge *b, struct lab_pos file_pos)
+/* The versions (bit v: version v) that can say a declaration, as people
+ * read them: "OpenFlow10", "OpenFlow11 .. OpenFlow15", "none". */
+static void versions_text(unsigned usable, unsigned allowed, char *buf, size_t len)
+{
+	int lo = 0, hi = 0, n = 0;
+
+	buf[0] = '\0';
+	for (int v = 1; v <= 6; v++) {
+		if (!flows_version_can(usable, v) || (allowed && !(allowed & (1u << v))))
+			continue;
+		if (hi && v == hi + 1) {
+			hi = v;
+			continue;
+		}
+		if (hi)
+			n += snprintf(buf + n, len - (size_t)n, "%s%s%s%s", n ? ", " : "",
+				      flows_version_name(lo), hi > lo ? " .. " : "",
+				      hi > lo ? flows_version_name(hi) : "");
+		lo = hi = v;
+		if ((size_t)n >= len)
+			return;
+	}
+	if (hi)
+		snprintf(buf + n, len - (size_t)n, "%s%s%s%s", n ? ", " : "", flows_version_name(lo),
+			 hi > lo ? " .. " : "", hi > lo ? flows_version_name(hi) : "");
+	if (!buf[0])
+		snprintf(buf, len, "none of them");
+}
+
+static void report_version(struct ctx *c, const struct lab_flow *f, struct lab_pos file_pos,
+			   const char *fmt, const char *a, const char *b, const char *d)
+{
+	if (f->file)
+		labfile_report_file(c, file_pos, f->file, f->pos.line, fmt, a, b, d);
+	else
+		labfile_report(c, f->pos, fmt, a, b, d);
+}
+
+/* The version the bridge's flows are sent in: `openflow:` if it can say
+ * them all and the bridge speaks it, else the newest of the bridge's
+ * protocols that can; a declaration no such version can say is named with
+ * the versions that could. */
+static void choose_version(struct ctx *c, struct lab_bridge *b, struct lab_pos file_pos,
+			   const struct lab_flow *const *decl, const unsigned *usable, size_t n)
+{
+	int want = flows_version_parse(b->openflow);
+	unsigned allowed = 0, all = FLOWS_USABLE_ANY;
+	char can[160], prot[160] = "";
+
+	for (size_t i = 0; i < b->settings.n_protocols; i++) {
+		allowed |= 1u << flows_version_parse(b->settings.protocols[i]);
+		snprintf(prot + strlen(prot), sizeof(prot) - strlen(prot), "%s%s", i ? ", " : "",
+			 b->settings.protocols[i]);
+	}
+	if (want && allowed && !(allowed & (1u << want))) {
+		labfile_report(c, b->openflow_pos, "bridge %s: openflow %s is not among its protocols "
+			       "(%s); add it there or choose one of them", b->name, b->openflow, prot);
+		return;
+	}
+	/* nothing to send and no choice: the switch's newest, as ever */
+	if (!n && !want)
+		return;
+	for (size_t i = 0; i < n; i++)
+		all &= usable[i];
+	b->of_version = flows_version_choose(all, allowed, want);
+	if (b->of_version)
+		return;
+	all = FLOWS_USABLE_ANY;
+	for (size_t i = 0; i < n; i++) {
+		versions_text(usable[i], allowed, can, sizeof(can));
+		if (want && !flows_version_can(usable[i], want))
+			report_version(c, decl[i], file_pos, "%s cannot express it (%s can); choose "
+				       "that \"openflow:\" version or write it as %s does", b->openflow,
+				       can, b->openflow);
+		else if (!want && allowed && !flows_version_choose(usable[i], allowed, 0)) {
+			versions_text(usable[i], 0, can, sizeof(can));
+			report_version(c, decl[i], file_pos, "none of the bridge's protocols (%s) can "
+				       "express it (%s can); add one to \"protocols\" or write it as "
+				       "those do", prot, can, NULL);
+			return;
+		} else if (!want && !flows_version_choose(all & usable[i], allowed, 0)) {
+			char before[160];
+
+			versions_text(all, allowed, before, sizeof(before));
+			report_version(c, decl[i], file_pos, "no OpenFlow version says it and the "
+				       "declarations before it: it needs %s, they need %s%s", can,
+				       before, allowed ? " (among the bridge's protocols)" : "");
+			return;
+		}
+		all &= usable[i];
+	}
+}
+
+void labfile_flows_validate(struct ctx *c, struct lab_bridge *b, struct lab_pos file_pos)
 {
 	const struct lab *lab = labfile_lab(c);
+	size_t n_decl = b->n_meters + b->n_groups + b->n_flows, k = 0;
+	const struct lab_flow **decl = NULL;
+	unsigned *usable = NULL;
 	const char **ports = NULL;
 	size_t n = 0;
 
-	if (!b->has_flows && !b->n_groups && !b->n_meters)
+	if (!b->has_flows && !b->n_groups && !b->n_meters) {
+		choose_version(c, b, file_pos, NULL, NULL, 0);
 		return;
+	}
 	for (size_t i = 0; i < lab->n_hosts; i++)
 		for (size_t f = 0; f < lab->hosts[i].n_ifaces; f++) {
 			const struct lab_iface *ifc = &lab->hosts[i].ifaces[f];
@@ -186,14 +297,25 @@ void labfile_flows_validate(struct ctx *c, const struct lab_bridge *b, struct la
 		for (size_t e = 0; e < 2; e++)
 			if (lab->patches[i].port[e] && !strcmp(lab->patches[i].bridge[e], b->name))
 				port_push(c, &ports, &n, lab->patches[i].port[e]);
+	decl = calloc(n_decl + 1, sizeof(*decl));
+	usable = calloc(n_decl + 1, sizeof(*usable));
+	if (!decl || !usable)
+		labfile_nomem(c);
 	if (labfile_oom(c))
 		goto out;
-	for (size_t i = 0; i < b->n_meters && !labfile_oom(c); i++)
-		validate_flow(c, b, file_pos, &b->meters[i], FLOWS_METER, ports, n);
-	for (size_t i = 0; i < b->n_groups && !labfile_oom(c); i++)
-		validate_flow(c, b, file_pos, &b->groups[i], FLOWS_GROUP, ports, n);
-	for (size_t i = 0; i < b->n_flows && !labfile_oom(c); i++)
-		validate_flow(c, b, file_pos, &b->flows[i], FLOWS_FLOW, ports, n);
+	for (size_t i = 0; i < b->n_meters && !labfile_oom(c); i++, k++)
+		usable[k] = validate_flow(c, b, file_pos, decl[k] = &b->meters[i], FLOWS_METER,
+					  ports, n);
+	for (size_t i = 0; i < b->n_groups && !labfile_oom(c); i++, k++)
+		usable[k] = validate_flow(c, b, file_pos, decl[k] = &b->groups[i], FLOWS_GROUP,
+					  ports, n);
+	for (size_t i = 0; i < b->n_flows && !labfile_oom(c); i++, k++)
+		usable[k] = validate_flow(c, b, file_pos, decl[k] = &b->flows[i], FLOWS_FLOW,
+					  ports, n);
+	if (!labfile_oom(c))
+		choose_version(c, b, file_pos, decl, usable, k);
 out:
+	free(decl);
+	free(usable);
 	free(ports);
 }

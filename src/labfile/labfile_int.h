@@ -82,12 +82,13 @@ void labfile_settings_top(struct ctx *c, const yaml_node_t *key, const yaml_node
 /* Validation across entities, once every interface is resolved. */
 void labfile_settings_validate(struct ctx *c);
 
-/* The sections of labfile_flows.c: a bridge's flows, flows_file, groups and
- * meters keys; then, once its ports are known, each one through
- * libopenvswitch's parser (file_pos: where flows_file sat). */
+/* The sections of labfile_flows.c: a bridge's flows, flows_file, groups,
+ * meters and openflow keys; then, once its ports are known, each one through
+ * libopenvswitch's parser and the version they are sent in chosen
+ * (b->of_version; file_pos: where flows_file sat). */
 void labfile_flows_bridge(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
 			  struct lab_bridge *b);
-void labfile_flows_validate(struct ctx *c, const struct lab_bridge *b, struct lab_pos file_pos);
+void labfile_flows_validate(struct ctx *c, struct lab_bridge *b, struct lab_pos file_pos);
 
 /* The sections of labfile_checks.c: the top-level checks: key; then, once
  * every host is read, what each check's ends name. */

@@ -66,6 +66,8 @@ void lab_bridge_flows_free(struct lab_bridge *b)
 	b->flows = b->groups = NULL;
 	b->n_flows = b->n_groups = 0;
 	b->flows_file = NULL;
+	free(b->openflow);
+	b->openflow = NULL;
 }
 
 void lab_bridge_free(struct lab_bridge *b)

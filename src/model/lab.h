@@ -131,6 +131,10 @@ struct lab_bridge {
 	struct lab_flow *meters; /* set before the table is replaced */
 	size_t n_meters;
 	char *flows_file;        /* as resolved, for messages; NULL: inline */
+	char *openflow;          /* `openflow:` as written ("OpenFlow10"); NULL: chosen */
+	struct lab_pos openflow_pos;
+	int of_version;          /* what the flows are sent in: 1 (OpenFlow10) .. 6
+				  * (OpenFlow15), set once validated; 0: no flows */
 };
 
 /* ---- Link properties (lab_links.c): how an interface's link behaves ---- */
@@ -358,7 +362,7 @@ struct lab {
 };
 
 void lab_free(struct lab *lab);
-/* Frees a bridge's flows, groups, meters and flows_file. */
+/* Frees a bridge's flows, groups, meters, flows_file and openflow. */
 void lab_bridge_flows_free(struct lab_bridge *b);
 /* What one bridge, host or check owns (not the object itself). */
 void lab_bridge_free(struct lab_bridge *b);

@@ -247,7 +247,7 @@ static int plan_flows(const struct lab *old, const struct lab *new, struct plan 
 	for (size_t i = 0; ret == 0 && i < new->n_bridges; i++) {
 		const struct lab_bridge *b = &new->bridges[i];
 		const struct lab_bridge *o = old ? lab_find_bridge(old, b->name) : NULL;
-		bool same = o ? o->has_flows == b->has_flows &&
+		bool same = o ? o->has_flows == b->has_flows && o->of_version == b->of_version &&
 				plan_flow_list_eq(o->flows, o->n_flows, b->flows, b->n_flows) &&
 				plan_flow_list_eq(o->groups, o->n_groups, b->groups, b->n_groups) &&
 				plan_flow_list_eq(o->meters, o->n_meters, b->meters, b->n_meters)

@@ -64,38 +64,63 @@ static void flows_map_fake(struct ofputil_port_map *map, const char *bridge,
 		ofputil_port_map_put(map, u16_to_ofp((uint16_t)(i + 1)), ports[i]);
 }
 
-/* The OpenFlow 1.0 wire format OVS reads for a flow, or 0 when the flow
- * cannot be said in this version. */
-static enum ofputil_protocol flows_protocol(enum ofp_version v, enum ofputil_protocol usable)
+int flows_version_parse(const char *name)
 {
-	enum ofputil_protocol p = ofputil_protocol_from_ofp_version(v);
+	/* ovs-ofctl also takes "OpenFlow10,OpenFlow13" lists: one version here */
+	if (!name || strchr(name, ','))
+		return 0;
+	return ofputil_version_from_string(name);
+}
 
-	if (usable & p)
-		return p;
-	if (v == OFP10_VERSION && (usable & OFPUTIL_P_OF10_NXM))
-		return OFPUTIL_P_OF10_NXM;
+const char *flows_version_name(int version)
+{
+	return version >= OFP10_VERSION && version <= OFP15_VERSION
+		? ofputil_version_to_string(version) : NULL;
+}
+
+bool flows_version_can(unsigned usable, int version)
+{
+	return (usable & ofputil_protocols_from_ofp_version(version)) != 0;
+}
+
+int flows_version_choose(unsigned usable, unsigned allowed, int want)
+{
+	if (want)
+		return flows_version_can(usable, want) ? want : 0;
+	for (int v = OFP15_VERSION; v >= OFP10_VERSION; v--)
+		if ((!allowed || allowed & (1u << v)) && flows_version_can(usable, v))
+			return v;
 	return 0;
 }
 
-/* Parses one flow or group mod; with a version, *msg is it encoded. */
+/* Parses one flow, group or meter mod; with a wire format p, *msg is it
+ * encoded in p.  *usable (if not NULL) is ANDed with the formats that can
+ * say it: groups need OpenFlow 1.1, meters 1.3. */
 static char *flows_parse(enum flows_kind kind, int command, const char *text,
-			 const struct ofputil_port_map *map, enum ofp_version v,
-			 struct ofpbuf **msg)
+			 const struct ofputil_port_map *map, enum ofputil_protocol p,
+			 unsigned *usable_out, struct ofpbuf **msg)
 {
-	enum ofputil_protocol usable, p;
+	enum ofp_version v = p ? ofputil_protocol_to_ofp_version(p) : 0;
+	enum ofputil_protocol usable = OFPUTIL_P_ANY;
 	char *error;
 
-	if (kind == FLOWS_METER)
+	if (kind == FLOWS_METER) {
+		if (usable_out)
+			*usable_out &= OFPUTIL_P_OF13_UP;
 		return meters_parse(command, text, v, NULL, msg);
+	}
 	if (kind == FLOWS_GROUP) {
 		struct ofputil_group_mod gm;
 
 		if (v && v < OFP11_VERSION)
-			return xstrdup("groups need OpenFlow 1.1 or later, the bridge speaks 1.0");
+			return xstrdup("groups need OpenFlow11 or later, the bridge's flows are "
+				       "sent in OpenFlow10");
 		memset(&gm, 0, sizeof(gm));
 		error = parse_ofp_group_mod_str(&gm, command, text, map, NULL, &usable);
 		if (error)
 			return error;
+		if (usable_out)
+			*usable_out &= usable & OFPUTIL_P_OF11_UP;
 		if (v)
 			*msg = ofputil_encode_group_mod(v, &gm, NULL, -1);
 		ofputil_uninit_group_mod(&gm);
@@ -107,11 +132,13 @@ static char *flows_parse(enum flows_kind kind, int command, const char *text,
 	error = parse_ofp_flow_mod_str(&fm, text, map, NULL, command, &usable);
 	if (error)
 		return error;
-	p = v ? flows_protocol(v, usable) : 0;
-	if (v && !p)
-		error = xasprintf("the bridge speaks OpenFlow 0x%02x, which cannot express this "
-				  "flow", v);
-	else if (v)
+	if (usable_out)
+		*usable_out &= usable;
+	if (p && !(usable & p))
+		error = xasprintf("%s cannot express this flow (give the bridge an \"openflow:\" "
+				  "version that can, or leave it out for ovslab to choose)",
+				  ofputil_version_to_string(v));
+	else if (p)
 		*msg = ofputil_encode_flow_mod(&fm, p);
 	free(CONST_CAST(struct ofpact *, fm.ofpacts));
 	minimatch_destroy(&fm.match);
@@ -119,7 +146,7 @@ static char *flows_parse(enum flows_kind kind, int command, const char *text,
 }
 
 int flows_validate(enum flows_kind kind, const char *text, const char *bridge,
-		const char *const *ports, size_t n_ports, char **msg)
+		const char *const *ports, size_t n_ports, unsigned *usable, char **msg)
 {
 	struct ofputil_port_map map;
 	char *error;
@@ -127,7 +154,7 @@ int flows_validate(enum flows_kind kind, const char *text, const char *bridge,
 	ovslib_init();
 	*msg = NULL;
 	flows_map_fake(&map, bridge, ports, n_ports);
-	error = flows_parse(kind, flows_add_cmd[kind], text, &map, 0, NULL);
+	error = flows_parse(kind, flows_add_cmd[kind], text, &map, 0, usable, NULL);
 	ofputil_port_map_destroy(&map);
 	if (!error)
 		return 0;
@@ -149,17 +176,85 @@ int flows_rundir(const char *remote, char *buf, size_t len)
 	return 0;
 }
 
-static int flows_connect(const char *rundir, const char *bridge, struct vconn **out)
+/* Offers only `version` (0: every one OVS speaks), as ovs-ofctl -O does;
+ * not exact: that version or an older one, for a version ovslab chose on a
+ * bridge whose protocols were narrowed behind the lab file's back. */
+static int flows_connect(const char *rundir, const char *bridge, int version, bool exact,
+			 struct vconn **out)
 {
+	uint32_t versions = !version ? OFPUTIL_DEFAULT_VERSIONS
+			    : exact ? 1u << version
+			    : ((2u << version) - 1) & OFPUTIL_DEFAULT_VERSIONS;
 	char name[PATH_MAX + 32];
 	int ret;
 
 	ovslib_init();
 	snprintf(name, sizeof(name), "unix:%s/%s.mgmt", rundir, bridge);
-	ret = vconn_open_block(name, OFPUTIL_DEFAULT_VERSIONS, 0, FLOWS_TIMEOUT_MS, out);
-	if (ret) {
+	ret = vconn_open_block(name, versions, 0, FLOWS_TIMEOUT_MS, out);
+	/* a bridge that speaks none of the versions offered hangs up */
+	if (ret && ret != ENOENT && ret != ECONNREFUSED && version && exact)
+		err_set("bridge %s: it does not speak %s (the switch hung up: %s); add it to the "
+			"bridge's \"protocols\"", bridge, flows_version_name(version),
+			ovs_retval_to_string(ret));
+	else if (ret)
 		err_set("bridge %s: cannot connect to %s: %s", bridge, name, ovs_retval_to_string(ret));
-		return ret > 0 ? -ret : -EPROTO;
+	return ret > 0 ? -ret : ret ? -EPROTO : 0;
+}
+
+/* Switches the connection's wire format from *cur to want, as ovs-ofctl
+ * does (OpenFlow 1.0's NXM and table-id extensions): false if the switch
+ * says no. */
+static bool flows_set_protocol(struct vconn *vconn, enum ofputil_protocol want,
+			       enum ofputil_protocol *cur)
+{
+	for (;;) {
+		struct ofpbuf *request, *reply = NULL;
+		enum ofputil_protocol next;
+
+		request = ofputil_encode_set_protocol(*cur, want, &next);
+		if (!request)
+			return *cur == want;
+		if (vconn_transact_noreply(vconn, request, &reply) || reply) {
+			ofpbuf_delete(reply);
+			return false;
+		}
+		*cur = next;
+	}
+}
+
+/* The wire format for flow mods that can only be said in `usable`: the one
+ * the connection starts in if it can, else the first the switch takes. */
+static enum ofputil_protocol flows_mod_protocol(struct vconn *vconn, enum ofputil_protocol usable)
+{
+	enum ofp_version v = vconn_get_version(vconn);
+	enum ofputil_protocol cur = ofputil_protocol_from_ofp_version(v);
+
+	usable &= ofputil_protocols_from_ofp_version(v);
+	if (usable & cur)
+		return cur;
+	for (size_t i = 0; i < sizeof(enum ofputil_protocol) * CHAR_BIT; i++) {
+		enum ofputil_protocol f = 1u << i;
+
+		if (f & usable && flows_set_protocol(vconn, f, &cur))
+			return f;
+	}
+	return 0;
+}
+
+/* The wire format for a flow dump, in ovs-ofctl's order of preference (NXM
+ * on OpenFlow 1.0, which keeps the masks). */
+static enum ofputil_protocol flows_dump_protocol(struct vconn *vconn,
+						 enum ofputil_protocol usable)
+{
+	enum ofp_version v = vconn_get_version(vconn);
+	enum ofputil_protocol cur = ofputil_protocol_from_ofp_version(v);
+
+	usable &= ofputil_protocols_from_ofp_version(v);
+	for (size_t i = 0; i < ofputil_n_flow_dump_protocols; i++) {
+		enum ofputil_protocol f = ofputil_flow_dump_protocols[i];
+
+		if (f & usable && flows_set_protocol(vconn, f, &cur))
+			return f;
 	}
 	return 0;
 }
@@ -199,7 +294,8 @@ static int flows_port_map(struct vconn *vconn, const char *bridge, struct ofputi
 
 static int flows_add(struct flows_batch *b, enum flows_kind kind, int command,
 		     const char *text, const struct lab_flow *from,
-		     const struct ofputil_port_map *map, enum ofp_version v, const char *bridge)
+		     const struct ofputil_port_map *map, enum ofputil_protocol p,
+		     const char *bridge)
 {
 	struct flows_msg *nm = realloc(b->msgs, (b->n_msgs + 1) * sizeof(*nm));
 	struct ofpbuf *msg = NULL;
@@ -208,7 +304,7 @@ static int flows_add(struct flows_batch *b, enum flows_kind kind, int command,
 	if (!nm)
 		return -ENOMEM;
 	b->msgs = nm;
-	error = flows_parse(kind, command, text, map, v, &msg);
+	error = flows_parse(kind, command, text, map, p, NULL, &msg);
 	if (error) {
 		/* Validated when the file was read: only the real ports can differ. */
 		if (from && from->file)
@@ -229,21 +325,33 @@ static int flows_add(struct flows_batch *b, enum flows_kind kind, int command,
 /* Groups go after the flows are deleted (a group's deletion takes its flows
  * with it) and before the flows that use them are added. */
 static int flows_batch_make(struct flows_batch *b, const struct lab_bridge *br,
-			    const struct ofputil_port_map *map, enum ofp_version v)
+			    const struct ofputil_port_map *map, enum ofputil_protocol p)
 {
-	int ret = flows_add(b, FLOWS_FLOW, OFPFC_DELETE, "", NULL, map, v, br->name);
+	int ret = flows_add(b, FLOWS_FLOW, OFPFC_DELETE, "", NULL, map, p, br->name);
 
-	if (ret == 0 && v >= OFP11_VERSION)
-		ret = flows_add(b, FLOWS_GROUP, OFPGC11_DELETE, "", NULL, map, v, br->name);
+	if (ret == 0 && ofputil_protocol_to_ofp_version(p) >= OFP11_VERSION)
+		ret = flows_add(b, FLOWS_GROUP, OFPGC11_DELETE, "", NULL, map, p, br->name);
 	for (size_t i = 0; ret == 0 && i < br->n_groups; i++)
 		ret = flows_add(b, FLOWS_GROUP, OFPGC11_ADD, br->groups[i].text, &br->groups[i],
-				map, v, br->name);
+				map, p, br->name);
 	for (size_t i = 0; ret == 0 && i < br->n_flows; i++)
-		ret = flows_add(b, FLOWS_FLOW, OFPFC_ADD, br->flows[i].text, &br->flows[i], map, v,
+		ret = flows_add(b, FLOWS_FLOW, OFPFC_ADD, br->flows[i].text, &br->flows[i], map, p,
 				br->name);
 	if (ret == 0 && !br->has_flows)
-		ret = flows_add(b, FLOWS_FLOW, OFPFC_ADD, FLOWS_DEFAULT, NULL, map, v, br->name);
+		ret = flows_add(b, FLOWS_FLOW, OFPFC_ADD, FLOWS_DEFAULT, NULL, map, p, br->name);
 	return ret;
+}
+
+/* The wire formats every flow of the bridge can be said in (the real port
+ * names now: a flow that does not parse is left for flows_add to name). */
+static enum ofputil_protocol flows_usable(const struct lab_bridge *br,
+					  const struct ofputil_port_map *map)
+{
+	unsigned usable = FLOWS_USABLE_ANY;
+
+	for (size_t i = 0; i < br->n_flows; i++)
+		free(flows_parse(FLOWS_FLOW, OFPFC_ADD, br->flows[i].text, map, 0, &usable, NULL));
+	return usable;
 }
 
 /* Names the declaration the switch refused, from the error's xid. */
@@ -318,6 +426,7 @@ static int flows_meters(struct vconn *vconn, const struct lab *lab, const struct
 			const struct ofputil_port_map *map)
 {
 	enum ofp_version v = vconn_get_version(vconn);
+	enum ofputil_protocol p = ofputil_protocol_from_ofp_version(v);
 	struct flows_batch b = { .lab = lab };
 	uint32_t *have = NULL, *want = NULL;
 	size_t n_have = 0;
@@ -343,13 +452,13 @@ static int flows_meters(struct vconn *vconn, const struct lab *lab, const struct
 		if (flows_has_id(want, br->n_meters, have[i]))
 			continue;
 		snprintf(del, sizeof(del), "meter=%" PRIu32, have[i]);
-		ret = flows_add(&b, FLOWS_METER, METERS_DELETE, del, NULL, map, v, br->name);
+		ret = flows_add(&b, FLOWS_METER, METERS_DELETE, del, NULL, map, p, br->name);
 	}
 	for (size_t i = 0; ret == 0 && i < br->n_meters; i++) {
 		bool mod = flows_has_id(have, n_have, want[i]) && !flows_has_id(want, i, want[i]);
 
 		ret = flows_add(&b, FLOWS_METER, mod ? METERS_MODIFY : METERS_ADD, br->meters[i].text,
-				&br->meters[i], map, v, br->name);
+				&br->meters[i], map, p, br->name);
 	}
 	if (ret == 0 && b.n_msgs)
 		ret = flows_send(vconn, &b, lab, br, false);
@@ -365,16 +474,26 @@ int flows_install(const char *rundir, const struct lab *lab, const struct lab_br
 	struct ofputil_port_map map = OFPUTIL_PORT_MAP_INITIALIZER(&map);
 	struct flows_batch b = { .lab = lab };
 	struct vconn *vconn = NULL;
+	enum ofputil_protocol p = 0;
 	int ret;
 
 	ovs_list_init(&b.reqs);
-	ret = flows_connect(rundir, br->name, &vconn);
+	ret = flows_connect(rundir, br->name, br->of_version, br->openflow != NULL, &vconn);
 	if (ret == 0)
 		ret = flows_port_map(vconn, br->name, &map);
 	if (ret == 0)
 		ret = flows_meters(vconn, lab, br, &map);
+	if (ret == 0) {
+		p = flows_mod_protocol(vconn, flows_usable(br, &map));
+		if (!p) {
+			err_set("bridge %s: the switch takes none of the wire formats of %s that "
+				"can say its flows", br->name,
+				flows_version_name(vconn_get_version(vconn)));
+			ret = -EPROTO;
+		}
+	}
 	if (ret == 0)
-		ret = flows_batch_make(&b, br, &map, vconn_get_version(vconn));
+		ret = flows_batch_make(&b, br, &map, p);
 	if (ret == 0)
 		ret = flows_send(vconn, &b, lab, br, true);
 	ofpbuf_list_delete(&b.reqs);
@@ -456,21 +575,33 @@ static int flows_dump_groups(struct vconn *vconn, const char *bridge,
 	return ret;
 }
 
-/* Every flow of the bridge's tables, as the switch lists them; *fses to be
- * freed with flows_stats_free. */
-static int flows_dump_stats(struct vconn *vconn, const char *bridge,
+/* The bridge's flows that match filter ("" for all), as the switch lists
+ * them in the wire format ovs-ofctl would dump them in; *fses to be freed
+ * with flows_stats_free. */
+static int flows_dump_stats(struct vconn *vconn, const char *bridge, const char *filter,
+			    const struct ofputil_port_map *map,
 			    struct ofputil_flow_stats **fses, size_t *n)
 {
 	struct ofputil_flow_stats_request fsr;
+	enum ofputil_protocol usable, p;
+	char *error;
 	int ret;
 
-	memset(&fsr, 0, sizeof(fsr));
-	match_init_catchall(&fsr.match);
-	fsr.out_port = OFPP_ANY;
-	fsr.out_group = OFPG_ANY;
-	fsr.table_id = 0xff;
-	ret = vconn_dump_flows(vconn, &fsr, ofputil_protocol_from_ofp_version(vconn_get_version(vconn)),
-			       fses, n);
+	*fses = NULL;
+	*n = 0;
+	error = parse_ofp_flow_stats_request_str(&fsr, false, filter, map, NULL, &usable);
+	if (error) {
+		err_set("bridge %s: filter \"%s\": %s", bridge, filter, error);
+		free(error);
+		return -EINVAL;
+	}
+	p = flows_dump_protocol(vconn, usable);
+	if (!p) {
+		err_set("bridge %s: %s cannot express the filter \"%s\"", bridge,
+			flows_version_name(vconn_get_version(vconn)), filter);
+		return -EINVAL;
+	}
+	ret = vconn_dump_flows(vconn, &fsr, p, fses, n);
 	if (ret) {
 		err_set("bridge %s: dumping its flows failed: %s", bridge, ovs_retval_to_string(ret));
 		*fses = NULL;
@@ -494,7 +625,7 @@ static int flows_cmp_str(const void *a, const void *b)
 
 /* The bridge's flows without their counters, sorted, one a line: what the
  * table holds, whatever the order the switch lists it in. */
-static int flows_table_text(const char *rundir, const char *bridge, char **text)
+static int flows_table_text(const char *rundir, const struct lab_bridge *br, char **text)
 {
 	struct ofputil_flow_stats *fses = NULL;
 	struct vconn *vconn = NULL;
@@ -504,9 +635,9 @@ static int flows_table_text(const char *rundir, const char *bridge, char **text)
 	int ret;
 
 	*text = NULL;
-	ret = flows_connect(rundir, bridge, &vconn);
+	ret = flows_connect(rundir, br->name, br->of_version, br->openflow != NULL, &vconn);
 	if (ret == 0)
-		ret = flows_dump_stats(vconn, bridge, &fses, &n);
+		ret = flows_dump_stats(vconn, br->name, "", NULL, &fses, &n);
 	if (ret < 0)
 		goto out;
 	lines = calloc(n + 1, sizeof(*lines));
@@ -534,14 +665,15 @@ out:
 	return ret;
 }
 
-int flows_table_record(const char *rundir, const char *dir, const char *bridge)
+int flows_table_record(const char *rundir, const char *dir, const struct lab_bridge *br)
 {
+	const char *bridge = br->name;
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	char *text = NULL;
 	FILE *f;
 	int ret;
 
-	ret = flows_table_text(rundir, bridge, &text);
+	ret = flows_table_text(rundir, br, &text);
 	if (ret < 0)
 		goto out;
 	snprintf(path, sizeof(path), "%s/%s.table", dir, bridge);
@@ -568,7 +700,7 @@ out:
 	return ret;
 }
 
-int flows_table_changed(const char *rundir, const char *dir, const char *bridge)
+int flows_table_changed(const char *rundir, const char *dir, const struct lab_bridge *br)
 {
 	char path[PATH_MAX];
 	char *text = NULL, *was = NULL;
@@ -576,7 +708,7 @@ int flows_table_changed(const char *rundir, const char *dir, const char *bridge)
 	FILE *f;
 	int ret;
 
-	snprintf(path, sizeof(path), "%s/%s.table", dir, bridge);
+	snprintf(path, sizeof(path), "%s/%s.table", dir, br->name);
 	f = fopen(path, "re");
 	if (!f)
 		return 0; /* recorded by no run: nothing to compare with */
@@ -585,7 +717,7 @@ int flows_table_changed(const char *rundir, const char *dir, const char *bridge)
 		was = xstrdup("");
 	}
 	fclose(f);
-	ret = flows_table_text(rundir, bridge, &text);
+	ret = flows_table_text(rundir, br, &text);
 	if (ret == 0)
 		ret = strcmp(text, was) != 0;
 	free(text);
@@ -593,8 +725,10 @@ int flows_table_changed(const char *rundir, const char *dir, const char *bridge)
 	return ret;
 }
 
-int flows_dump(const char *rundir, const char *bridge, FILE *out)
+int flows_dump(const char *rundir, const struct lab_bridge *br, int version, const char *filter,
+	       FILE *out)
 {
+	const char *bridge = br->name;
 	struct ofputil_port_map map = OFPUTIL_PORT_MAP_INITIALIZER(&map);
 	struct ofputil_flow_stats *fses = NULL;
 	struct vconn *vconn = NULL;
@@ -602,11 +736,12 @@ int flows_dump(const char *rundir, const char *bridge, FILE *out)
 	size_t n = 0;
 	int ret;
 
-	ret = flows_connect(rundir, bridge, &vconn);
+	ret = flows_connect(rundir, bridge, version ? version : br->of_version,
+			    version || br->openflow, &vconn);
 	if (ret == 0)
 		ret = flows_port_map(vconn, bridge, &map);
 	if (ret == 0)
-		ret = flows_dump_stats(vconn, bridge, &fses, &n);
+		ret = flows_dump_stats(vconn, bridge, filter ? filter : "", &map, &fses, &n);
 	if (ret < 0)
 		goto out;
 	fprintf(out, "bridge %s:\n", bridge);
@@ -615,8 +750,9 @@ int flows_dump(const char *rundir, const char *bridge, FILE *out)
 		ofputil_flow_stats_format(&s, &fses[i], &map, NULL, true);
 		fprintf(out, "%s\n", ds_cstr(&s));
 	}
-	ret = flows_dump_groups(vconn, bridge, &map, out);
-	if (ret == 0)
+	if (!filter)
+		ret = flows_dump_groups(vconn, bridge, &map, out);
+	if (ret == 0 && !filter)
 		ret = meters_dump(vconn, bridge, out);
 out:
 	flows_stats_free(fses, n);
@@ -648,19 +784,97 @@ int flows_ctl(const char *rundir, const char *daemon, char *buf, size_t len)
 	return 0;
 }
 
-int flows_trace(const char *rundir, const char *bridge, const char *flow, FILE *out)
+/* One port of dpif/show: "    NAME OFPORT/ODPPORT: (TYPE...)" under the
+ * line "  BRIDGE:". */
+struct flows_dp_port {
+	char name[64], bridge[64];
+	unsigned ofp, odp;
+};
+
+static size_t flows_dp_ports(const char *show, struct flows_dp_port *ports, size_t max)
 {
-	const char *const args[] = { bridge, flow };
+	char bridge[64] = "";
+	size_t n = 0;
+
+	for (const char *l = show; l && *l && n < max; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		struct flows_dp_port *p = &ports[n];
+
+		if (sscanf(l, "    %63s %u/%u:", p->name, &p->ofp, &p->odp) == 3) {
+			snprintf(p->bridge, sizeof(p->bridge), "%s", bridge);
+			n++;
+		} else if (!strncmp(l, "  ", 2) && l[2] != ' ') {
+			sscanf(l, "  %63[^:\n]:", bridge);
+		}
+	}
+	return n;
+}
+
+/* After each "Datapath actions:" line, the ports it outputs to (bare
+ * numbers at its top level) by name and OpenFlow number: datapath numbers
+ * differ from OpenFlow's and change from run to run. */
+static void flows_trace_ports(const char *ctl, const char *result, FILE *out)
+{
+	static const char key[] = "Datapath actions: ";
+	struct flows_dp_port ports[256];
+	char *show = NULL;
+	size_t n = 0;
+
+	for (const char *l = result; *l; ) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) + 1 : strlen(l);
+		const char *sep = "Datapath ports: ";
+		int depth = 0;
+
+		fwrite(l, 1, len, out);
+		if (strncmp(l, key, sizeof(key) - 1)) {
+			l += len;
+			continue;
+		}
+		if (!show && switchd_unixctl(ctl, "dpif/show", NULL, 0, FLOWS_TIMEOUT_MS, &show) == 0)
+			n = flows_dp_ports(show, ports, sizeof(ports) / sizeof(ports[0]));
+		for (const char *p = l + sizeof(key) - 1; p < l + len; p++) {
+			char *end;
+			unsigned long odp;
+
+			depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+			if (depth || (p != l + sizeof(key) - 1 && p[-1] != ','))
+				continue;
+			odp = strtoul(p, &end, 10);
+			if (end == p || (*end != ',' && *end != '\n' && *end))
+				continue;
+			for (size_t i = 0; i < n; i++)
+				if (ports[i].odp == odp) {
+					fprintf(out, "%s%lu = %s (OpenFlow %u on %s)", sep, odp,
+						ports[i].name, ports[i].ofp, ports[i].bridge);
+					sep = ", ";
+					break;
+				}
+		}
+		if (sep[0] == ',')
+			fputc('\n', out);
+		l += len;
+	}
+	free(show);
+}
+
+int flows_trace(const char *rundir, const char *bridge, const char *const *args, size_t n_args,
+		FILE *out)
+{
 	char path[PATH_MAX + 32];
+	const char **all = calloc(n_args + 1, sizeof(*all));
 	char *result = NULL;
 	int ret;
 
+	if (!all)
+		return -ENOMEM;
+	all[0] = bridge;
+	memcpy(all + 1, args, n_args * sizeof(*args));
 	ovslib_init();
 	ret = flows_ctl(rundir, "ovs-vswitchd", path, sizeof(path));
 	if (ret < 0)
-		return ret;
+		goto out;
 	/* A wedged switch must not hang the command. */
-	ret = switchd_unixctl(path, "ofproto/trace", args, 2, FLOWS_TIMEOUT_MS, &result);
+	ret = switchd_unixctl(path, "ofproto/trace", all, n_args + 1, FLOWS_TIMEOUT_MS, &result);
 	if (ret == -EIO && result) {
 		result[strcspn(result, "\n")] = '\0';
 		err_set("bridge %s: trace failed: %s", bridge, result);
@@ -670,8 +884,10 @@ int flows_trace(const char *rundir, const char *bridge, const char *flow, FILE *
 	} else if (ret < 0) {
 		err_set("%s: cannot ask ovs-vswitchd: %s", path, strerror(-ret));
 	} else {
-		fputs(result ? result : "", out);
+		flows_trace_ports(path, result ? result : "", out);
 	}
+out:
 	free(result);
+	free(all);
 	return ret;
 }

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* A lab file's line: text up to the first NUL. */
 	memcpy(text, data + 1, size - 1);
 	text[size - 1] = '\0';
-	flows_validate(kinds[data[0] % 3], text, "br0", ports, 3, &msg);
+	flows_validate(kinds[data[0] % 3], text, "br0", ports, 3, NULL, &msg);
 	free(msg);
 	free(text);
 	return 0;

@@ -142,3 +142,16 @@ Test(features, failed_exec_says_its_last_output)
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns list"), 0);
 	cr_assert_str_eq(buf, "", "namespaces left: %s", buf);
 }
+
+/* exec's paths are relative to the lab file, as flows_file's: the commands
+ * run in its directory, wherever ovslab was started. */
+Test(features, exec_paths_relative_to_the_lab_file)
+{
+	sandbox_write(SANDBOX_FILES "/mark.sh", "echo marked > here.txt\n");
+	sandbox_write(SANDBOX_FILES "/rel.yaml",
+		      "name: rel\nhosts:\n  h1:\n    exec:\n      - sh mark.sh\n");
+	cr_assert_eq(chdir("/"), 0);
+	cr_assert_eq(ovslab("up %s", SANDBOX_FILES "/rel.yaml"), 0, "%s", buf);
+	cr_expect_eq(access(SANDBOX_FILES "/here.txt", F_OK), 0, "mark.sh did not run there");
+	cr_assert_eq(ovslab("down %s", "rel"), 0, "%s", buf);
+}

@@ -180,17 +180,17 @@ Test(flowfile, check_resolves_only_the_given_ports)
 	char *msg = NULL;
 
 	cr_expect_eq(flows_validate(FLOWS_FLOW, "in_port=p1,actions=output:p2,LOCAL", "br", ports, 2,
-				 &msg), 0, "%s", msg);
+				 NULL, &msg), 0, "%s", msg);
 	cr_expect_null(msg);
-	cr_expect_eq(flows_validate(FLOWS_FLOW, "in_port=br,actions=output:p1", "br", ports, 2, &msg),
+	cr_expect_eq(flows_validate(FLOWS_FLOW, "in_port=br,actions=output:p1", "br", ports, 2, NULL, &msg),
 		     0, "%s", msg);
-	cr_expect_eq(flows_validate(FLOWS_FLOW, "in_port=p3,actions=drop", "br", ports, 2, &msg),
+	cr_expect_eq(flows_validate(FLOWS_FLOW, "in_port=p3,actions=drop", "br", ports, 2, NULL, &msg),
 		     -EINVAL);
 	cr_assert_not_null(msg);
 	cr_expect_not_null(strstr(msg, "p3"), "%s", msg);
 	free(msg);
 	cr_expect_eq(flows_validate(FLOWS_GROUP, "group_id=2,type=select,bucket=output:p2", "br", ports,
-				 2, &msg), 0, "%s", msg);
+				 2, NULL, &msg), 0, "%s", msg);
 }
 
 Test(flowfile, meters_in_the_model)
@@ -245,11 +245,101 @@ Test(flowfile, check_parses_a_meter)
 	char *msg = NULL;
 
 	cr_expect_eq(flows_validate(FLOWS_METER, "meter=7,pktps,band=type=drop,rate=2", "br", NULL, 0,
-				 &msg), 0, "%s", msg);
+				 NULL, &msg), 0, "%s", msg);
 	cr_expect_null(msg);
 	cr_expect_eq(flows_validate(FLOWS_METER, "meter=0,pktps,band=type=drop,rate=2", "br", NULL, 0,
-				 &msg), -EINVAL);
+				 NULL, &msg), -EINVAL);
 	cr_assert_not_null(msg);
 	cr_expect_not_null(strstr(msg, "invalid value for meter"), "%s", msg);
 	free(msg);
+}
+
+/* ---- the OpenFlow version the flows are sent in ------------------------- */
+
+static int version_of(const char *yaml)
+{
+	struct result r = parse_as("t.yaml", yaml);
+	int v;
+
+	cr_assert_eq(r.ret, 0, "%s\nfor:\n%s", r.diag, yaml);
+	v = r.lab->bridges[0].of_version;
+	result_free(&r);
+	return v;
+}
+
+Test(flowfile, version_choice_newest_that_says_every_flow)
+{
+	/* nothing restricts: the newest */
+	cr_expect_eq(version_of(HEAD "    flows:\n      - actions=NORMAL\n" HOSTS),
+		     flows_version_parse("OpenFlow15"));
+	/* OpenFlow 1.0-only actions with table numbers: OpenFlow10, with its
+	 * table-id and NXM extensions, as ovs-ofctl -O OpenFlow10 sends it */
+	cr_expect_eq(version_of(HEAD "    flows:\n"
+				"      - table=4,reg0=2,actions=strip_vlan,output:h1_p\n"
+				"      - table=1,in_port=h1_p,vlan_tci=0,actions=mod_vlan_vid:20,"
+				"resubmit(,2)\n" HOSTS), 1);
+	/* push_vlan needs OpenFlow 1.1: the newest of the bridge's protocols */
+	cr_expect_eq(version_of(HEAD "    protocols: [OpenFlow10, OpenFlow13]\n"
+				"    flows:\n      - actions=push_vlan:0x8100,output:h1_p\n" HOSTS),
+		     4);
+	/* groups: 1.1 or later; meters: 1.3 or later */
+	cr_expect_eq(version_of(HEAD "    protocols: [OpenFlow10, OpenFlow11]\n"
+				"    groups:\n      - group_id=1,type=all,bucket=output:h1_p\n"
+				"    flows:\n      - actions=group:1\n" HOSTS), 2);
+	/* the user's choice, without flows too */
+	cr_expect_eq(version_of(HEAD "    openflow: OpenFlow13\n"
+				"    flows:\n      - actions=NORMAL\n" HOSTS), 4);
+	cr_expect_eq(version_of(HEAD "    openflow: OpenFlow10\n" HOSTS), 1);
+	/* no flows, no choice: the switch's newest, as before */
+	cr_expect_eq(version_of(HEAD "    gateway: 10.0.0.254/24\n" HOSTS), 0);
+}
+
+Test(flowfile, version_names_as_written)
+{
+	cr_expect_eq(flows_version_parse("OpenFlow10"), 1);
+	cr_expect_eq(flows_version_parse("OpenFlow15"), 6);
+	cr_expect_eq(flows_version_parse("OpenFlow16"), 0);
+	cr_expect_eq(flows_version_parse("OpenFlow10,OpenFlow13"), 0);
+	cr_expect_eq(flows_version_parse(NULL), 0);
+	cr_expect_str_eq(flows_version_name(4), "OpenFlow13");
+	cr_expect_null(flows_version_name(0));
+	cr_expect_eq(flows_version_choose(FLOWS_USABLE_ANY, 1u << 4 | 1u << 1, 0), 4);
+	cr_expect_eq(flows_version_choose(FLOWS_USABLE_ANY, 0, 2), 2);
+}
+
+Test(flowfile, version_that_cannot_say_a_flow_is_named)
+{
+	/* the bridge's only version cannot say an OpenFlow 1.0-only action */
+	expect_problems("t.yaml", HEAD
+		"    protocols: [OpenFlow13]\n"
+		"    flows:\n"
+		"      - table=4,actions=strip_vlan,output:h1_p\n" HOSTS,
+		"t.yaml:6:9: none of the bridge's protocols (OpenFlow13) can express it "
+		"(OpenFlow10 can); add one to \"protocols\" or write it as those do\n");
+	/* the user's version, named as written, with the ones that can */
+	expect_problems("t.yaml", HEAD
+		"    openflow: OpenFlow13\n"
+		"    flows:\n"
+		"      - actions=NORMAL\n"
+		"      - table=4,actions=strip_vlan,output:h1_p\n" HOSTS,
+		"t.yaml:7:9: OpenFlow13 cannot express it (OpenFlow10 can); choose that "
+		"\"openflow:\" version or write it as OpenFlow13 does\n");
+	/* two flows that no one version says together */
+	expect_problems("t.yaml", HEAD
+		"    flows:\n"
+		"      - actions=strip_vlan,output:h1_p\n"
+		"      - actions=push_vlan:0x8100,output:h1_p\n" HOSTS,
+		"t.yaml:6:9: no OpenFlow version says it and the declarations before it: it "
+		"needs OpenFlow11 .. OpenFlow15, they need OpenFlow10\n");
+	expect_problems("t.yaml", HEAD "    openflow: OpenFlow9\n" HOSTS,
+		"t.yaml:4:15: bridge br0: openflow: \"OpenFlow9\" is not one OpenFlow version; "
+		"write one of OpenFlow10 .. OpenFlow15\n");
+	expect_problems("t.yaml", HEAD "    protocols: [OpenFlow13]\n    openflow: OpenFlow10\n"
+		"    flows:\n      - actions=NORMAL\n" HOSTS,
+		"t.yaml:5:15: bridge br0: openflow OpenFlow10 is not among its protocols "
+		"(OpenFlow13); add it there or choose one of them\n");
+	expect_problems("t.yaml", HEAD "    openflow: OpenFlow10\n"
+		"    meters:\n      - meter=1,kbps,band=type=drop,rate=100\n" HOSTS,
+		"t.yaml:6:9: OpenFlow10 cannot express it (OpenFlow13 .. OpenFlow15 can); choose "
+		"that \"openflow:\" version or write it as OpenFlow10 does\n");
 }

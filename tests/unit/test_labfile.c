@@ -18,7 +18,7 @@
 	"limit, state"
 #define TOP_KEYS "name, bridges, hosts, links, patches, mirrors, checks, machines, underlay"
 #define BRIDGE_KEYS                                                                     \
-	"gateway, gateway6, nat, uplink, flows, flows_file, groups, meters, datapath, "    \
+	"gateway, gateway6, nat, uplink, flows, flows_file, groups, meters, openflow, datapath, "    \
 	"fail_mode, protocols, controller, "                                             \
 	"mcast_snooping, stp, rstp, other_config, external_ids, mirrors, tunnel, key"
 #define HOST_KEYS IFACE_KEYS ", interfaces, routes, sysctls, exec, machine"
