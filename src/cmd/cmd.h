@@ -15,6 +15,15 @@
 /* Builds the lab described by the file.  Lab-file problems go to diag as
  * file:line:col lines; on any failure everything this run made is removed. */
 int cmd_up(const char *path, FILE *diag, FILE *out);
+/* --firewall=auto|iptables|nftables for the up or plan of this process;
+ * -EINVAL (message set) for another name. */
+int cmd_up_firewall(const char *name);
+/* `ovslab doctor [--json]`: the machine checked for what labs need; 1 when
+ * something would stop a lab from working, 0 when not, -errno. */
+int cmd_doctor(bool json, FILE *out);
+/* One line about what doctor would flag that up cannot work around, or ""
+ * (buf). */
+void cmd_doctor_warning(char *buf, size_t len);
 
 /* Prints what `up` would change, and changes nothing. */
 int cmd_plan(const char *path, FILE *diag, FILE *out);

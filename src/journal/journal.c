@@ -39,6 +39,7 @@ static const char *const journal_kinds[JOURNAL_KIND_MAX] = {
 	[JOURNAL_COMPLETE] = "complete",
 	[JOURNAL_NETNS_ID] = "netnsid",
 	[JOURNAL_MACHINE] = "machine",
+	[JOURNAL_FIREWALL] = "firewall",
 };
 
 const char *journal_kind_name(enum journal_kind kind)

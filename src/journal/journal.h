@@ -32,6 +32,7 @@ enum journal_kind {
 	JOURNAL_COMPLETE,   /* value: unix time; an `up` ran to its end (journal_add_complete) */
 	JOURNAL_NETNS_ID,   /* value: namespace name and identity (journal_add_netns_id) */
 	JOURNAL_MACHINE,    /* value: a simulated machine's name (journal_add_machine) */
+	JOURNAL_FIREWALL,   /* value: the backend holding the NAT rules: iptables or nftables */
 	JOURNAL_KIND_MAX
 };
 

@@ -21,7 +21,7 @@
 #include "util/err.h"
 #include "cmd/cmd.h"
 #include "journal/lock.h"
-#include "firewall/nat.h"
+#include "firewall/iptc.h"
 #include "journal/journal.h"
 #include "switch/switchd.h"
 
@@ -491,9 +491,9 @@ Test(lifecycle, gc_removes_orphan_rules_only)
 	char *t;
 
 	inet_pton(AF_INET, "10.60.0.254", &gw.v4);
-	cr_assert_eq(nat_add("ghost", "ghostbr", &gw, "up9"), 0, "%s", err_get());
+	cr_assert_eq(fw_iptc_add("ghost", "ghostbr", &gw, "up9", false), 0, "%s", err_get());
 	inet_pton(AF_INET, "10.61.0.254", &gw.v4);
-	cr_assert_eq(nat_add("keep", "keepbr", &gw, "up9"), 0, "%s", err_get());
+	cr_assert_eq(fw_iptc_add("keep", "keepbr", &gw, "up9", false), 0, "%s", err_get());
 	/* A lab with a record keeps its rules, complete or not. */
 	cr_assert_eq(journal_create("keep", "name: keep\n", 11, &keep), 0, "%s", err_get());
 	cr_assert_eq(journal_add(&keep, JOURNAL_COMPLETE, "1"), 0);
@@ -518,7 +518,7 @@ Test(lifecycle, gc_removes_orphan_rules_only)
 	cr_assert_not_null(strstr(buf, "10.70.0.0/24"), "a foreign rule was removed: %s", buf);
 	assert_no_record("ghost");
 
-	cr_assert_eq(nat_remove("keep"), 3);
+	cr_assert_eq(fw_iptc_remove("keep"), 3);
 	cr_assert_eq(journal_open("keep", &keep), 0);
 	cr_assert_eq(journal_remove(&keep), 0);
 	journal_close(&keep);
