@@ -1,6 +1,7 @@
 /* `ovslab doctor [--json]`: what on this machine would stop a lab, or make
  * it misbehave, one line per item with the fix. */
 #include <dirent.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include "cmd/cmd.h"
 #include "firewall/firewall.h"
 #include "journal/journal.h"
+#include "kernel/rtnl.h"
 #include "switch/ovslib.h"
 #include "switch/switchd.h"
 #include "util/err.h"
@@ -155,18 +157,49 @@ static bool doctor_process(const char *name)
 	return found;
 }
 
+/* Makes a veth pair in a throwaway namespace of a child: 1 when the kernel
+ * can, 0 when not, -1 when it cannot be tried (not root). */
+static int doctor_veth(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct rtnl *nl = NULL;
+		int self;
+
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(2);
+		self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (self < 0 || rtnl_open(&nl) < 0)
+			_exit(2);
+		_exit(rtnl_veth_create(nl, "doctor0", "doctor1", self) == 0 ? 0 : 1);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status) == 0 ? 1 : WEXITSTATUS(status) == 1 ? 0 : -1;
+}
+
 static void doctor_kernel(struct doctor *d)
 {
+	int veth;
+
 	if (access("/proc/self/ns/net", F_OK) == 0)
 		doctor_item(d, DOCTOR_OK, "netns", NULL, "network namespaces available");
 	else
 		doctor_item(d, DOCTOR_FAIL, "netns", "a kernel with CONFIG_NET_NS",
 			    "no network namespaces in this kernel");
-	if (doctor_module("veth", "drivers/net"))
+	veth = doctor_veth();
+	if (veth > 0 || (veth < 0 && doctor_module("veth", "drivers/net")))
 		doctor_item(d, DOCTOR_OK, "veth", NULL, "veth pairs available");
+	else if (veth < 0)
+		doctor_item(d, DOCTOR_NOTE, "veth", "run ovslab doctor as root",
+			    "cannot try making a veth pair");
 	else
 		doctor_item(d, DOCTOR_FAIL, "veth", "a kernel with CONFIG_VETH (modprobe veth)",
-			    "no veth driver");
+			    "the kernel cannot make a veth pair");
 	if (doctor_module("openvswitch", "net/openvswitch"))
 		doctor_item(d, DOCTOR_OK, "datapath", NULL, "openvswitch kernel module present");
 	else

@@ -1,4 +1,4 @@
-/* nat_add / nat_remove / nat_list against the legacy tables of a private
+/* fw_iptc_add / fw_iptc_remove / fw_iptc_list against the legacy tables of a private
  * network namespace, observed with iptables-legacy-save. */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -18,8 +18,8 @@
 #include "sandbox.h"
 
 #define MASQ_SEED "-A POSTROUTING -s 192.168.100.0/24 -o eth0 -m comment --comment \"ovslab:seed\" -j MASQUERADE\n"
-#define OUT_SEED "-A FORWARD -i seedbr -o eth0 -m comment --comment \"ovslab:seed\" -j ACCEPT\n"
-#define BACK_SEED "-A FORWARD -i eth0 -o seedbr -m conntrack --ctstate RELATED,ESTABLISHED " \
+#define OUT_SEED "-A FORWARD -s 192.168.100.0/24 -i seedbr -o eth0 -m comment --comment \"ovslab:seed\" -j ACCEPT\n"
+#define BACK_SEED "-A FORWARD -d 192.168.100.0/24 -i eth0 -o seedbr -m conntrack --ctstate RELATED,ESTABLISHED " \
 	"-m comment --comment \"ovslab:seed\" -j ACCEPT\n"
 #define FOREIGN "-A POSTROUTING -s 10.9.0.0/24 -j MASQUERADE\n"
 
@@ -101,9 +101,9 @@ Test(nat, add_recognises_rules_made_by_iptables, .init = setup)
 	cr_assert_eq(sandbox_runf(out, sizeof(out), "iptables-legacy -t nat -A POSTROUTING "
 				  "-s 192.168.100.0/24 -o eth0 -m comment --comment ovslab:seed "
 				  "-j MASQUERADE"), 0, "%s", out);
-	cr_assert_eq(sandbox_runf(out, sizeof(out), "iptables-legacy -A FORWARD -i seedbr -o eth0 "
+	cr_assert_eq(sandbox_runf(out, sizeof(out), "iptables-legacy -A FORWARD -s 192.168.100.0/24 -i seedbr -o eth0 "
 				  "-m comment --comment ovslab:seed -j ACCEPT"), 0, "%s", out);
-	cr_assert_eq(sandbox_runf(out, sizeof(out), "iptables-legacy -A FORWARD -i eth0 -o seedbr "
+	cr_assert_eq(sandbox_runf(out, sizeof(out), "iptables-legacy -A FORWARD -d 192.168.100.0/24 -i eth0 -o seedbr "
 				  "-m conntrack --ctstate RELATED,ESTABLISHED "
 				  "-m comment --comment ovslab:seed -j ACCEPT"), 0, "%s", out);
 	add_seed();
