@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 pkgs="build-essential meson ninja-build pkg-config python3
-	libmnl-dev libip4tc-dev iptables libyaml-dev libcriterion-dev
+	libmnl-dev libip4tc-dev libnftnl-dev iptables nftables libyaml-dev libcriterion-dev
 	openvswitch-source openvswitch-switch libssl-dev libcap-ng-dev libunbound-dev
 	iproute2 ethtool iputils-ping valgrind clang libclang-rt-14-dev"
 missing=""

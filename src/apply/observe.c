@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "firewall/nat.h"
+#include "firewall/firewall.h"
 #include "kernel/netns.h"
 #include "kernel/rtnl.h"
 #include "switch/flows.h"
@@ -16,8 +16,6 @@
 #include "util/err.h"
 #include "util/timing.h"
 
-/* The rules nat_add makes per NAT bridge. */
-#define OBSERVE_NAT_RULES 3
 /* A switch's database that does not answer within this is taken for down. */
 #define OBSERVE_DB_TIMEOUT_MS 5000
 
@@ -251,23 +249,20 @@ static int observe_bridges(struct observe *o)
 	return ret;
 }
 
-static void observe_rule_cb(const char *table, const char *rule, void *arg)
-{
-	(void)table;
-	(void)rule;
-	++*(size_t *)arg;
-}
-
 static void observe_nat(struct observe *o)
 {
-	size_t want = 0, have = 0;
+	const char *rec = journal_get(o->st, JOURNAL_FIREWALL);
+	enum fw_backend b = FW_IPTABLES; /* a record older than nftables support */
+	size_t n = 0;
 
 	for (size_t i = 0; i < o->lab->n_bridges; i++)
-		want += o->lab->bridges[i].nat ? OBSERVE_NAT_RULES : 0;
-	if (!want || !journal_get(o->st, JOURNAL_NAT))
+		n += o->lab->bridges[i].nat;
+	if (!n || !journal_get(o->st, JOURNAL_NAT))
 		return;
+	if (rec)
+		fw_backend_parse(rec, &b);
 	/* Rules that cannot be read (no root) are not known to be missing. */
-	if (nat_list(o->lab->name, observe_rule_cb, &have) == 0 && have < want)
+	if (fw_missing(b, o->lab->name, n) > 0)
 		o->d->nat = true;
 	err_clear();
 }

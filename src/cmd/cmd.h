@@ -19,6 +19,15 @@ int cmd_up(const char *path, FILE *diag, FILE *out);
 /* The same on a real computer that plays machine `machine` of the file
  * (NULL: cmd_up); 1 (a usage error, message set) when the file lacks it. */
 int cmd_up_as(const char *path, const char *machine, FILE *diag, FILE *out);
+/* --firewall=auto|iptables|nftables for the up or plan of this process;
+ * -EINVAL (message set) for another name. */
+int cmd_up_firewall(const char *name);
+/* `ovslab doctor [--json]`: the machine checked for what labs need; 1 when
+ * something would stop a lab from working, 0 when not, -errno. */
+int cmd_doctor(bool json, FILE *out);
+/* One line about what doctor would flag that up cannot work around, or ""
+ * (buf). */
+void cmd_doctor_warning(char *buf, size_t len);
 
 /* Prints what `up` would change, and changes nothing. */
 int cmd_plan(const char *path, FILE *diag, FILE *out);

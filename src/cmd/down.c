@@ -13,7 +13,7 @@
 #include "util/err.h"
 #include "cmd/cmd.h"
 #include "journal/lock.h"
-#include "firewall/nat.h"
+#include "firewall/firewall.h"
 #include "kernel/netns.h"
 #include "switch/ovsdb.h"
 #include "kernel/rtnl.h"
@@ -39,7 +39,7 @@ static int down_nat(struct journal *st)
 	char before[16];
 
 	if (journal_get(st, JOURNAL_NAT)) {
-		int n = nat_remove(st->name);
+		int n = fw_remove(st->name);
 
 		if (n < 0)
 			return n;

@@ -18,7 +18,7 @@
 #include "model/lab.h"
 #include "cmd/cmd.h"
 #include "journal/lock.h"
-#include "firewall/nat.h"
+#include "firewall/firewall.h"
 #include "switch/ovsdb.h"
 #include "switch/switchd.h"
 
@@ -233,7 +233,7 @@ static void gc_nat(struct gc *g)
 	struct strset names = { NULL, 0 };
 	int ret;
 
-	ret = nat_lab_names(gc_collect_void, &names);
+	ret = fw_lab_names(gc_collect_void, &names);
 	if (ret < 0) {
 		gc_note(g, ret);
 		goto out;
@@ -248,9 +248,9 @@ static void gc_nat(struct gc *g)
 				gc_note(g, fd);
 			continue;
 		}
-		n = nat_remove(lab);
+		n = fw_remove(lab);
 		if (n > 0) {
-			fprintf(g->out, "gc: removed %d iptables rule%s of lab %s (no record)\n",
+			fprintf(g->out, "gc: removed %d firewall rule%s of lab %s (no record)\n",
 				n, n == 1 ? "" : "s", lab);
 			g->done++;
 		}

@@ -15,7 +15,8 @@
 static const char usage[] =
 	"usage: ovslab COMMAND ...\n"
 	"\n"
-	"  up FILE [--timings]            build the lab described by FILE, or bring a lab\n"
+	"  up FILE [--timings] [--firewall=auto|iptables|nftables]\n"
+	"                                 build the lab described by FILE, or bring a lab\n"
 	"                                 that is up in line with its edited file\n"
 	"  up FILE --check                the same, then run the lab's checks\n"
 	"  up FILE --machine MACHINE      on a real computer: build only that machine's part\n"
@@ -44,6 +45,7 @@ static const char usage[] =
 	"  link LAB HOST[:IF] down|up     take the link down or bring it back up\n"
 	"  ls [--json]                    labs that have a record: hosts, switch, state\n"
 	"  gc                             remove what killed or crashed runs left behind\n"
+	"  doctor [--json]                what on this machine would stop a lab, and the fix\n"
 	"  --help, --version\n"
 	"\n"
 	"Lab records live in /run/ovslab/LAB; hosts are `ip netns` namespaces.\n";
@@ -231,6 +233,11 @@ static int main_run(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "ls") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "--json"))))
 		return cmd_ls(argc == 3, stdout);
+	if (!strcmp(cmd, "doctor") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "--json")))) {
+		ret = cmd_doctor(argc == 3, stdout);
+		/* Something would stop a lab: exit 1, the lines said what. */
+		return ret > 0 ? -EPROTO : ret;
+	}
 	if (!strcmp(cmd, "gc") && argc == 2) {
 		ret = main_need_root(cmd);
 		return ret < 0 ? ret : cmd_gc(stdout);
@@ -292,6 +299,17 @@ int main(int argc, char **argv)
 	for (int i = 2; i < argc; i++)
 		if (!strcmp(argv[i], "--timings")) {
 			timing_enable(true);
+			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(*argv));
+			argc--;
+			break;
+		}
+	/* --firewall=NAME after up or plan: where the NAT rules go this run. */
+	for (int i = 2; i < argc && (!strcmp(argv[1], "up") || !strcmp(argv[1], "plan")); i++)
+		if (!strncmp(argv[i], "--firewall=", 11)) {
+			if (cmd_up_firewall(argv[i] + 11) < 0) {
+				fprintf(stderr, "ovslab: %s\n", err_get());
+				return EXIT_USAGE;
+			}
 			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(*argv));
 			argc--;
 			break;

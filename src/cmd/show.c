@@ -12,7 +12,7 @@
 #include "util/json.h"
 #include "cmd/cmd.h"
 #include "labfile/labfile.h"
-#include "firewall/nat.h"
+#include "firewall/firewall.h"
 #include "switch/ovsdb.h"
 #include "kernel/rtnl.h"
 #include "cmd/show_settings.h"
@@ -84,7 +84,10 @@ static void show_rule_cb(const char *table, const char *rule, void *arg)
 	if (!nr)
 		return;
 	s->rules = nr;
-	if (asprintf(&s->rules[s->n_rules], "-t %s %s", table, rule) >= 0)
+	/* As the backend's own tool prints it: iptables -t nat -S, nft list. */
+	if (!strncmp(table, "iptables ", 9) ?
+	    asprintf(&s->rules[s->n_rules], "iptables -t %s %s", table + 9, rule) >= 0 :
+	    asprintf(&s->rules[s->n_rules], "nft table %s %s", table + 9, rule) >= 0)
 		s->n_rules++;
 }
 
@@ -370,7 +373,7 @@ int cmd_show(const char *lab, bool json, FILE *out)
 			err_clear();
 		}
 	}
-	if (journal_get(&s.st, JOURNAL_NAT) && nat_list(lab, show_rule_cb, &s) < 0) {
+	if (journal_get(&s.st, JOURNAL_NAT) && fw_list(lab, show_rule_cb, &s) < 0) {
 		s.nat_unseen = s.unprivileged;
 		err_clear();
 	}

@@ -20,7 +20,7 @@
 #include "cmd/cmd.h"
 #include "labfile/labfile.h"
 #include "journal/lock.h"
-#include "firewall/nat.h"
+#include "firewall/firewall.h"
 #include "kernel/netns.h"
 #include "switch/ovsdb.h"
 #include "plan/plan.h"
@@ -50,6 +50,9 @@ struct up {
 	struct ovsdb *db;
 	char (*uplinks)[IF_NAMESIZE]; /* per bridge, resolved before anything is made */
 	size_t mark;                  /* journal entries before this run */
+	enum fw_backend fw;           /* where this run puts the NAT rules */
+	enum fw_backend fw_old;       /* where the lab that is up has them */
+	char fw_why[128];             /* why fw: forced, or what auto saw */
 	int64_t next_cfg;             /* the switch's configuration to wait for */
 	struct remote remote;         /* the computer plays a machine (up --machine) */
 };
@@ -202,11 +205,75 @@ static int up_switch_names(struct up *u, struct ovsdb_row_names *names)
 	return ret < 0 ? ret : ovsdb_row_names(u->db, names);
 }
 
+/* --firewall=, for this run only. */
+static enum lab_firewall up_forced_firewall = LAB_FIREWALL_AUTO;
+
+int cmd_up_firewall(const char *name)
+{
+	enum fw_backend b;
+
+	if (!strcmp(name, "auto")) {
+		up_forced_firewall = LAB_FIREWALL_AUTO;
+		return 0;
+	}
+	if (fw_backend_parse(name, &b) < 0) {
+		err_set("--firewall=%s: not auto, iptables or nftables", name);
+		return -EINVAL;
+	}
+	up_forced_firewall = (enum lab_firewall)b;
+	return 0;
+}
+
+/* The backend a lab that is up has its rules in: a journal of an ovslab
+ * before nftables knew only iptables. */
+static enum fw_backend up_recorded_firewall(const struct journal *st)
+{
+	const char *v = journal_get(st, JOURNAL_FIREWALL);
+	enum fw_backend b = FW_IPTABLES;
+
+	if (v)
+		fw_backend_parse(v, &b);
+	return b;
+}
+
+/* The command line over the lab file over the lab's record over what the
+ * machine uses. */
+static void up_firewall(struct up *u)
+{
+	if (up_forced_firewall != LAB_FIREWALL_AUTO) {
+		u->fw = (enum fw_backend)up_forced_firewall;
+		snprintf(u->fw_why, sizeof(u->fw_why), "--firewall");
+	} else if (u->lab->firewall != LAB_FIREWALL_AUTO) {
+		u->fw = (enum fw_backend)u->lab->firewall;
+		snprintf(u->fw_why, sizeof(u->fw_why), "the lab file's firewall key");
+	} else if (u->old && journal_get(&u->st, JOURNAL_NAT)) {
+		u->fw = up_recorded_firewall(&u->st);
+		snprintf(u->fw_why, sizeof(u->fw_why), "where the lab has its rules");
+	} else {
+		u->fw = fw_detect(u->fw_why, sizeof(u->fw_why));
+	}
+	u->fw_old = u->old ? up_recorded_firewall(&u->st) : u->fw;
+}
+
+static bool up_has_nat(const struct lab *lab)
+{
+	for (size_t i = 0; lab && i < lab->n_bridges; i++)
+		if (lab->bridges[i].nat)
+			return true;
+	return false;
+}
+
 static int up_nat(struct up *u)
 {
+	const char *rec = journal_get(&u->st, JOURNAL_FIREWALL);
 	int ret;
 
-	ret = journal_get(&u->st, JOURNAL_NAT) ? nat_remove(u->lab->name) : 0;
+	/* Both backends: whichever held them, none of the lab's old rules stay. */
+	ret = journal_get(&u->st, JOURNAL_NAT) ? fw_remove(u->lab->name) : 0;
+	if (ret < 0)
+		return ret;
+	if (up_has_nat(u->lab) && (!rec || strcmp(rec, fw_backend_name(u->fw))))
+		ret = journal_add(&u->st, JOURNAL_FIREWALL, "%s", fw_backend_name(u->fw));
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < u->lab->n_bridges; i++) {
@@ -218,7 +285,7 @@ static int up_nat(struct up *u)
 		if (ret == 0)
 			ret = journal_add(&u->st, JOURNAL_NAT, "%s", b->name);
 		if (ret == 0)
-			ret = nat_add(u->lab->name, b->name, &b->gateway, u->uplinks[i]);
+			ret = fw_add(u->fw, u->lab->name, b->name, &b->gateway, u->uplinks[i]);
 		if (ret == 0)
 			ret = forward_take();
 		if (ret < 0)
@@ -631,14 +698,14 @@ static bool up_step_old(const struct up *u, enum plan_op op, const char *host)
 
 static void up_undo_nat(struct up *u)
 {
-	nat_remove(u->lab->name);
+	fw_remove(u->lab->name);
 	for (size_t i = 0; i < u->old->n_bridges; i++) {
 		const struct lab_bridge *b = &u->old->bridges[i];
 		/* The uplink the bridge had before this run. */
 		const char *uplink = journal_get_uplink(&u->st, b->name, u->mark);
 
 		if (b->nat && uplink)
-			nat_add(u->lab->name, b->name, &b->gateway, uplink);
+			fw_add(u->fw_old, u->lab->name, b->name, &b->gateway, uplink);
 	}
 }
 
@@ -739,10 +806,14 @@ static int up_plan(struct up *u)
 {
 	int ret = plan_make(u->old, u->lab, &u->plan);
 
+	up_firewall(u);
 	if (ret == 0 && u->old)
 		ret = observe_lab(u->old, &u->st, &u->drift);
 	if (ret == 0)
 		ret = plan_repair(u->old, u->lab, &u->drift, &u->plan);
+	if (ret == 0 && u->old && u->fw != u->fw_old && up_has_nat(u->lab) &&
+	    journal_get(&u->st, JOURNAL_NAT))
+		ret = plan_firewall(&u->plan, fw_backend_name(u->fw_old), fw_backend_name(u->fw));
 	return ret;
 }
 
@@ -971,6 +1042,13 @@ int cmd_up_as(const char *path, const char *machine, FILE *diag, FILE *out)
 		fprintf(out, "; this computer is machine %s%s%s", u.lab->play->self->name,
 			u.remote.ifname[0] ? ", underlay on " : "", u.remote.ifname);
 	fputc('\n', out);
+	if (up_has_nat(u.lab)) {
+		char warn[256];
+
+		cmd_doctor_warning(warn, sizeof(warn));
+		if (*warn)
+			fprintf(diag, "ovslab: warning: %s\n", warn);
+	}
 out:
 	if (ret < 0 && building) {
 		/* Undo this run: the journal lists exactly what it made. */

@@ -43,6 +43,7 @@ static const char *const journal_kinds[JOURNAL_KIND_MAX] = {
 	[JOURNAL_PLAYS] = "plays",
 	[JOURNAL_IFSTATE] = "ifstate",
 	[JOURNAL_LINKPROPS] = "linkprops",
+	[JOURNAL_FIREWALL] = "firewall",
 };
 
 const char *journal_kind_name(enum journal_kind kind)

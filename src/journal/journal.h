@@ -37,6 +37,7 @@ enum journal_kind {
 			     * (journal_add_ifstate) */
 	JOURNAL_LINKPROPS,  /* value: host, interface and the link properties `ovslab link`
 			     * gave it (journal_add_linkprops) */
+	JOURNAL_FIREWALL,   /* value: the backend holding the NAT rules: iptables or nftables */
 	JOURNAL_KIND_MAX
 };
 

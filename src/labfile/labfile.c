@@ -1273,6 +1273,24 @@ static void top_name(struct ctx *c, const yaml_node_t *key,
 		c->lab->name = str_dup(c, s);
 }
 
+static void top_firewall(struct ctx *c, const yaml_node_t *key,
+			 const yaml_node_t *val, void *obj)
+{
+	const char *s = want_scalar(c, key, val);
+
+	(void)obj;
+	if (!s)
+		return;
+	if (!strcmp(s, "auto"))
+		c->lab->firewall = LAB_FIREWALL_AUTO;
+	else if (!strcmp(s, "iptables"))
+		c->lab->firewall = LAB_FIREWALL_IPTABLES;
+	else if (!strcmp(s, "nftables"))
+		c->lab->firewall = LAB_FIREWALL_NFTABLES;
+	else
+		report(c, pos_of(val), "firewall \"%s\" is not auto, iptables or nftables", s);
+}
+
 /* The entries of a top-level mapping (bridges, hosts): how many slots to
  * allocate for them, 0 once a wrong kind of value is reported. */
 static size_t top_mapping(struct ctx *c, const yaml_node_t *val, const char *what,
@@ -1393,6 +1411,7 @@ static const struct setting top_settings[] = {
 	{ "checks", top_checks },
 	{ "machines", top_machines },
 	{ "underlay", top_machines },
+	{ "firewall", top_firewall },
 };
 
 static void walk_root(struct ctx *c, const yaml_node_t *root)

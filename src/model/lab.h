@@ -339,6 +339,13 @@ struct lab_underlay {
  * the hosts' MTU at 1500 whatever the tunnel. */
 #define LAB_UNDERLAY_MTU 1600
 
+/* Which packet filter holds the lab's NAT rules (firewall/firewall.h). */
+enum lab_firewall {
+	LAB_FIREWALL_AUTO,      /* the one the machine's own tools use */
+	LAB_FIREWALL_IPTABLES,  /* legacy xtables */
+	LAB_FIREWALL_NFTABLES,
+};
+
 struct lab {
 	char *name;
 	char *file;              /* path it was read from, for messages */
@@ -359,6 +366,7 @@ struct lab {
 	size_t n_machines;
 	struct lab_underlay underlay; /* with machines only */
 	struct lab_play *play;        /* NULL: not one machine's part (lab_play) */
+	enum lab_firewall firewall;   /* top-level `firewall:` */
 };
 
 void lab_free(struct lab *lab);

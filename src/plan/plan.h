@@ -66,6 +66,9 @@ int plan_make(const struct lab *old, const struct lab *new, struct plan *out);
  * plan already has are not repeated.  Pure, as plan_make. */
 int plan_repair(const struct lab *old, const struct lab *new, const struct lab_drift *d,
 		struct plan *p);
+/* A step moving the lab's NAT rules from one firewall backend to another
+ * (none when the plan changes them already). */
+int plan_firewall(struct plan *p, const char *from, const char *to);
 void plan_free(struct plan *p);
 bool plan_has(const struct plan *p, enum plan_op op);
 /* How many of its steps are repairs. */

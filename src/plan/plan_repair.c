@@ -164,3 +164,10 @@ int plan_repair(const struct lab *old, const struct lab *new, const struct lab_d
 		plan_free(p);
 	return ret;
 }
+
+int plan_firewall(struct plan *p, const char *from, const char *to)
+{
+	if (plan_has(p, PLAN_NAT))
+		return 0;
+	return plan_push(p, PLAN_STEP(PLAN_NAT), "nat rules move from %s to %s", from, to);
+}

@@ -24,3 +24,8 @@ void ovslib_init(void)
 	vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
 	vlog_set_levels(NULL, VLF_SYSLOG, VLL_WARN);
 }
+
+const char *ovslib_version(void)
+{
+	return PACKAGE_VERSION;
+}

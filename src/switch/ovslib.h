@@ -3,5 +3,7 @@
 #define OVSLAB_OVSLIB_H
 
 void ovslib_init(void);
+/* The Open vSwitch version libopenvswitch was built from. */
+const char *ovslib_version(void);
 
 #endif

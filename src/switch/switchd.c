@@ -107,6 +107,11 @@ static int switchd_find_bin(const char *name, char *out, size_t len)
 	return -ENOENT;
 }
 
+int switchd_binary(char *path, size_t len)
+{
+	return switchd_find_bin("ovs-vswitchd", path, len);
+}
+
 static void switchd_path(char *out, const char *dir, const char *name, const char *suffix)
 {
 	snprintf(out, PATH_MAX, "%s/%s%s", dir, name, suffix);

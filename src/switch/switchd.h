@@ -32,6 +32,8 @@ struct switchd {
 /* The remote of the machine's switch if one answers: $OVS_RUNDIR/db.sock or
  * /run/openvswitch/db.sock.  -ENOENT when none does. */
 int switchd_find_shared(char *remote, size_t len);
+/* Where ovs-vswitchd is (PATH, then /usr/sbin); -ENOENT with a message. */
+int switchd_binary(char *path, size_t len);
 
 /* Finds the machine's switch; else attaches to ovslab's private switch in
  * rundir, starting it if it does not run yet.  The caller holds the lock

@@ -295,8 +295,11 @@ Test(lab, nat_reaches_outside)
 	pid_t spid, cpid;
 
 	up_int_br();
-	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "iptables-legacy-save -t nat"), 0);
-	cr_assert_not_null(strstr(buf, "MASQUERADE"), "%s", buf);
+	/* In the backend auto chose: nftables, or legacy on an iptables-legacy machine. */
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "nft list ruleset"), 0);
+	if (!strstr(buf, "ovslab:seed"))
+		cr_assert_eq(sandbox_runf(buf, sizeof(buf), "iptables-legacy-save -t nat"), 0);
+	cr_assert_not_null(strcasestr(buf, "MASQUERADE"), "%s", buf);
 	cr_assert_not_null(strstr(buf, "ovslab:seed"), "%s", buf);
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "cat /proc/sys/net/ipv4/ip_forward"), 0);
 	cr_assert_str_eq(buf, "1\n");
@@ -323,7 +326,7 @@ Test(lab, show_lists_the_lab)
 	cr_assert_not_null(strstr(buf, "192.168.100.1/24"), "%s", buf);
 	cr_assert_not_null(strstr(buf, "ns02_tap"), "%s", buf);
 	cr_assert_not_null(strstr(buf, "netdev"), "%s", buf);
-	cr_assert_not_null(strstr(buf, "MASQUERADE"), "%s", buf);
+	cr_assert_not_null(strcasestr(buf, "MASQUERADE"), "%s", buf);
 	cr_assert_eq(ovslab(buf, sizeof(buf), "show seed --json"), 0, "%s", buf);
 	cr_assert_not_null(strstr(buf, "\"name\":\"seed\""), "%s", buf);
 	cr_assert_not_null(strstr(buf, "\"port\":\"ns01_tap\",\"ofport\":"), "%s", buf);

@@ -1,4 +1,4 @@
-/* nat_add / nat_remove / nat_list against the legacy tables of a private
+/* fw_iptc_add / fw_iptc_remove / fw_iptc_list against the legacy tables of a private
  * network namespace, observed with iptables-legacy-save. */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -14,12 +14,12 @@
 #include <unistd.h>
 
 #include "util/err.h"
-#include "firewall/nat.h"
+#include "firewall/iptc.h"
 #include "sandbox.h"
 
 #define MASQ_SEED "-A POSTROUTING -s 192.168.100.0/24 -o eth0 -m comment --comment \"ovslab:seed\" -j MASQUERADE\n"
-#define OUT_SEED "-A FORWARD -i seedbr -o eth0 -m comment --comment \"ovslab:seed\" -j ACCEPT\n"
-#define BACK_SEED "-A FORWARD -i eth0 -o seedbr -m conntrack --ctstate RELATED,ESTABLISHED " \
+#define OUT_SEED "-A FORWARD -s 192.168.100.0/24 -i seedbr -o eth0 -m comment --comment \"ovslab:seed\" -j ACCEPT\n"
+#define BACK_SEED "-A FORWARD -d 192.168.100.0/24 -i eth0 -o seedbr -m conntrack --ctstate RELATED,ESTABLISHED " \
 	"-m comment --comment \"ovslab:seed\" -j ACCEPT\n"
 #define FOREIGN "-A POSTROUTING -s 10.9.0.0/24 -j MASQUERADE\n"
 
@@ -59,14 +59,14 @@ static void add_seed(void)
 {
 	struct lab_addr gw = gw4("192.168.100.254", 24);
 
-	cr_assert_eq(nat_add("seed", "seedbr", &gw, "eth0"), 0, "nat_add: %s", err_get());
+	cr_assert_eq(fw_iptc_add("seed", "seedbr", &gw, "eth0", false), 0, "nat_add: %s", err_get());
 }
 
 static void add_seed2(void)
 {
 	struct lab_addr gw = gw4("192.168.101.254", 24);
 
-	cr_assert_eq(nat_add("seed2", "seed2br", &gw, "eth0"), 0, "nat_add: %s", err_get());
+	cr_assert_eq(fw_iptc_add("seed2", "seed2br", &gw, "eth0", false), 0, "nat_add: %s", err_get());
 }
 
 static void assert_seed_rules(int n)
@@ -101,9 +101,9 @@ Test(nat, add_recognises_rules_made_by_iptables, .init = setup)
 	cr_assert_eq(sandbox_runf(out, sizeof(out), "iptables-legacy -t nat -A POSTROUTING "
 				  "-s 192.168.100.0/24 -o eth0 -m comment --comment ovslab:seed "
 				  "-j MASQUERADE"), 0, "%s", out);
-	cr_assert_eq(sandbox_runf(out, sizeof(out), "iptables-legacy -A FORWARD -i seedbr -o eth0 "
+	cr_assert_eq(sandbox_runf(out, sizeof(out), "iptables-legacy -A FORWARD -s 192.168.100.0/24 -i seedbr -o eth0 "
 				  "-m comment --comment ovslab:seed -j ACCEPT"), 0, "%s", out);
-	cr_assert_eq(sandbox_runf(out, sizeof(out), "iptables-legacy -A FORWARD -i eth0 -o seedbr "
+	cr_assert_eq(sandbox_runf(out, sizeof(out), "iptables-legacy -A FORWARD -d 192.168.100.0/24 -i eth0 -o seedbr "
 				  "-m conntrack --ctstate RELATED,ESTABLISHED "
 				  "-m comment --comment ovslab:seed -j ACCEPT"), 0, "%s", out);
 	add_seed();
@@ -135,7 +135,7 @@ Test(nat, remove_takes_only_its_lab, .init = setup)
 				  "iptables-legacy -t nat -A POSTROUTING -s 10.9.0.0/24 -j MASQUERADE"),
 		     0, "%s", out);
 
-	cr_assert_eq(nat_remove("seed"), 3, "%s", err_get());
+	cr_assert_eq(fw_iptc_remove("seed"), 3, "%s", err_get());
 	assert_seed_rules(0);
 	s = save("nat");
 	cr_assert_eq(count(s, "--comment \"ovslab:seed2\" "), 1, "%s", s);
@@ -143,8 +143,8 @@ Test(nat, remove_takes_only_its_lab, .init = setup)
 	s = save("filter");
 	cr_assert_eq(count(s, "--comment \"ovslab:seed2\" "), 2, "%s", s);
 
-	cr_assert_eq(nat_remove("seed"), 0, "%s", err_get());
-	cr_assert_eq(nat_remove("seed2"), 3, "%s", err_get());
+	cr_assert_eq(fw_iptc_remove("seed"), 0, "%s", err_get());
+	cr_assert_eq(fw_iptc_remove("seed2"), 3, "%s", err_get());
 	s = save("nat");
 	cr_assert_eq(count(s, "ovslab:"), 0, "%s", s);
 	cr_assert_not_null(strstr(s, FOREIGN), "%s", s);
@@ -156,15 +156,15 @@ Test(nat, remove_is_not_a_prefix_match, .init = setup)
 {
 	struct lab_addr gw = gw4("10.20.0.1", 16);
 
-	cr_assert_eq(nat_add("ab", "abbr", &gw, "up0"), 0, "%s", err_get());
-	cr_assert_eq(nat_remove("a"), 0, "%s", err_get());
+	cr_assert_eq(fw_iptc_add("ab", "abbr", &gw, "up0", false), 0, "%s", err_get());
+	cr_assert_eq(fw_iptc_remove("a"), 0, "%s", err_get());
 	cr_assert_eq(count(save("nat"), "--comment \"ovslab:ab\" "), 1, "%s", out);
-	cr_assert_eq(nat_remove("ab"), 3, "%s", err_get());
+	cr_assert_eq(fw_iptc_remove("ab"), 3, "%s", err_get());
 }
 
 Test(nat, remove_on_empty_tables, .init = setup)
 {
-	cr_assert_eq(nat_remove("seed"), 0, "%s", err_get());
+	cr_assert_eq(fw_iptc_remove("seed"), 0, "%s", err_get());
 }
 
 struct listed {
@@ -189,7 +189,7 @@ Test(nat, list_prints_the_lab_rules, .init = setup)
 
 	add_seed();
 	add_seed2();
-	cr_assert_eq(nat_list("seed", collect, &l), 0, "%s", err_get());
+	cr_assert_eq(fw_iptc_list("seed", collect, &l), 0, "%s", err_get());
 	cr_assert_eq(l.n, 3);
 	cr_assert_str_eq(l.tables[0], "nat");
 	cr_assert_str_eq(l.lines[0], MASQ_SEED);
@@ -202,7 +202,7 @@ Test(nat, list_prints_the_lab_rules, .init = setup)
 		  "%s%s", l.lines[1], l.lines[2]);
 
 	memset(&l, 0, sizeof(l));
-	cr_assert_eq(nat_list("nolab", collect, &l), 0, "%s", err_get());
+	cr_assert_eq(fw_iptc_list("nolab", collect, &l), 0, "%s", err_get());
 	cr_assert_eq(l.n, 0);
 }
 
@@ -210,7 +210,7 @@ Test(nat, ipv6_gateway_is_refused, .init = setup)
 {
 	struct lab_addr gw = { .family = AF_INET6, .prefix = 64 };
 
-	cr_assert_eq(nat_add("seed", "seedbr", &gw, "eth0"), -EAFNOSUPPORT);
+	cr_assert_eq(fw_iptc_add("seed", "seedbr", &gw, "eth0", false), -EAFNOSUPPORT);
 	cr_assert_not_null(strstr(err_get(), "seedbr"), "%s", err_get());
 	cr_assert_eq(count(save("nat"), "ovslab:"), 0, "%s", out);
 }

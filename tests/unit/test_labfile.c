@@ -16,7 +16,7 @@
 	"bridge, address, addresses, ifname, port, mac, mtu, ofport, vlan, trunks, delay, "  \
 	"jitter, distribution, loss, loss_correlation, duplicate, reorder, corrupt, rate, "  \
 	"limit, state"
-#define TOP_KEYS "name, bridges, hosts, links, patches, mirrors, checks, machines, underlay"
+#define TOP_KEYS "name, bridges, hosts, links, patches, mirrors, checks, machines, underlay, firewall"
 #define BRIDGE_KEYS                                                                     \
 	"gateway, gateway6, nat, uplink, flows, flows_file, groups, meters, openflow, datapath, "    \
 	"fail_mode, protocols, controller, "                                             \
@@ -373,6 +373,23 @@ Test(labfile, ipv6_model)
 	expect_addr(&lab->hosts[0].ifaces[0].addrs[0], "fd00:6::1/64");
 	expect_addr(&lab->hosts[1].ifaces[0].addrs[0], "fd00:6::2/64");
 	lab_free(lab);
+}
+
+Test(labfile, firewall_key)
+{
+	struct lab *lab = load_fixture("nat-nftables.yaml");
+	struct result r;
+
+	cr_expect_eq(lab->firewall, LAB_FIREWALL_NFTABLES);
+	lab_free(lab);
+	r = expect_ok("name: t\nfirewall: iptables\n");
+	cr_expect_eq(r.lab->firewall, LAB_FIREWALL_IPTABLES);
+	result_free(&r);
+	r = expect_ok("name: t\n");
+	cr_expect_eq(r.lab->firewall, LAB_FIREWALL_AUTO);
+	result_free(&r);
+	expect_problems("name: t\nfirewall: pf\n",
+			"t.yaml:2:11: firewall \"pf\" is not auto, iptables or nftables\n");
 }
 
 Test(labfile, features_model)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firewall/nat.h"
+#include "firewall/iptc.h"
 
 #define MATCH_COMMENT_SZ XT_ALIGN(sizeof(struct xt_entry_match) + sizeof(struct xt_comment_info))
 #define MATCH_CT_SZ XT_ALIGN(sizeof(struct xt_entry_match) + sizeof(struct xt_conntrack_mtinfo3))
@@ -65,7 +65,7 @@ static void assert_comment(const struct xt_entry_match *m, const char *want)
 Test(nat_rules, masquerade)
 {
 	struct lab_addr gw = gw4("192.168.100.254", 24);
-	struct ipt_entry *e = nat_rule_masquerade("seed", &gw, "eth0");
+	struct ipt_entry *e = fw_iptc_rule_masquerade("seed", &gw, "eth0");
 	const struct xt_entry_target *t;
 	const struct nf_nat_ipv4_multi_range_compat *r;
 	size_t off = sizeof(struct ipt_entry);
@@ -93,7 +93,7 @@ Test(nat_rules, masquerade)
 	cr_assert_eq(r->rangesize, 1);
 	cr_assert_eq(r->range[0].flags, 0);
 
-	cr_assert_str_eq(nat_rule_comment(e), "ovslab:seed");
+	cr_assert_str_eq(fw_iptc_rule_comment(e), "ovslab:seed");
 	cr_assert_eq(e->counters.pcnt, 0);
 	free(e);
 }
@@ -101,7 +101,7 @@ Test(nat_rules, masquerade)
 Test(nat_rules, masquerade_other_prefixes)
 {
 	struct lab_addr gw = gw4("10.1.2.3", 8);
-	struct ipt_entry *e = nat_rule_masquerade("x", &gw, "wan0");
+	struct ipt_entry *e = fw_iptc_rule_masquerade("x", &gw, "wan0");
 
 	cr_assert_not_null(e);
 	cr_assert_str_eq(inet_ntoa(e->ip.src), "10.0.0.0");
@@ -109,14 +109,14 @@ Test(nat_rules, masquerade_other_prefixes)
 	free(e);
 
 	gw = gw4("10.1.2.3", 32);
-	e = nat_rule_masquerade("x", &gw, "wan0");
+	e = fw_iptc_rule_masquerade("x", &gw, "wan0");
 	cr_assert_not_null(e);
 	cr_assert_str_eq(inet_ntoa(e->ip.src), "10.1.2.3");
 	cr_assert_str_eq(inet_ntoa(e->ip.smsk), "255.255.255.255");
 	free(e);
 
 	gw = gw4("10.1.2.3", 0);
-	e = nat_rule_masquerade("x", &gw, "wan0");
+	e = fw_iptc_rule_masquerade("x", &gw, "wan0");
 	cr_assert_not_null(e);
 	cr_assert_eq(e->ip.src.s_addr, 0);
 	cr_assert_eq(e->ip.smsk.s_addr, 0);
@@ -125,13 +125,17 @@ Test(nat_rules, masquerade_other_prefixes)
 
 Test(nat_rules, forward_out)
 {
-	struct ipt_entry *e = nat_rule_forward_out("seed", "br0", "eth0");
+	struct lab_addr gw = gw4("192.168.100.254", 24);
+	struct ipt_entry *e = fw_iptc_rule_forward_out("seed", "br0", &gw, "eth0");
 	const struct xt_entry_target *t;
 	size_t off = sizeof(struct ipt_entry);
 
 	cr_assert_not_null(e);
-	cr_assert_eq(e->ip.src.s_addr, 0);
-	cr_assert_eq(e->ip.smsk.s_addr, 0);
+	/* Only the lab's subnet: -s 192.168.100.0/24, any destination. */
+	cr_assert_eq(e->ip.src.s_addr, htonl(0xc0a86400));
+	cr_assert_eq(e->ip.smsk.s_addr, htonl(0xffffff00));
+	cr_assert_eq(e->ip.dst.s_addr, 0);
+	cr_assert_eq(e->ip.dmsk.s_addr, 0);
 	assert_iface(e->ip.iniface, e->ip.iniface_mask, "br0");
 	assert_iface(e->ip.outiface, e->ip.outiface_mask, "eth0");
 
@@ -143,18 +147,23 @@ Test(nat_rules, forward_out)
 	t = target_of(e);
 	cr_assert_str_eq(t->u.user.name, "ACCEPT");
 	cr_assert_eq(t->u.user.target_size, TARGET_STD_SZ);
-	cr_assert_str_eq(nat_rule_comment(e), "ovslab:seed");
+	cr_assert_str_eq(fw_iptc_rule_comment(e), "ovslab:seed");
 	free(e);
 }
 
 Test(nat_rules, forward_back)
 {
-	struct ipt_entry *e = nat_rule_forward_back("seed", "br0", "eth0");
+	struct lab_addr gw = gw4("192.168.100.254", 24);
+	struct ipt_entry *e = fw_iptc_rule_forward_back("seed", "br0", &gw, "eth0");
 	const struct xt_conntrack_mtinfo3 *ct;
 	const struct xt_entry_match *m;
 	size_t off = sizeof(struct ipt_entry);
 
 	cr_assert_not_null(e);
+	/* Replies to the lab's subnet only: -d 192.168.100.0/24. */
+	cr_assert_eq(e->ip.dst.s_addr, htonl(0xc0a86400));
+	cr_assert_eq(e->ip.dmsk.s_addr, htonl(0xffffff00));
+	cr_assert_eq(e->ip.src.s_addr, 0);
 	assert_iface(e->ip.iniface, e->ip.iniface_mask, "eth0");
 	assert_iface(e->ip.outiface, e->ip.outiface_mask, "br0");
 
@@ -175,7 +184,7 @@ Test(nat_rules, forward_back)
 	cr_assert_eq(e->target_offset, off);
 	cr_assert_eq(e->next_offset, off + TARGET_STD_SZ);
 	cr_assert_str_eq(target_of(e)->u.user.name, "ACCEPT");
-	cr_assert_str_eq(nat_rule_comment(e), "ovslab:seed");
+	cr_assert_str_eq(fw_iptc_rule_comment(e), "ovslab:seed");
 	free(e);
 }
 
@@ -183,9 +192,9 @@ Test(nat_rules, offsets_are_aligned)
 {
 	struct lab_addr gw = gw4("192.168.100.254", 24);
 	struct ipt_entry *e[3] = {
-		nat_rule_masquerade("seed", &gw, "eth0"),
-		nat_rule_forward_out("seed", "br0", "eth0"),
-		nat_rule_forward_back("seed", "br0", "eth0"),
+		fw_iptc_rule_masquerade("seed", &gw, "eth0"),
+		fw_iptc_rule_forward_out("seed", "br0", &gw, "eth0"),
+		fw_iptc_rule_forward_back("seed", "br0", &gw, "eth0"),
 	};
 
 	for (int i = 0; i < 3; i++) {
@@ -209,7 +218,7 @@ Test(nat_rules, comment_of_foreign_entry)
 	/* No match at all. */
 	e->target_offset = sizeof(*e);
 	e->next_offset = sizeof(*e) + TARGET_STD_SZ;
-	cr_assert_null(nat_rule_comment(e));
+	cr_assert_null(fw_iptc_rule_comment(e));
 
 	/* A comment that is not ours. */
 	m->u.user.match_size = msz;
@@ -217,10 +226,10 @@ Test(nat_rules, comment_of_foreign_entry)
 	strcpy(((struct xt_comment_info *)m->data)->comment, "docker rule");
 	e->target_offset = sizeof(*e) + msz;
 	e->next_offset = e->target_offset + TARGET_STD_SZ;
-	cr_assert_null(nat_rule_comment(e));
+	cr_assert_null(fw_iptc_rule_comment(e));
 
 	strcpy(((struct xt_comment_info *)m->data)->comment, "ovslab:other");
-	cr_assert_str_eq(nat_rule_comment(e), "ovslab:other");
+	cr_assert_str_eq(fw_iptc_rule_comment(e), "ovslab:other");
 	free(e);
 }
 
@@ -234,11 +243,12 @@ Test(nat_rules, bad_input)
 	long_lab[sizeof(long_lab) - 1] = '\0';
 
 	errno = 0;
-	cr_assert_null(nat_rule_masquerade("seed", &v6, "eth0"));
+	cr_assert_null(fw_iptc_rule_masquerade("seed", &v6, "eth0"));
 	cr_assert_eq(errno, EINVAL);
-	cr_assert_null(nat_rule_masquerade("seed", &gw, "an-uplink-name-too-long"));
-	cr_assert_null(nat_rule_masquerade("", &gw, "eth0"));
-	cr_assert_null(nat_rule_masquerade(long_lab, &gw, "eth0"));
-	cr_assert_null(nat_rule_forward_out("seed", "", "eth0"));
-	cr_assert_null(nat_rule_forward_back("seed", "br0", NULL));
+	cr_assert_null(fw_iptc_rule_masquerade("seed", &gw, "an-uplink-name-too-long"));
+	cr_assert_null(fw_iptc_rule_masquerade("", &gw, "eth0"));
+	cr_assert_null(fw_iptc_rule_masquerade(long_lab, &gw, "eth0"));
+	cr_assert_null(fw_iptc_rule_forward_out("seed", "", &gw, "eth0"));
+	cr_assert_null(fw_iptc_rule_forward_back("seed", "br0", &gw, NULL));
+	cr_assert_null(fw_iptc_rule_forward_out("seed", "br0", &v6, "eth0"));
 }

@@ -1,6 +1,6 @@
 /* The lab's MASQUERADE and FORWARD rules through libiptc (legacy xtables),
- * each marked with the comment ovslab:LAB (nat.h). */
-#include "firewall/nat.h"
+ * each marked with the comment ovslab:LAB (iptc.h). */
+#include "firewall/iptc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +26,8 @@
 #define NAT_CHAIN "POSTROUTING"
 #define FILTER_TABLE "filter"
 #define FILTER_CHAIN "FORWARD"
+/* Docker's documented place for the user's own rules, jumped to first from FORWARD. */
+#define DOCKER_CHAIN "DOCKER-USER"
 
 /* iptables' own default; it honours XTABLES_LOCKFILE and so do we, so both
  * agree on which file serialises changes. */
@@ -38,8 +40,8 @@ struct rule_spec {
 	const char *lab;
 	const char *in;       /* NULL: any input interface */
 	const char *out;      /* NULL: any output interface */
-	struct in_addr src;
-	struct in_addr smsk;
+	struct in_addr src, smsk; /* 0/0: any source */
+	struct in_addr dst, dmsk; /* 0/0: any destination */
 	bool ctstate;         /* -m conntrack --ctstate RELATED,ESTABLISHED */
 	bool masquerade;      /* -j MASQUERADE, else -j ACCEPT */
 };
@@ -55,7 +57,7 @@ static bool lab_ok(const char *lab)
 {
 	size_t n = lab ? strlen(lab) : 0;
 
-	return n > 0 && sizeof(NAT_COMMENT_PREFIX) - 1 + n < XT_MAX_COMMENT_LEN;
+	return n > 0 && sizeof(FW_COMMENT_PREFIX) - 1 + n < XT_MAX_COMMENT_LEN;
 }
 
 /* Exact interface match, as iptables sets it: the mask covers the name and
@@ -95,6 +97,8 @@ static struct ipt_entry *rule_build(const struct rule_spec *s)
 		return NULL;
 	e->ip.src = s->src;
 	e->ip.smsk = s->smsk;
+	e->ip.dst = s->dst;
+	e->ip.dmsk = s->dmsk;
 	if (s->in)
 		iface_set(e->ip.iniface, e->ip.iniface_mask, s->in);
 	if (s->out)
@@ -119,7 +123,7 @@ static struct ipt_entry *rule_build(const struct rule_spec *s)
 	m->u.user.match_size = comment_sz;
 	strcpy(m->u.user.name, "comment");
 	snprintf(((struct xt_comment_info *)m->data)->comment, XT_MAX_COMMENT_LEN, "%s%s",
-		 NAT_COMMENT_PREFIX, s->lab);
+		 FW_COMMENT_PREFIX, s->lab);
 	off += comment_sz;
 
 	e->target_offset = off;
@@ -139,7 +143,7 @@ static struct ipt_entry *rule_build(const struct rule_spec *s)
 	return e;
 }
 
-struct ipt_entry *nat_rule_masquerade(const char *lab, const struct lab_addr *gw,
+struct ipt_entry *fw_iptc_rule_masquerade(const char *lab, const struct lab_addr *gw,
 				      const char *uplink)
 {
 	struct rule_spec s = { .lab = lab, .out = uplink, .masquerade = true };
@@ -154,27 +158,36 @@ struct ipt_entry *nat_rule_masquerade(const char *lab, const struct lab_addr *gw
 	return rule_build(&s);
 }
 
-struct ipt_entry *nat_rule_forward_out(const char *lab, const char *bridge,
-				       const char *uplink)
+static bool gw_ok(const struct lab_addr *gw)
+{
+	return gw && gw->family == AF_INET && gw->prefix <= 32;
+}
+
+struct ipt_entry *fw_iptc_rule_forward_out(const char *lab, const char *bridge,
+					   const struct lab_addr *gw, const char *uplink)
 {
 	struct rule_spec s = { .lab = lab, .in = bridge, .out = uplink };
 
-	if (!lab_ok(lab) || !ifname_ok(bridge) || !ifname_ok(uplink)) {
+	if (!lab_ok(lab) || !ifname_ok(bridge) || !ifname_ok(uplink) || !gw_ok(gw)) {
 		errno = EINVAL;
 		return NULL;
 	}
+	s.smsk = prefix_mask(gw->prefix);
+	s.src.s_addr = gw->v4.s_addr & s.smsk.s_addr;
 	return rule_build(&s);
 }
 
-struct ipt_entry *nat_rule_forward_back(const char *lab, const char *bridge,
-					const char *uplink)
+struct ipt_entry *fw_iptc_rule_forward_back(const char *lab, const char *bridge,
+					    const struct lab_addr *gw, const char *uplink)
 {
 	struct rule_spec s = { .lab = lab, .in = uplink, .out = bridge, .ctstate = true };
 
-	if (!lab_ok(lab) || !ifname_ok(bridge) || !ifname_ok(uplink)) {
+	if (!lab_ok(lab) || !ifname_ok(bridge) || !ifname_ok(uplink) || !gw_ok(gw)) {
 		errno = EINVAL;
 		return NULL;
 	}
+	s.dmsk = prefix_mask(gw->prefix);
+	s.dst.s_addr = gw->v4.s_addr & s.dmsk.s_addr;
 	return rule_build(&s);
 }
 
@@ -195,7 +208,7 @@ static const struct xt_entry_match *match_next(const struct ipt_entry *e, size_t
 	return m;
 }
 
-const char *nat_rule_comment(const struct ipt_entry *e)
+const char *fw_iptc_rule_comment(const struct ipt_entry *e)
 {
 	const struct xt_entry_match *m;
 	size_t off = 0;
@@ -207,7 +220,7 @@ const char *nat_rule_comment(const struct ipt_entry *e)
 		    m->u.match_size < sizeof(*m) + sizeof(*c) ||
 		    !memchr(c->comment, '\0', sizeof(c->comment)))
 			continue;
-		if (strncmp(c->comment, NAT_COMMENT_PREFIX, sizeof(NAT_COMMENT_PREFIX) - 1) == 0)
+		if (strncmp(c->comment, FW_COMMENT_PREFIX, sizeof(FW_COMMENT_PREFIX) - 1) == 0)
 			return c->comment;
 	}
 	return NULL;
@@ -215,10 +228,10 @@ const char *nat_rule_comment(const struct ipt_entry *e)
 
 static bool rule_of_lab(const struct ipt_entry *e, const char *lab)
 {
-	const char *c = nat_rule_comment(e);
+	const char *c = fw_iptc_rule_comment(e);
 
 	/* Exact: lab "a" must never take "ovslab:ab" with it. */
-	return c && strcmp(c + sizeof(NAT_COMMENT_PREFIX) - 1, lab) == 0;
+	return c && strcmp(c + sizeof(FW_COMMENT_PREFIX) - 1, lab) == 0;
 }
 
 static bool match_same(const struct xt_entry_match *a, const struct xt_entry_match *b)
@@ -317,10 +330,35 @@ static bool table_missing(int e)
 
 /* missing_ok: a kernel without the table cannot hold any rule of ours, which
  * is not an error when we only read or delete; errno tells the caller. */
+/* Whether the kernel holds the legacy table in this namespace.  Opening one
+ * that is not there would make it (and load its module): on a machine that
+ * uses nftables, iptables-nft then warns "iptables-legacy tables present". */
+bool fw_iptc_table_present(const char *table)
+{
+	FILE *f = fopen("/proc/net/ip_tables_names", "re");
+	char line[64];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		found = !strcmp(line, table);
+	}
+	fclose(f);
+	return found;
+}
+
 static struct xtc_handle *table_open(const char *table, bool missing_ok)
 {
-	struct xtc_handle *h = iptc_init(table);
+	struct xtc_handle *h;
 	int e;
+
+	if (missing_ok && !fw_iptc_table_present(table)) {
+		errno = ENOENT;
+		return NULL;
+	}
+	h = iptc_init(table);
 
 	if (h)
 		return h;
@@ -334,7 +372,15 @@ static struct xtc_handle *table_open(const char *table, bool missing_ok)
 	return NULL;
 }
 
-/* Adds to table/chain each rule not already there; returns how many it added. */
+/* Where the lab's FORWARD rules go: Docker's DOCKER-USER when it exists
+ * (FORWARD jumps there before Docker's own drops), else FORWARD itself. */
+static const char *forward_chain(struct xtc_handle *h)
+{
+	return iptc_is_chain(DOCKER_CHAIN, h) ? DOCKER_CHAIN : FILTER_CHAIN;
+}
+
+/* Adds to table/chain (NULL: the forward chain) each rule not already there;
+ * returns how many it added. */
 static int table_add(const char *table, const char *chain, struct ipt_entry *const *rules,
 		     size_t n, bool insert, const char *what)
 {
@@ -346,6 +392,8 @@ static int table_add(const char *table, const char *chain, struct ipt_entry *con
 		ret = neg_errno();
 		goto out;
 	}
+	if (!chain)
+		chain = forward_chain(h);
 	for (size_t i = 0; i < n; i++) {
 		const struct ipt_entry *e;
 		bool present = false;
@@ -378,7 +426,11 @@ out:
 	return ret;
 }
 
-static int table_remove(const char *table, const char *chain, const char *lab)
+/* The chains a lab's rules may be in, per table. */
+static const char *const nat_chains[] = { NAT_CHAIN, NULL };
+static const char *const filter_chains[] = { FILTER_CHAIN, DOCKER_CHAIN, NULL };
+
+static int table_remove(const char *table, const char *const *chains, const char *lab)
 {
 	struct xtc_handle *h;
 	int removed = 0, ret;
@@ -388,31 +440,35 @@ static int table_remove(const char *table, const char *chain, const char *lab)
 		ret = table_missing(errno) ? 0 : neg_errno();
 		goto out;
 	}
-	for (;;) {
-		const struct ipt_entry *e;
-		unsigned int num = 0;
-		bool found = false;
+	for (const char *const *chain = chains; *chain; chain++) {
+		if (!iptc_is_chain(*chain, h))
+			continue;
+		for (;;) {
+			const struct ipt_entry *e;
+			unsigned int num = 0;
+			bool found = false;
 
-		/* Deleting invalidates the walk, so start over after each one. */
-		for (e = iptc_first_rule(chain, h); e; e = iptc_next_rule(e, h), num++) {
-			if (rule_of_lab(e, lab)) {
-				found = true;
-				break;
+			/* Deleting invalidates the walk, so start over after each one. */
+			for (e = iptc_first_rule(*chain, h); e; e = iptc_next_rule(e, h), num++) {
+				if (rule_of_lab(e, lab)) {
+					found = true;
+					break;
+				}
 			}
+			if (!found)
+				break;
+			if (!iptc_delete_num_entry(*chain, num, h)) {
+				ret = neg_errno();
+				err_set("%s/%s: cannot delete rule %u of lab %s: %s", table, *chain,
+					num + 1, lab, iptc_strerror(-ret));
+				goto out;
+			}
+			removed++;
 		}
-		if (!found)
-			break;
-		if (!iptc_delete_num_entry(chain, num, h)) {
-			ret = neg_errno();
-			err_set("%s/%s: cannot delete rule %u of lab %s: %s", table, chain, num + 1,
-				lab, iptc_strerror(-ret));
-			goto out;
-		}
-		removed++;
 	}
 	if (removed && !iptc_commit(h)) {
 		ret = neg_errno();
-		err_set("%s/%s: cannot delete the rules of lab %s: %s", table, chain, lab,
+		err_set("%s: cannot delete the rules of lab %s: %s", table, lab,
 			iptc_strerror(-ret));
 		goto out;
 	}
@@ -561,8 +617,8 @@ static void rule_text(const char *chain, const struct ipt_entry *e, const char *
 		text_add(&t, " -j %s", target);
 }
 
-static int table_list(const char *table, const char *chain, const char *lab,
-		      void (*fn)(const char *table, const char *rule, void *arg), void *arg)
+static int table_list(const char *table, const char *const *chains, const char *lab,
+		      fw_rule_fn *fn, void *arg)
 {
 	const struct ipt_entry *e;
 	struct xtc_handle *h;
@@ -574,11 +630,15 @@ static int table_list(const char *table, const char *chain, const char *lab,
 		ret = table_missing(errno) ? 0 : neg_errno();
 		goto out;
 	}
-	for (e = iptc_first_rule(chain, h); e; e = iptc_next_rule(e, h)) {
-		if (!rule_of_lab(e, lab))
+	for (const char *const *chain = chains; *chain; chain++) {
+		if (!iptc_is_chain(*chain, h))
 			continue;
-		rule_text(chain, e, iptc_get_target(e, h), text, sizeof(text));
-		fn(table, text, arg);
+		for (e = iptc_first_rule(*chain, h); e; e = iptc_next_rule(e, h)) {
+			if (!rule_of_lab(e, lab))
+				continue;
+			rule_text(*chain, e, iptc_get_target(e, h), text, sizeof(text));
+			fn(table, text, arg);
+		}
 	}
 	ret = 0;
 out:
@@ -587,15 +647,15 @@ out:
 	return ret;
 }
 
-int nat_add(const char *lab, const char *bridge, const struct lab_addr *gw,
-	    const char *uplink)
+int fw_iptc_add(const char *lab, const char *bridge, const struct lab_addr *gw,
+		const char *uplink, bool forward_only)
 {
 	struct ipt_entry *masq = NULL, *fwd[2] = { NULL, NULL };
 	char net[INET_ADDRSTRLEN], subnet[INET_ADDRSTRLEN + 8], what[64];
 	struct in_addr a;
 	int lock = -1, ret;
 
-	if (!gw || gw->family != AF_INET || gw->prefix > 32) {
+	if (!gw_ok(gw)) {
 		ret = -EAFNOSUPPORT;
 		err_set("bridge %s: NAT needs an IPv4 gateway address", bridge);
 		goto out;
@@ -610,10 +670,10 @@ int nat_add(const char *lab, const char *bridge, const struct lab_addr *gw,
 	inet_ntop(AF_INET, &a, net, sizeof(net));
 	snprintf(subnet, sizeof(subnet), "%s/%u", net, gw->prefix);
 
-	masq = nat_rule_masquerade(lab, gw, uplink);
+	masq = fw_iptc_rule_masquerade(lab, gw, uplink);
 	/* Each goes to the top of FORWARD, so the reply rule ends up first. */
-	fwd[0] = nat_rule_forward_out(lab, bridge, uplink);
-	fwd[1] = nat_rule_forward_back(lab, bridge, uplink);
+	fwd[0] = fw_iptc_rule_forward_out(lab, bridge, gw, uplink);
+	fwd[1] = fw_iptc_rule_forward_back(lab, bridge, gw, uplink);
 	if (!masq || !fwd[0] || !fwd[1]) {
 		ret = -ENOMEM;
 		err_set("bridge %s: cannot build the NAT rules: out of memory", bridge);
@@ -625,12 +685,14 @@ int nat_add(const char *lab, const char *bridge, const struct lab_addr *gw,
 		ret = lock;
 		goto out;
 	}
-	snprintf(what, sizeof(what), "the masquerade rule for %s", subnet);
-	ret = table_add(NAT_TABLE, NAT_CHAIN, &masq, 1, false, what);
-	if (ret < 0)
-		goto out;
+	if (!forward_only) {
+		snprintf(what, sizeof(what), "the masquerade rule for %s", subnet);
+		ret = table_add(NAT_TABLE, NAT_CHAIN, &masq, 1, false, what);
+		if (ret < 0)
+			goto out;
+	}
 	snprintf(what, sizeof(what), "the forwarding rules for bridge %s", bridge);
-	ret = table_add(FILTER_TABLE, FILTER_CHAIN, fwd, 2, true, what);
+	ret = table_add(FILTER_TABLE, NULL, fwd, 2, true, what);
 	if (ret < 0)
 		goto out;
 	ret = 0;
@@ -642,7 +704,27 @@ out:
 	return ret;
 }
 
-int nat_remove(const char *lab)
+int fw_iptc_forward_drops(void)
+{
+	struct xt_counters c;
+	struct xtc_handle *h;
+	const char *policy;
+	int ret;
+
+	h = table_open(FILTER_TABLE, true);
+	if (!h) {
+		ret = table_missing(errno) ? 0 : neg_errno();
+		goto out;
+	}
+	policy = iptc_get_policy(FILTER_CHAIN, &c, h);
+	ret = policy && !strcmp(policy, IPTC_LABEL_DROP);
+out:
+	if (h)
+		iptc_free(h);
+	return ret;
+}
+
+int fw_iptc_remove(const char *lab)
 {
 	int lock = -1, ret, n;
 
@@ -656,12 +738,12 @@ int nat_remove(const char *lab)
 		ret = lock;
 		goto out;
 	}
-	n = table_remove(NAT_TABLE, NAT_CHAIN, lab);
+	n = table_remove(NAT_TABLE, nat_chains, lab);
 	if (n < 0) {
 		ret = n;
 		goto out;
 	}
-	ret = table_remove(FILTER_TABLE, FILTER_CHAIN, lab);
+	ret = table_remove(FILTER_TABLE, filter_chains, lab);
 	if (ret < 0)
 		goto out;
 	ret += n;
@@ -670,7 +752,7 @@ out:
 	return ret;
 }
 
-static int table_lab_names(const char *table, const char *chain, struct strset *ln)
+static int table_lab_names(const char *table, const char *const *chains, struct strset *ln)
 {
 	const struct ipt_entry *e;
 	struct xtc_handle *h;
@@ -681,11 +763,15 @@ static int table_lab_names(const char *table, const char *chain, struct strset *
 		ret = table_missing(errno) ? 0 : neg_errno();
 		goto out;
 	}
-	for (e = iptc_first_rule(chain, h); e && ret == 0; e = iptc_next_rule(e, h)) {
-		const char *c = nat_rule_comment(e);
+	for (const char *const *chain = chains; *chain && ret == 0; chain++) {
+		if (!iptc_is_chain(*chain, h))
+			continue;
+		for (e = iptc_first_rule(*chain, h); e && ret == 0; e = iptc_next_rule(e, h)) {
+			const char *c = fw_iptc_rule_comment(e);
 
-		if (c)
-			ret = strset_add(ln, c + sizeof(NAT_COMMENT_PREFIX) - 1);
+			if (c)
+				ret = strset_add(ln, c + sizeof(FW_COMMENT_PREFIX) - 1);
+		}
 	}
 out:
 	if (h)
@@ -693,23 +779,17 @@ out:
 	return ret;
 }
 
-int nat_lab_names(void (*fn)(const char *lab, void *arg), void *arg)
+int fw_iptc_lab_names(struct strset *ln)
 {
-	struct strset ln = { NULL, 0 };
 	int ret;
 
-	ret = table_lab_names(NAT_TABLE, NAT_CHAIN, &ln);
+	ret = table_lab_names(NAT_TABLE, nat_chains, ln);
 	if (ret == 0)
-		ret = table_lab_names(FILTER_TABLE, FILTER_CHAIN, &ln);
-	/* Called after the walk: fn may change the very tables walked. */
-	for (size_t i = 0; ret == 0 && i < ln.n; i++)
-		fn(ln.v[i], arg);
-	strset_free(&ln);
+		ret = table_lab_names(FILTER_TABLE, filter_chains, ln);
 	return ret;
 }
 
-int nat_list(const char *lab, void (*fn)(const char *table, const char *rule, void *arg),
-	     void *arg)
+int fw_iptc_list(const char *lab, fw_rule_fn *fn, void *arg)
 {
 	int ret;
 
@@ -719,10 +799,27 @@ int nat_list(const char *lab, void (*fn)(const char *table, const char *rule, vo
 		goto out;
 	}
 	/* Each iptc_init is an atomic snapshot, so reading needs no lock. */
-	ret = table_list(NAT_TABLE, NAT_CHAIN, lab, fn, arg);
+	ret = table_list(NAT_TABLE, nat_chains, lab, fn, arg);
 	if (ret < 0)
 		goto out;
-	ret = table_list(FILTER_TABLE, FILTER_CHAIN, lab, fn, arg);
+	ret = table_list(FILTER_TABLE, filter_chains, lab, fn, arg);
 out:
+	return ret;
+}
+
+int fw_iptc_docker(void)
+{
+	struct xtc_handle *h;
+	int ret;
+
+	h = table_open(FILTER_TABLE, true);
+	if (!h) {
+		ret = table_missing(errno) ? 0 : neg_errno();
+		goto out;
+	}
+	ret = iptc_is_chain(DOCKER_CHAIN, h) ? 1 : 0;
+out:
+	if (h)
+		iptc_free(h);
 	return ret;
 }
