@@ -94,3 +94,10 @@ settle() {
 		a=("${b[@]}")
 	done
 }
+
+# The machines lab (bench/machines, bench/machines.sh): host k (1-based) of
+# M x H sits on machine m = (k-1)/H + 1, named h<k> on machine m<m>, address
+# 10.100.(k/256).(k%256)/16; machine m's underlay address is ovslab's default
+# for the m-th machine declared.
+mh_host_addr() { host_addr "$1" 100; }
+mh_underlay() { echo "10.200.0.$1"; }

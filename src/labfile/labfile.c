@@ -1835,6 +1835,20 @@ struct lab *labfile_lab(struct ctx *c)
 	return c->lab;
 }
 
+struct lab_pos labfile_gateway_pos(struct ctx *c, size_t bridge)
+{
+	return c->bm[bridge].gateway;
+}
+
+struct lab_pos labfile_addr_pos(struct ctx *c, size_t host, size_t iface, size_t addr)
+{
+	const struct host_marks *hm = host < c->n_hm ? &c->hm[host] : NULL;
+
+	if (!hm || iface >= hm->n_im || !hm->im[iface].addr)
+		return c->lab->hosts[host].pos;
+	return hm->im[iface].addr[addr];
+}
+
 const char *labfile_display(struct ctx *c)
 {
 	return c->display;

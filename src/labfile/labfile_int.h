@@ -26,6 +26,10 @@ struct setting {
 };
 
 struct lab *labfile_lab(struct ctx *c);
+/* Where bridge i's gateway, and address k of interface f of host i, were
+ * written. */
+struct lab_pos labfile_gateway_pos(struct ctx *c, size_t bridge);
+struct lab_pos labfile_addr_pos(struct ctx *c, size_t host, size_t iface, size_t addr);
 /* The lab file's name as messages show it. */
 const char *labfile_display(struct ctx *c);
 /* Set when a lab's saved copy is read: where its flows files were saved. */

@@ -464,6 +464,107 @@ static void machines_pairs(struct ctx *c, const struct lab_bridge *b)
 	}
 }
 
+static bool machines_overlap(const struct lab_addr *a, const struct lab_addr *b)
+{
+	return a->family == AF_INET && (lab_addr_in_subnet(a, b) || lab_addr_in_subnet(b, a));
+}
+
+/* The underlay lives only in the machines' namespaces, but a subnet the
+ * hosts use, or route to, that overlaps it makes one address mean two
+ * places (and will, once a machine is a real computer). */
+static void machines_underlay_overlaps(struct ctx *c)
+{
+	const struct lab *lab = labfile_lab(c);
+	const struct lab_addr *net = &lab->underlay.subnet;
+	static const char fix[] = "(give \"underlay: {subnet: ...}\" another)";
+	char sub[64], a1[64];
+
+	lab_addr_str(net, sub, sizeof(sub));
+	for (size_t i = 0; i < lab->n_bridges; i++) {
+		const struct lab_bridge *b = &lab->bridges[i];
+
+		struct lab_addr gw = lab_addr_network(&b->gateway);
+
+		if (machines_overlap(&b->gateway, net))
+			labfile_report(c, labfile_gateway_pos(c, i), "bridge %s: subnet %s overlaps "
+				       "the underlay subnet %s %s", b->name,
+				       lab_addr_str(&gw, a1, sizeof(a1)), sub, fix);
+	}
+	for (size_t i = 0; i < lab->n_hosts; i++) {
+		const struct lab_host *h = &lab->hosts[i];
+
+		for (size_t f = 0; f < h->n_ifaces; f++)
+			for (size_t k = 0; k < h->ifaces[f].n_addrs; k++) {
+				const struct lab_addr *a = &h->ifaces[f].addrs[k];
+
+				if (machines_overlap(a, net))
+					labfile_report(c, labfile_addr_pos(c, i, f, k), "host %s: "
+						       "address %s overlaps the underlay subnet %s %s",
+						       h->name, lab_addr_str(a, a1, sizeof(a1)), sub,
+						       fix);
+			}
+		for (size_t r = 0; r < h->n_routes; r++) {
+			const struct lab_addr *d = &h->routes[r].dst;
+
+			if (d->prefix && machines_overlap(d, net))
+				labfile_report(c, h->routes[r].pos, "host %s: route to %s overlaps "
+					       "the underlay subnet %s %s", h->name,
+					       lab_addr_str(d, a1, sizeof(a1)), sub, fix);
+		}
+	}
+}
+
+/* Whether a host on bridge names no machine or an undeclared one (already
+ * reported: which machines have the bridge is not known). */
+static bool machines_unplaced(const struct lab *lab, const char *bridge)
+{
+	for (size_t i = 0; i < lab->n_hosts; i++) {
+		const struct lab_host *h = &lab->hosts[i];
+
+		if (h->machine && lab_find_machine(lab, h->machine))
+			continue;
+		for (size_t f = 0; f < h->n_ifaces; f++)
+			if (h->ifaces[f].attach == LAB_ATTACH_BRIDGE && h->ifaces[f].bridge &&
+			    !strcmp(h->ifaces[f].bridge, bridge))
+				return true;
+	}
+	return false;
+}
+
+/* Bridges are on the machines that have a host on them: tunnel settings
+ * written on a bridge that ends up on one machine (or none) join nothing,
+ * most likely a host's machine mistyped. */
+static void machines_lone_bridges(struct ctx *c)
+{
+	const struct lab *lab = labfile_lab(c);
+
+	for (size_t i = 0; i < lab->n_bridges; i++) {
+		const struct lab_bridge *b = &lab->bridges[i];
+		const struct lab_machine *on = NULL;
+		size_t n = 0;
+
+		if ((!b->tunnel_pos.line && !b->key_pos.line) || machines_unplaced(lab, b->name))
+			continue;
+		for (size_t m = 0; m < lab->n_machines && n < 2; m++)
+			if (lab_machine_has_bridge(lab, &lab->machines[m], b->name)) {
+				on = &lab->machines[m];
+				n++;
+			}
+		if (n >= 2)
+			continue;
+		if (on)
+			labfile_report(c, b->tunnel_pos.line ? b->tunnel_pos : b->key_pos,
+				       "bridge %s: its %s join copies on several machines, but only "
+				       "machine %s has a host on it", b->name,
+				       b->tunnel_pos.line ? "tunnels" : "tunnel key", on->name);
+		else
+			labfile_report(c, b->tunnel_pos.line ? b->tunnel_pos : b->key_pos,
+				       "bridge %s: its %s join copies on several machines, but no "
+				       "machine has a host on it", b->name,
+				       b->tunnel_pos.line ? "tunnels" : "tunnel key");
+	}
+}
+
 void labfile_machines_validate(struct ctx *c)
 {
 	struct lab *lab = labfile_lab(c);
@@ -521,4 +622,6 @@ void labfile_machines_validate(struct ctx *c)
 	}
 	for (size_t i = 0; i < lab->n_hosts; i++)
 		machines_host(c, &lab->hosts[i], ul);
+	machines_underlay_overlaps(c);
+	machines_lone_bridges(c);
 }

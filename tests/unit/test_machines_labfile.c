@@ -131,6 +131,76 @@ Test(machines_labfile, mistakes)
 			"t.yaml:5:3: host vm1: \"bridge: none\" is not supported with machines yet\n");
 }
 
+/* Issue 14 item 8: each mistake with its position (nothing is built from a
+ * file with problems). */
+Test(machines_labfile, placement_and_underlay_mistakes)
+{
+	/* Bridges are on the machines that have a host on them: "a bridge its
+	 * machine lacks" is a bridge the file does not declare. */
+	expect_problems("name: mh\n"
+			"machines: {hv1: {}, hv2: {}}\n"
+			"bridges: {int_br: {}}\n"
+			"hosts:\n"
+			"  vm1: {machine: hv1, bridge: int_br}\n"
+			"  vm2: {machine: hv2, bridge: ext_br}\n",
+			"t.yaml:6:31: host vm2: unknown bridge \"ext_br\"\n");
+	/* Tunnel settings on a bridge on one machine, or on none. */
+	expect_problems("name: mh\n"
+			"machines: {hv1: {}, hv2: {}}\n"
+			"bridges:\n"
+			"  a: {tunnel: vxlan, key: 5}\n"
+			"  b: {key: 6}\n"
+			"  c: {tunnel: gre}\n"
+			"hosts:\n"
+			"  vm1: {machine: hv1, bridge: a}\n"
+			"  vm2: {machine: hv1, bridge: a}\n"
+			"  vm3: {machine: hv2, bridge: b}\n"
+			"  vm4: {machine: hv1, bridge: c}\n"
+			"  vm5: {machine: hv2, bridge: c}\n",
+			"t.yaml:4:7: bridge a: its tunnels join copies on several machines, but only "
+			"machine hv1 has a host on it\n"
+			"t.yaml:5:7: bridge b: its tunnel key join copies on several machines, but "
+			"only machine hv2 has a host on it\n");
+	expect_problems("name: mh\n"
+			"machines: {hv1: {}, hv2: {}}\n"
+			"bridges: {a: {tunnel: geneve}, b: {}}\n"
+			"hosts:\n"
+			"  vm1: {machine: hv1, bridge: b}\n"
+			"  vm2: {machine: hv2, bridge: b}\n",
+			"t.yaml:3:15: bridge a: its tunnels join copies on several machines, but no "
+			"machine has a host on it\n");
+	/* The underlay's subnet overlapping a bridge's, a host's or a route;
+	 * a default route overlaps everything and is no mistake. */
+	expect_problems("name: mh\n"
+			"underlay: {subnet: 10.50.0.0/16}\n"
+			"machines: {hv1: {underlay: 10.50.0.9}, hv2: {underlay: 10.50.0.9}, b2: {}}\n"
+			"bridges: {int_br: {gateway: 10.50.7.254/24}, b2: {}}\n"
+			"hosts:\n"
+			"  vm1: {machine: hv1, bridge: int_br, address: 10.50.7.1/24}\n"
+			"  vm2:\n"
+			"    machine: hv2\n"
+			"    bridge: b2\n"
+			"    address: 10.0.0.2/8\n"
+			"    routes:\n"
+			"      - {to: 10.50.9.0/24, via: 10.0.0.1}\n"
+			"      - {to: default, via: 10.0.0.1}\n"
+			"  vm3: {machine: hv1, bridge: b2, address: 10.60.0.3/16}\n"
+			"  hv1: {machine: hv1, bridge: b2}\n",
+			"t.yaml:3:12: machine name \"hv1\" is already a host's name\n"
+			"t.yaml:3:56: machine hv2: underlay address 10.50.0.9 is machine hv1's too\n"
+			"t.yaml:3:68: machine name \"b2\" is already a bridge's name\n"
+			"t.yaml:4:11: bridge int_br: a gateway or NAT is not supported with machines "
+			"yet\n"
+			"t.yaml:4:29: bridge int_br: subnet 10.50.7.0/24 overlaps the underlay subnet "
+			"10.50.0.0/16 (give \"underlay: {subnet: ...}\" another)\n"
+			"t.yaml:6:48: host vm1: address 10.50.7.1/24 overlaps the underlay subnet "
+			"10.50.0.0/16 (give \"underlay: {subnet: ...}\" another)\n"
+			"t.yaml:10:14: host vm2: address 10.0.0.2/8 overlaps the underlay subnet "
+			"10.50.0.0/16 (give \"underlay: {subnet: ...}\" another)\n"
+			"t.yaml:12:9: host vm2: route to 10.50.9.0/24 overlaps the underlay subnet "
+			"10.50.0.0/16 (give \"underlay: {subnet: ...}\" another)\n");
+}
+
 /* Out of this first slice: refused where they are written. */
 Test(machines_labfile, not_yet)
 {
@@ -221,6 +291,8 @@ Test(machines_labfile, tunnel_mistakes)
 			"t.yaml:6:48: bridge b: tunnel pair [hv2, hv2] joins a machine to itself\n"
 			"t.yaml:6:60: bridge b: a tunnel pair is a list of two machine names, like "
 			"[hv1, hv2]\n"
+			"t.yaml:7:7: bridge c: its tunnels join copies on several machines, but only "
+			"machine hv1 has a host on it\n"
 			"t.yaml:7:32: \"bfd\" must be true or false, not \"maybe\"\n"
 			"t.yaml:7:39: unknown key \"vni\" (expected type, key, pairs, bfd)\n"
 			"t.yaml:7:48: bridge c: key given twice (first at 7:16)\n"
