@@ -16,6 +16,10 @@
  * file:line:col lines; on any failure everything this run made is removed. */
 int cmd_up(const char *path, FILE *diag, FILE *out);
 
+/* `gen TOPOLOGY ARGS` (argv[0] the topology): prints a lab file with its
+ * checks; 1 (usage, message set) for an unknown topology or bad sizes. */
+int cmd_gen(int argc, char **argv, FILE *out);
+
 /* Prints what `up` would change, and changes nothing. */
 int cmd_plan(const char *path, FILE *diag, FILE *out);
 
