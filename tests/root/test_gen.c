@@ -1,6 +1,6 @@
 /* `ovslab gen` end to end, in a sandbox: every topology at two sizes, piped
  * into `ovslab up -`, comes up and its generated checks pass; `plan -`
- * names standard input in its messages. */
+ * names standard input in its messages; the ranges fixture comes up. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,4 +62,13 @@ Test(gen, plan_from_stdin_names_it)
 {
 	cr_assert_neq(sh("printf 'name: x\\nhosts:\\n  h[2-1]:\\n' | %s plan -%s", ""), 0, "%s", buf);
 	cr_expect_neq(strstr(buf, "<stdin>:3:3: host range \"h[2-1]\" counts down"), NULL, "%s", buf);
+}
+
+/* The ranges fixture: 40 hosts from a few lines come up; its checks pass. */
+Test(gen, ranges_fixture)
+{
+	cr_assert_eq(sandbox_ovslabf(buf, sizeof(buf), "up %s --check", sandbox_fixture("ranges.yaml")),
+		     0, "%s", buf);
+	cr_expect_neq(strstr(buf, "10 of 10 checks hold"), NULL, "%s", buf);
+	cr_assert_eq(sandbox_ovslabf(buf, sizeof(buf), "down ranges"), 0, "%s", buf);
 }

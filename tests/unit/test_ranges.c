@@ -9,6 +9,7 @@
 #include "util/err.h"
 #include "model/lab.h"
 #include "labparse.h"
+#include "sandbox.h"
 
 static void expect_problems(const char *yaml, const char *diag)
 {
@@ -249,4 +250,19 @@ Test(ranges, hosts_spread_over_machines)
 	cr_expect_str_eq(host(lab, "vm6")->machine, "hv3");
 	lab_free(r.lab);
 	free(r.diag);
+}
+
+Test(ranges, the_fixture)
+{
+	struct lab *lab = NULL;
+
+	cr_assert_eq(labfile_load(sandbox_fixture("ranges.yaml"), stderr, &lab), 0, "%s", err_get());
+	cr_expect_eq(lab->n_bridges, 4);
+	cr_expect_eq(lab->n_hosts, 43);
+	cr_expect_eq(lab->n_links, 2);
+	cr_expect_eq(lab->n_checks, 10);
+	cr_expect_str_eq(host(lab, "h11")->ifaces[0].bridge, "leaf2");
+	cr_expect_str_eq(addr(&host(lab, "h11")->ifaces[0].addrs[0]), "10.0.2.1/24");
+	cr_expect_str_eq(addr(&host(lab, "h40")->ifaces[0].addrs[0]), "10.0.4.10/24");
+	lab_free(lab);
 }
