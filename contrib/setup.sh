@@ -1,14 +1,20 @@
 #!/bin/sh
 # Sets a Debian 12 machine up for ovslab: the packages it builds and runs
 # with, then the build (build/ovslab).  Given a lab file, also brings that lab
-# up and shows it.  Run as root from anywhere in the repository.
+# up and shows it.  Run from anywhere in the repository, as root or as a user
+# with sudo.
 #   contrib/setup.sh [LABFILE]
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
+# The same command pasted as root (a fresh Debian 12 has no sudo) or as a
+# user with sudo: the latter goes through sudo once, here.
 if [ "$(id -u)" -ne 0 ]; then
-	echo "setup.sh: run as root (sudo $0 $*)" >&2
+	if command -v sudo >/dev/null 2>&1; then
+		exec sudo "$top/contrib/$(basename "$0")" "$@"
+	fi
+	echo "setup.sh: run as root (su -c '$0 $*')" >&2
 	exit 1
 fi
 

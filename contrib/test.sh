@@ -4,10 +4,17 @@
 # suites, and the ovslab binary as the end-to-end tests drive it), then the
 # quick soak and the fuzzers.  Network tests run in namespaces of their own
 # and leave the machine as it was.
-# Run as root.
+# Run as root, or as a user with sudo (it goes through sudo itself).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		exec sudo "$top/contrib/$(basename "$0")" "$@"
+	fi
+	echo "test.sh: run as root (su -c '$0 $*')" >&2
+	exit 1
+fi
 contrib/setup.sh
 
 status=0

@@ -29,6 +29,10 @@ int cmd_doctor(bool json, FILE *out);
  * (buf). */
 void cmd_doctor_warning(char *buf, size_t len);
 
+/* `gen TOPOLOGY ARGS` (argv[0] the topology): prints a lab file with its
+ * checks; 1 (usage, message set) for an unknown topology or bad sizes. */
+int cmd_gen(int argc, char **argv, FILE *out);
+
 /* Prints what `up` would change, and changes nothing. */
 int cmd_plan(const char *path, FILE *diag, FILE *out);
 

@@ -18,10 +18,15 @@ static const char usage[] =
 	"  up FILE [--timings] [--firewall=auto|iptables|nftables]\n"
 	"                                 build the lab described by FILE, or bring a lab\n"
 	"                                 that is up in line with its edited file\n"
+	"                                 (FILE -: read from standard input, as plan -)\n"
 	"  up FILE --check                the same, then run the lab's checks\n"
 	"  up FILE --machine MACHINE      on a real computer: build only that machine's part\n"
 	"                                 of a lab with machines, tunnelled to the others\n"
 	"  plan FILE                      print what up would change, change nothing\n"
+	"  gen TOPOLOGY ARGS              print a lab file with its checks: single N,\n"
+	"                                 linear N, tree DEPTH FANOUT, ring N, star N,\n"
+	"                                 clos SPINES LEAVES HOSTS_PER_LEAF,\n"
+	"                                 multihost MACHINES HOSTS\n"
 	"  down LAB|FILE [--timings]      remove everything the lab made\n"
 	"  show LAB|FILE [--json]         hosts, interfaces, addresses, ports, switch, NAT\n"
 	"  exec LAB HOST -- CMD [ARGS...] run CMD inside HOST's network namespace (or a\n"
@@ -187,6 +192,11 @@ static int main_run(int argc, char **argv)
 		timing_print(stdout);
 		return ret;
 	}
+	if (!strcmp(cmd, "up") && argc == 4 && !strcmp(argv[3], "--check") &&
+	    !strcmp(argv[2], "-")) {
+		err_set("up - --check: the checks read the file again; run `ovslab check LAB` after `up -`");
+		return 1;
+	}
 	if (!strcmp(cmd, "up") && argc == 4 && !strcmp(argv[3], "--check"))
 		return main_up_check(argv[2]);
 	if (!strcmp(cmd, "up") && argc == 5 && !strcmp(argv[3], "--machine")) {
@@ -198,6 +208,8 @@ static int main_run(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "check") && argc >= 3)
 		return main_check(argc, argv);
+	if (!strcmp(cmd, "gen"))
+		return cmd_gen(argc - 2, argv + 2, stdout);
 	if (!strcmp(cmd, "plan") && argc == 3)
 		return cmd_plan(argv[2], stderr, stdout);
 	if (!strcmp(cmd, "down") && argc == 3) {

@@ -57,6 +57,52 @@ struct up {
 	struct remote remote;         /* the computer plays a machine (up --machine) */
 };
 
+/* `-`: the lab file from standard input, read whole (a pipe from `ovslab
+ * gen`); bounded like a file.  The journal keeps the text as for a file. */
+static int up_read_stdin(char **text, size_t *len)
+{
+	size_t n = 0, cap = 0;
+	char *buf = NULL, *nb;
+	ssize_t got;
+	int ret = 0;
+
+	for (;;) {
+		if (cap - n < 4096) {
+			if (cap > LABFILE_SIZE_MAX) {
+				ret = -EFBIG;
+				err_set("<stdin>: cannot read the lab file: it is larger than "
+					LABFILE_SIZE_TEXT ", the most ovslab reads");
+				goto out;
+			}
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap + 1);
+			if (!nb) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+		}
+		got = read(STDIN_FILENO, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			ret = -errno;
+			err_set("<stdin>: cannot read the lab file: %s", strerror(errno));
+			goto out;
+		}
+		if (!got)
+			break;
+		n += (size_t)got;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	buf = NULL;
+out:
+	free(buf);
+	return ret;
+}
+
 static int up_read_file(const char *path, char **text, size_t *len)
 {
 	struct stat sb;
@@ -792,10 +838,11 @@ static int up_machines(struct up *u, const char *text, size_t len, FILE *diag, F
 
 static int up_load(const char *path, FILE *diag, struct up *u, char **text, size_t *len)
 {
-	int ret = up_read_file(path, text, len);
+	bool in = !strcmp(path, "-");
+	int ret = in ? up_read_stdin(text, len) : up_read_file(path, text, len);
 
 	if (ret == 0)
-		ret = labfile_parse(path, *text, *len, diag, &u->lab);
+		ret = labfile_parse(in ? "<stdin>" : path, *text, *len, diag, &u->lab);
 	if (ret == -EINVAL)
 		err_clear(); /* the file:line:col lines already say it all */
 	return ret;

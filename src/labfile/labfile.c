@@ -44,6 +44,8 @@ struct iface_marks {
 	struct lab_pos *addr;    /* parallel to the interface's addrs */
 	bool bridge_seen, port_seen, addr_seen;
 	bool linked;             /* already the end of a link */
+	bool addr_auto;          /* address: auto, at addr_auto_pos */
+	struct lab_pos addr_auto_pos;
 };
 
 struct route_marks {
@@ -639,28 +641,34 @@ static void iface_bridge(struct ctx *c, const yaml_node_t *key,
 		s->ifc->bridge = str_dup(c, str);
 }
 
-static void add_addr(struct ctx *c, struct iface_slot *s, const yaml_node_t *at,
-		     const char *str)
+static void push_addr(struct ctx *c, struct lab_iface *ifc, struct iface_marks *m,
+		      struct lab_addr a, struct lab_pos at)
 {
-	struct lab_iface *ifc = s->ifc;
-	struct lab_addr a, *addrs;
+	struct lab_addr *addrs;
 	struct lab_pos *pos;
 
-	if (!parse_addr(c, at, str, &a))
-		return;
 	addrs = realloc(ifc->addrs, (ifc->n_addrs + 1) * sizeof(*addrs));
 	if (addrs)
 		ifc->addrs = addrs;
-	pos = realloc(s->m->addr, (ifc->n_addrs + 1) * sizeof(*pos));
+	pos = realloc(m->addr, (ifc->n_addrs + 1) * sizeof(*pos));
 	if (pos)
-		s->m->addr = pos;
+		m->addr = pos;
 	if (!addrs || !pos) {
 		c->nomem = true;
 		return;
 	}
 	addrs[ifc->n_addrs] = a;
-	pos[ifc->n_addrs] = pos_of(at);
+	pos[ifc->n_addrs] = at;
 	ifc->n_addrs++;
+}
+
+static void add_addr(struct ctx *c, struct iface_slot *s, const yaml_node_t *at,
+		     const char *str)
+{
+	struct lab_addr a;
+
+	if (parse_addr(c, at, str, &a))
+		push_addr(c, s->ifc, s->m, a, pos_of(at));
 }
 
 /* "address" and "addresses" are two spellings of one setting. */
@@ -683,8 +691,12 @@ static void iface_address(struct ctx *c, const yaml_node_t *key,
 	if (!addr_once(c, key, s))
 		return;
 	str = want_scalar(c, key, val);
-	if (str)
+	if (str && !strcmp(str, "auto")) {
+		s->m->addr_auto = true; /* given once the bridges are known */
+		s->m->addr_auto_pos = pos_of(val);
+	} else if (str) {
 		add_addr(c, s, val, str);
+	}
 }
 
 static void iface_addresses(struct ctx *c, const yaml_node_t *key,
@@ -1606,6 +1618,108 @@ static void validate_bridge(struct ctx *c, size_t i)
 	}
 }
 
+/* ---- address: auto ----------------------------------------------------- */
+
+/* Offsets in a bridge's IPv4 subnet taken so far; bounded so a /8 costs 2 MiB. */
+#define AUTO_SUBNET_MAX (1u << 24)
+
+static void auto_mark(uint8_t *used, const struct lab_addr *gw, const struct lab_addr *a)
+{
+	uint32_t mask = gw->prefix ? ~0u << (32 - gw->prefix) : 0;
+	uint32_t off = ntohl(a->v4.s_addr) & ~mask;
+
+	if (a->family == AF_INET && lab_addr_in_subnet(a, gw) && off < AUTO_SUBNET_MAX)
+		used[off / 8] |= (uint8_t)(1u << (off % 8));
+}
+
+/* The gateway and every address written out on bridge b. */
+static void auto_taken(struct ctx *c, const struct lab_bridge *b, uint8_t *used)
+{
+	const struct lab_iface *ifc;
+	size_t i, f, k;
+
+	auto_mark(used, &b->gateway, &b->gateway);
+	for (i = 0; i < c->lab->n_hosts; i++)
+		for (f = 0; f < c->lab->hosts[i].n_ifaces; f++) {
+			ifc = &c->lab->hosts[i].ifaces[f];
+			if (ifc->attach != LAB_ATTACH_BRIDGE || !ifc->bridge ||
+			    strcmp(ifc->bridge, b->name))
+				continue;
+			for (k = 0; k < ifc->n_addrs; k++)
+				auto_mark(used, &b->gateway, &ifc->addrs[k]);
+		}
+}
+
+/* address: auto on bridge i: the lowest free host addresses of its gateway's
+ * subnet, in file order, past the gateway and every address written out. */
+static void auto_bridge(struct ctx *c, size_t bi)
+{
+	const struct lab_bridge *b = &c->lab->bridges[bi];
+	const struct lab_addr *gw = &b->gateway;
+	uint32_t size, next = 1, net;
+	struct lab_iface *ifc;
+	struct iface_marks *m;
+	uint8_t *used = NULL;
+	struct lab_addr a;
+	char nb[64];
+	size_t i, f;
+
+	for (i = 0; i < c->lab->n_hosts && !c->nomem; i++) {
+		for (f = 0; f < c->lab->hosts[i].n_ifaces; f++) {
+			ifc = &c->lab->hosts[i].ifaces[f];
+			m = &c->hm[i].im[f];
+			if (!m->addr_auto || ifc->attach != LAB_ATTACH_BRIDGE || !ifc->bridge ||
+			    strcmp(ifc->bridge, b->name))
+				continue;
+			if (gw->family != AF_INET || gw->prefix > 30) {
+				report(c, m->addr_auto_pos,
+				       "host %s: address: auto needs bridge %s to have an IPv4 gateway of /30 or wider (its addresses come from that subnet)",
+				       c->lab->hosts[i].name, b->name);
+				continue;
+			}
+			size = gw->prefix < 8 ? AUTO_SUBNET_MAX : 1u << (32 - gw->prefix);
+			if (!used) {
+				used = calloc(size / 8 + 1, 1);
+				if (!used) {
+					c->nomem = true;
+					break;
+				}
+				auto_taken(c, b, used);
+			}
+			while (next < size - 1 && (used[next / 8] & (1u << (next % 8))))
+				next++;
+			if (next >= size - 1) {
+				report(c, m->addr_auto_pos,
+				       "host %s: address: auto finds no free address left in %s of bridge %s",
+				       c->lab->hosts[i].name, net_str(gw, nb, sizeof(nb)), b->name);
+				continue;
+			}
+			net = ntohl(gw->v4.s_addr) & (gw->prefix ? ~0u << (32 - gw->prefix) : 0);
+			a = *gw;
+			a.v4.s_addr = htonl(net + next);
+			used[next / 8] |= (uint8_t)(1u << (next % 8));
+			push_addr(c, ifc, m, a, m->addr_auto_pos);
+		}
+	}
+	free(used);
+}
+
+/* address: auto anywhere but on a bridge of the lab. */
+static void auto_orphans(struct ctx *c)
+{
+	const struct lab_iface *ifc;
+	size_t i, f;
+
+	for (i = 0; i < c->lab->n_hosts; i++)
+		for (f = 0; f < c->lab->hosts[i].n_ifaces; f++) {
+			ifc = &c->lab->hosts[i].ifaces[f];
+			if (c->hm[i].im[f].addr_auto && ifc->attach != LAB_ATTACH_BRIDGE)
+				report(c, c->hm[i].im[f].addr_auto_pos,
+				       "host %s: address: auto is only for an interface on a bridge with a gateway",
+				       c->lab->hosts[i].name);
+		}
+}
+
 /* Addresses must differ on one link layer: the same bridge, or the
  * machine's side (it routes to each address).  That and the address are
  * the key. */
@@ -1815,6 +1929,9 @@ static void validate_lab(struct ctx *c)
 		validate_bridge(c, i);
 		lab->has_ipv6 |= lab->bridges[i].gateway6.family == AF_INET6;
 	}
+	for (i = 0; i < lab->n_bridges && !c->nomem; i++)
+		auto_bridge(c, i);
+	auto_orphans(c);
 	addr_keys_alloc(c);
 	for (i = 0; i < lab->n_hosts && !c->nomem; i++) {
 		validate_host(c, i);
@@ -2301,6 +2418,9 @@ static void read_lab(struct ctx *c, yaml_parser_t *parser, const char *buf,
 		     size_t len)
 {
 	if (load_doc(c, parser, c->doc, buf, len) == LOAD_FAILED)
+		return;
+	labfile_ranges_expand(c, c->doc);
+	if (c->nomem)
 		return;
 	walk_root(c, yaml_document_get_root_node(c->doc));
 	if (!c->nomem)

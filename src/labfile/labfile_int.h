@@ -126,4 +126,8 @@ void labfile_machines_bridge(struct ctx *c, const yaml_node_t *key, const yaml_n
 			     struct lab_bridge *b);
 void labfile_machines_validate(struct ctx *c);
 
+/* labfile_ranges.c: every range of the document (`h[1-100]`) expanded in
+ * place, before the sections are read; problems reported at the template. */
+void labfile_ranges_expand(struct ctx *c, yaml_document_t *doc);
+
 #endif
