@@ -17,28 +17,12 @@
 
 #include "util/err.h"
 #include "kernel/netns.h"
+#include "kernel/rtnl_int.h"
 
-/* Large enough for any message of a dump: the kernel fills up to 32 KiB. */
-#define RTNL_RECV_SIZE 32768
-/* Every request built here is a header plus a few small attributes. */
-#define RTNL_REQ_SIZE 1024
-/* Highest attribute type kept when parsing; larger ones are not used. */
-#define RTNL_ATTR_MAX 127
 /* An interface name, or "ifindex N" when it cannot be had. */
 #define RTNL_IFNAME_STR 32
 
-struct rtnl {
-	struct mnl_socket *sock;
-	unsigned int portid;
-	unsigned int seq;
-	char buf[RTNL_RECV_SIZE];
-};
-
-struct rtnl_req {
-	char buf[RTNL_REQ_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
-};
-
-static struct nlmsghdr *rtnl_msg(struct rtnl_req *req, int type, int flags)
+struct nlmsghdr *rtnl_msg(struct rtnl_req *req, int type, int flags)
 {
 	struct nlmsghdr *nlh;
 
@@ -58,7 +42,7 @@ static struct nlmsghdr *rtnl_msg(struct rtnl_req *req, int type, int flags)
 /* Sends one request and runs cb on every reply until its ACK or the end of
  * its dump.  Replies are matched by sequence number, so each call drains
  * exactly its own answer and the socket is clean for the next request. */
-static int rtnl_talk(struct rtnl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+int rtnl_talk(struct rtnl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	unsigned int seq = ++nl->seq;
 	int ret;
@@ -76,10 +60,6 @@ static int rtnl_talk(struct rtnl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *d
 	return ret < 0 ? -errno : 0;
 }
 
-struct rtnl_attrs {
-	const struct nlattr *tb[RTNL_ATTR_MAX + 1];
-};
-
 static int rtnl_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct rtnl_attrs *a = data;
@@ -90,7 +70,7 @@ static int rtnl_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-static void rtnl_attrs_parse(const struct nlmsghdr *nlh, size_t hdrlen, struct rtnl_attrs *a)
+void rtnl_attrs_parse(const struct nlmsghdr *nlh, size_t hdrlen, struct rtnl_attrs *a)
 {
 	memset(a, 0, sizeof(*a));
 	mnl_attr_parse(nlh, (unsigned int)hdrlen, rtnl_attr_cb, a);
@@ -175,7 +155,7 @@ static int rtnl_link_name_cb(const struct nlmsghdr *nlh, void *data)
 
 /* The name is asked through the socket: if_indextoname() would look in the
  * calling thread's namespace, which need not be the socket's. */
-static int rtnl_link_name(struct rtnl *nl, int ifindex, char name[IF_NAMESIZE])
+int rtnl_link_name(struct rtnl *nl, int ifindex, char name[IF_NAMESIZE])
 {
 	struct rtnl_req req;
 	struct nlmsghdr *nlh = rtnl_msg(&req, RTM_GETLINK, 0);
@@ -297,6 +277,28 @@ int rtnl_link_set_master(struct rtnl *nl, int ifindex, int master)
 	return ret;
 }
 
+int rtnl_link_move(struct rtnl *nl, int ifindex, int netns_fd, const char *name)
+{
+	struct rtnl_req req;
+	struct nlmsghdr *nlh = rtnl_link_msg(&req, ifindex, NULL);
+	char was[RTNL_IFNAME_STR];
+	int ret;
+
+	rtnl_ifname(nl, ifindex, was);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	/* The name it gets there, in the same request: no moment under a
+	 * name that clashes with one of the namespace's. */
+	if (name)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	ret = rtnl_talk(nl, nlh, NULL, NULL);
+	if (ret < 0)
+		err_set("%s: cannot move the interface to another namespace%s%s: %s", was,
+			name ? " as " : "", name ? name : "",
+			ret == -EEXIST ? "an interface of that name is there already"
+				       : strerror(-ret));
+	return ret;
+}
+
 int rtnl_veth_create(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd)
 {
 	return rtnl_veth(nl, name, peer, peer_netns_fd, 0);
@@ -357,6 +359,17 @@ int rtnl_link_index(struct rtnl *nl, const char *name)
 	if (ret < 0 && ret != -ENODEV)
 		err_set("%s: cannot look up the interface: %s", name, strerror(-ret));
 	return ret;
+}
+
+int rtnl_link_flags(struct rtnl *nl, int ifindex, unsigned int flags, unsigned int change)
+{
+	struct rtnl_req req;
+	struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh = rtnl_link_msg(&req, ifindex, &ifm);
+
+	ifm->ifi_change = change;
+	ifm->ifi_flags = flags & change;
+	return rtnl_talk(nl, nlh, NULL, NULL);
 }
 
 int rtnl_link_up(struct rtnl *nl, int ifindex)

@@ -30,6 +30,9 @@ int rtnl_veth_create(struct rtnl *nl, const char *name, const char *peer,
  * kernel behind the switch's back. */
 int rtnl_veth_create_up(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd,
 			bool switch_port);
+/* Moves ifindex into the namespace behind netns_fd, renamed to name there
+ * (NULL: its name stays).  The kernel takes its addresses and routes away. */
+int rtnl_link_move(struct rtnl *nl, int ifindex, int netns_fd, const char *name);
 /* -ENODEV, with no message, when there is no such interface. */
 int rtnl_link_del(struct rtnl *nl, const char *name);
 /* A Linux bridge (kind "bridge"), born up, with that MTU (0: the default). */
@@ -39,6 +42,8 @@ int rtnl_link_set_master(struct rtnl *nl, int ifindex, int master);
 /* ifindex of name in this socket's namespace, -ENODEV if none. */
 int rtnl_link_index(struct rtnl *nl, const char *name);
 int rtnl_link_up(struct rtnl *nl, int ifindex);
+/* Sets the flags (IFF_*) in change to their values in flags; no message. */
+int rtnl_link_flags(struct rtnl *nl, int ifindex, unsigned int flags, unsigned int change);
 int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
 int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
 /* Deletes the neighbour (ARP / NDP) entry for addr on ifindex; -ENOENT
