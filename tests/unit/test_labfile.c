@@ -12,12 +12,12 @@
 #include "labparse.h"
 #include "sandbox.h"
 
-#define IFACE_KEYS "bridge, address, addresses, ifname, port, mac, mtu, ofport, vlan, trunks"
+#define IFACE_KEYS "bridge, address, addresses, ifname, port, mac, mtu, ofport, vlan, trunks, physical, take_default_route"
 #define TOP_KEYS "name, bridges, hosts, links, patches, mirrors, checks, machines, underlay"
 #define BRIDGE_KEYS                                                                     \
 	"gateway, gateway6, nat, uplink, flows, flows_file, groups, meters, datapath, "    \
 	"fail_mode, protocols, controller, "                                             \
-	"mcast_snooping, stp, rstp, other_config, external_ids, mirrors, tunnel, key"
+	"mcast_snooping, stp, rstp, other_config, external_ids, mirrors, tunnel, key, interfaces"
 #define HOST_KEYS IFACE_KEYS ", interfaces, routes, sysctls, exec, machine"
 
 
