@@ -140,6 +140,10 @@ static const char *show_attach(const struct lab_iface *ifc, char *buf, size_t le
 		return ifc->bridge;
 	if (ifc->attach == LAB_ATTACH_MACHINE)
 		return "(machine)";
+	if (ifc->attach == LAB_ATTACH_PHYSICAL) {
+		snprintf(buf, len, "(machine's %s)", ifc->physical);
+		return buf;
+	}
 	snprintf(buf, len, "%s:%s", ifc->peer_host, ifc->peer_ifname);
 	return buf;
 }

@@ -32,6 +32,7 @@ enum journal_kind {
 	JOURNAL_COMPLETE,   /* value: unix time; an `up` ran to its end (journal_add_complete) */
 	JOURNAL_NETNS_ID,   /* value: namespace name and identity (journal_add_netns_id) */
 	JOURNAL_MACHINE,    /* value: a simulated machine's name (journal_add_machine) */
+	JOURNAL_NIC,        /* value: a borrowed machine interface (journal_add_nic) */
 	JOURNAL_KIND_MAX
 };
 
@@ -122,6 +123,30 @@ int journal_machines_mkdir(const struct journal *st);
  * switch has one in its command line, e.g. --pidfile=PATH); lab (32 bytes)
  * gets that lab's name. */
 bool journal_machine_path(const char *path, char lab[32]);
+
+/* A machine interface the lab borrows: as a port of a bridge (owner: the
+ * bridge) or moved into a host (owner: the host), with its own state as
+ * captured (kernel/ifstate.h's text), recorded before the lab touches it. */
+enum journal_nic_role {
+	JOURNAL_NIC_PORT,
+	JOURNAL_NIC_HOST,
+};
+int journal_add_nic(struct journal *st, enum journal_nic_role role, const char *owner,
+		    const char *ifname, const char *state);
+/* Withdraws that entry once the interface is given back. */
+int journal_forget_nic(struct journal *st, enum journal_nic_role role, const char *owner,
+		       const char *ifname, const char *state);
+/* Calls fn for each live interface entry from entry `from` on, the latest
+ * first (given back in the reverse order of taking); stops at the first
+ * non-zero return and returns it. */
+int journal_for_each_nic(const struct journal *st, size_t from,
+			 int (*fn)(enum journal_nic_role role, const char *owner,
+				   const char *ifname, const char *state, void *arg),
+			 void *arg);
+/* The lab other than except (NULL: any) that has borrowed ifname: its name
+ * in lab (32 bytes) and true; an unreadable or torn record counts (lab
+ * then "?"). */
+bool journal_nic_held(const char *ifname, const char *except, char lab[32]);
 
 /* Replaces the saved copy of the lab file (after an up that changed it). */
 int journal_save_labfile(struct journal *st, const char *text, size_t len);
