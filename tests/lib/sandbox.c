@@ -312,3 +312,20 @@ int sandbox_wait(pid_t pid)
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
+
+pid_t sandbox_ovslab_spawn(const char *arg1, const char *arg2)
+{
+	pid_t pid = fork();
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(sandbox_ovslab(), "ovslab", arg1, arg2, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
