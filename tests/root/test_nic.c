@@ -204,6 +204,10 @@ Test(nic, port_and_host_interface_given_back_by_down)
 	sh("ip netns exec h2 ip -o addr show dev eth0");
 	cr_assert_not_null(strstr(buf, "inet 10.9.0.2/24"), "%s", buf);
 	reach("h2", WIRE2_ADDR);
+	cr_assert_eq(ovslab("show %s", "phys"), 0, "show: %s", buf);
+	cr_assert_not_null(strstr(buf, "  machine interface eth1 (its addresses and routes on the "
+				       "bridge)\n"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "(machine's eth2)"), "%s", buf);
 
 	cr_assert_eq(ovslab("down %s", "phys"), 0, "down: %s", buf);
 	assert_same("eth1", eth1, "after down");
