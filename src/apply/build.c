@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apply/nic.h"
 #include "util/err.h"
 #include "kernel/ethtool.h"
 #include "kernel/tc.h"
@@ -68,8 +69,7 @@ static int build_in_ns(struct build *b, int nsfd, int (*fn)(void *arg), void *ar
 	return ret;
 }
 
-/* An interface's sysctl in the machine's namespace. */
-static int build_sysctl_if(struct build *b, const char *ifname, const char *family,
+int build_sysctl_if(struct build *b, const char *ifname, const char *family,
 			   const char *key, const char *value)
 {
 	char path[128];
@@ -229,9 +229,12 @@ static int build_iface_inside(struct build *b, struct build_ns *ns, const struct
 	 * thousand hosts would flood the bridge: no address generation, set
 	 * while the link is still down (in the same request as the flags, the
 	 * kernel brings the link up first and 299 of 300 hosts made one). */
-	if (ifc->has_mac || ifc->mtu || !b->lab->has_ipv6)
-		ret = rtnl_link_set(ns->nl, idx, ifc->has_mac ? ifc->mac : NULL, ifc->mtu,
-				    !b->lab->has_ipv6);
+	bool no_ll6 = !b->lab->has_ipv6 && ifc->attach != LAB_ATTACH_PHYSICAL;
+
+	/* (A machine's own interface keeps its address generation: it is
+	 * given back as it came.) */
+	if (ifc->has_mac || ifc->mtu || no_ll6)
+		ret = rtnl_link_set(ns->nl, idx, ifc->has_mac ? ifc->mac : NULL, ifc->mtu, no_ll6);
 	if (ret == 0 && up)
 		ret = rtnl_link_up(ns->nl, idx);
 	for (size_t i = 0; ret == 0 && i < ifc->n_addrs; i++)
@@ -327,6 +330,12 @@ int build_host_ifaces(struct build *b, struct build_ns *ns)
 
 		if (ifc->attach == LAB_ATTACH_LINK)
 			continue;
+		if (ifc->attach == LAB_ATTACH_PHYSICAL) {
+			ret = nic_take_host(b, ns, ifc);
+			if (ret == 0)
+				ret = build_iface_inside(b, ns, ifc, 0, true);
+			continue;
+		}
 		ret = journal_add(b->st, JOURNAL_LINK, "%s", ifc->port);
 		if (ret < 0)
 			break;
@@ -703,10 +712,15 @@ int build_host_remove(struct build *b, const struct lab_host *h)
 		if (r < 0)
 			ret = r;
 	}
+	/* Before the namespace goes: the kernel would delete a virtual one
+	 * and give a real one back bare. */
+	r = nic_give_back_hosts(b->st, 0, h->name);
+	if (r < 0 && ret == 0)
+		ret = r;
 	for (size_t i = 0; i < h->n_ifaces; i++) {
 		const struct lab_iface *ifc = &h->ifaces[i];
 
-		if (ifc->attach == LAB_ATTACH_LINK)
+		if (ifc->attach == LAB_ATTACH_LINK || ifc->attach == LAB_ATTACH_PHYSICAL)
 			continue;
 		r = rtnl_link_del(b->nl, ifc->port);
 		if (r < 0 && r != -ENODEV && ret == 0)

@@ -21,6 +21,11 @@ struct build {
 			       * interfaces need no sysctl */
 };
 
+/* An interface's sysctl in the machine's namespace (family "ipv4" or "ipv6",
+ * key under conf/IFNAME/); nothing in a simulated machine's. */
+int build_sysctl_if(struct build *b, const char *ifname, const char *family, const char *key,
+		    const char *value);
+
 int build_open(struct build *b, const struct lab *lab, struct journal *st, const char *datapath);
 void build_close(struct build *b);
 

@@ -150,7 +150,7 @@ static int observe_host(struct observe *o, const struct lab_host *h)
 	for (size_t i = 0; i < h->n_ifaces; i++) {
 		const struct lab_iface *ifc = &h->ifaces[i];
 
-		if (ifc->attach == LAB_ATTACH_LINK)
+		if (ifc->attach == LAB_ATTACH_LINK || ifc->attach == LAB_ATTACH_PHYSICAL)
 			continue;
 		if (rtnl_link_index(o->nl, ifc->port) < 0)
 			what |= LAB_DRIFT_IFACE;

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "journal/journal.h"
+#include "kernel/ifstate.h"
 #include "kernel/netns.h"
 #include "kernel/tc.h"
 
@@ -203,6 +205,111 @@ static void preflight_links(struct preflight *p)
 	}
 }
 
+/* A machine interface the lab would borrow: it exists, nothing else holds
+ * it (a Linux bridge or bond, the switch, another lab), and it does not
+ * carry the machine's default route unless the user allows it. */
+static void preflight_nic(struct preflight *p, struct lab_pos pos, const char *who,
+			  const char *name, bool moves_routes, bool allow_default)
+{
+	struct ifstate *s = NULL;
+	char master[IF_NAMESIZE] = "?", lab[32];
+	const char *kind = preflight_switch_kind(p, name);
+
+	if (ifstate_capture(p->nl, name, &s) < 0) {
+		preflight_report(p, pos, "%s: interface %s: no such interface on the machine", who,
+				 name);
+		return;
+	}
+	if (ifstate_master(s)) {
+		if_indextoname((unsigned int)ifstate_master(s), master);
+		preflight_report(p, pos, "%s: interface %s is held by %s (a Linux bridge or bond "
+				 "it is enslaved to)", who, name, master);
+	}
+	if (kind)
+		preflight_report(p, pos, "%s: interface %s is already %s in the switch", who, name,
+				 kind);
+	if (journal_nic_held(name, p->lab->name, lab))
+		preflight_report(p, pos, "%s: interface %s is already held by lab %s", who, name,
+				 lab);
+	if (moves_routes && !allow_default && ifstate_has_default_route(s))
+		preflight_report(p, pos, "%s: interface %s carries the machine's default route; "
+				 "set take_default_route: true to move it anyway", who, name);
+	ifstate_free(s);
+}
+
+/* The same interface, borrowed the same way, as the lab that is up has it. */
+static bool preflight_nic_same(const struct lab *a, const struct lab *b, const char *name)
+{
+	const struct lab_bridge *ba = lab_nic_bridge(a, name), *bb = lab_nic_bridge(b, name);
+	const struct lab_host *ha = NULL, *hb = NULL;
+	const struct lab_iface *ia = lab_physical_iface(a, name, &ha);
+	const struct lab_iface *ib = lab_physical_iface(b, name, &hb);
+
+	if (ba || bb) {
+		const struct lab_nic *na = ba ? lab_find_nic(ba, name) : NULL;
+		const struct lab_nic *nb = bb ? lab_find_nic(bb, name) : NULL;
+
+		return na && nb && !strcmp(ba->name, bb->name) &&
+		       na->take_address == nb->take_address;
+	}
+	return ia && ib && !strcmp(ha->name, hb->name) && !strcmp(ia->ifname, ib->ifname);
+}
+
+static void preflight_nic_change(struct preflight *p, const struct lab *from,
+				 const struct lab *to, const char *name, struct lab_pos pos)
+{
+	if (!preflight_nic_same(from, to, name))
+		preflight_report(p, pos, "interface %s: the machine's interfaces a lab borrows "
+				 "cannot change while it is up (take the lab down first)", name);
+}
+
+static void preflight_nics(struct preflight *p)
+{
+	const struct lab *lab = p->lab;
+	char who[64];
+
+	for (size_t i = 0; i < lab->n_bridges; i++)
+		for (size_t j = 0; j < lab->bridges[i].n_nics; j++) {
+			const struct lab_nic *n = &lab->bridges[i].nics[j];
+
+			snprintf(who, sizeof(who), "bridge %s", lab->bridges[i].name);
+			if (p->old)
+				preflight_nic_change(p, p->old, lab, n->name, n->pos);
+			else
+				preflight_nic(p, n->pos, who, n->name, n->take_address,
+					      n->take_default_route);
+		}
+	for (size_t h = 0; h < lab->n_hosts; h++)
+		for (size_t i = 0; i < lab->hosts[h].n_ifaces; i++) {
+			const struct lab_iface *ifc = &lab->hosts[h].ifaces[i];
+
+			if (ifc->attach != LAB_ATTACH_PHYSICAL)
+				continue;
+			snprintf(who, sizeof(who), "host %s", lab->hosts[h].name);
+			if (p->old)
+				preflight_nic_change(p, p->old, lab, ifc->physical, ifc->pos);
+			else
+				preflight_nic(p, ifc->pos, who, ifc->physical, true,
+					      ifc->take_default_route);
+		}
+	/* One the lab that is up has and the file no longer does. */
+	for (size_t i = 0; p->old && i < p->old->n_bridges; i++)
+		for (size_t j = 0; j < p->old->bridges[i].n_nics; j++)
+			if (!lab_nic_bridge(lab, p->old->bridges[i].nics[j].name))
+				preflight_nic_change(p, p->old, lab, p->old->bridges[i].nics[j].name,
+						     lab->n_bridges ? lab->bridges[0].pos
+								    : (struct lab_pos){ 1, 1 });
+	for (size_t h = 0; p->old && h < p->old->n_hosts; h++)
+		for (size_t i = 0; i < p->old->hosts[h].n_ifaces; i++) {
+			const struct lab_iface *ifc = &p->old->hosts[h].ifaces[i];
+
+			if (ifc->attach == LAB_ATTACH_PHYSICAL &&
+			    !lab_physical_iface(lab, ifc->physical, NULL))
+				preflight_nic_change(p, p->old, lab, ifc->physical,
+						     (struct lab_pos){ 1, 1 });
+		}
+}
+
 int preflight_machine(const struct lab *lab, const struct lab *old, struct rtnl *nl,
 		      const struct ovsdb_row_names *sw, char (*uplinks)[IF_NAMESIZE], FILE *diag)
 {
@@ -213,6 +320,7 @@ int preflight_machine(const struct lab *lab, const struct lab *old, struct rtnl 
 	preflight_bridges(&p, uplinks);
 	preflight_patches(&p);
 	preflight_links(&p);
+	preflight_nics(&p);
 	/* Lookups that fail leave messages of their own; these lines say it. */
 	err_release(held);
 	return p.problems ? -EINVAL : 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "apply/machines.h"
+#include "apply/nic.h"
 #include "util/err.h"
 #include "util/json.h"
 
@@ -112,90 +113,40 @@ int remote_record(const struct lab *lab, struct journal *st)
 
 int remote_borrow(struct remote *r, struct journal *st, struct rtnl *nl)
 {
-	char line[IFSTATE_LINE_MAX];
-	int ret = ifstate_capture(nl, r->ifname, &r->before);
+	int ret = nic_record(nl, st, JOURNAL_NIC_PORT, MACHINES_PHY_BRIDGE, r->ifname, &r->before);
 
-	for (size_t i = 0; ret == 0 && i < ifstate_lines(&r->before); i++) {
-		ret = ifstate_line(&r->before, i, line, sizeof(line));
-		if (ret == 0)
-			ret = journal_add_ifstate(st, r->ifname, line);
-	}
 	if (ret == 0)
-		ret = ifstate_take(nl, &r->before, r->lab->underlay.mtu);
-	if (ret < 0 && !err_isset())
-		err_set("%s: cannot record its state: %s", r->ifname, strerror(-ret));
+		ret = ifstate_take(nl, r->before, r->lab->underlay.mtu);
 	return ret;
 }
 
 int remote_settle(struct remote *r, struct rtnl *nl)
 {
-	return ifstate_move(nl, &r->before, MACHINES_PHY_BRIDGE, &r->lab->play->self->underlay);
+	int to = rtnl_link_index(nl, MACHINES_PHY_BRIDGE);
+
+	if (to < 0) {
+		err_set("%s: the switch did not create the bridge's internal port",
+			MACHINES_PHY_BRIDGE);
+		return to;
+	}
+	return ifstate_move_addresses(nl, r->before, to, &r->lab->play->self->underlay);
 }
 
 void remote_free(struct remote *r)
 {
-	ifstate_free(&r->before);
+	ifstate_free(r->before);
+	r->before = NULL;
 	free(r->tunnels);
 	r->tunnels = NULL;
 }
 
-/* The journal's lines, one interface after another. */
-struct remote_back {
-	struct ifstate *v;
-	size_t n;
-	int err;
-};
-
-static int remote_back_line(const char *ifname, const char *line, void *arg)
+/* The interface br-phy holds: the one a played lab borrowed. */
+static int remote_borrowed(enum journal_nic_role role, const char *owner, const char *ifname,
+			   const char *state, void *arg)
 {
-	struct remote_back *b = arg;
-	struct ifstate *s = b->n ? &b->v[b->n - 1] : NULL;
-	int ret;
-
-	if (!s || strcmp(s->name, ifname)) {
-		s = realloc(b->v, (b->n + 1) * sizeof(*s));
-		if (!s)
-			return -ENOMEM;
-		b->v = s;
-		s = &b->v[b->n++];
-		memset(s, 0, sizeof(*s));
-		snprintf(s->name, sizeof(s->name), "%s", ifname);
-	}
-	ret = ifstate_parse_line(s, line);
-	if (ret < 0 && !b->err) {
-		/* A torn record of one interface does not keep the others. */
-		b->err = ret;
-		err_set("%s: its recorded state cannot be read back: \"%.40s\"", ifname, line);
-	}
-	return 0;
-}
-
-int remote_give_back(const struct journal *st)
-{
-	struct remote_back b = { 0 };
-	struct rtnl *nl = NULL;
-	int ret = journal_for_each_ifstate(st, remote_back_line, &b);
-
-	if (ret == 0 && b.n)
-		ret = rtnl_open(&nl);
-	for (size_t i = 0; ret == 0 && i < b.n; i++) {
-		int r = ifstate_restore(nl, &b.v[i]);
-
-		if (r < 0 && !b.err)
-			b.err = r;
-	}
-	for (size_t i = 0; i < b.n; i++)
-		ifstate_free(&b.v[i]);
-	free(b.v);
-	rtnl_close(nl);
-	if (ret == -ENOMEM)
-		err_set("%s: out of memory", st->name);
-	return ret < 0 ? ret : b.err;
-}
-
-static int remote_first_ifname(const char *ifname, const char *line, void *arg)
-{
-	(void)line;
+	(void)state;
+	if (role != JOURNAL_NIC_PORT || strcmp(owner, MACHINES_PHY_BRIDGE))
+		return 0;
 	snprintf(arg, IF_NAMESIZE, "%s", ifname);
 	return 1;
 }
@@ -208,7 +159,7 @@ void remote_show(const struct lab *lab, const struct journal *st, bool json, FIL
 
 	if (!p)
 		return;
-	journal_for_each_ifstate(st, remote_first_ifname, ifname);
+	journal_for_each_nic(st, 0, remote_borrowed, ifname);
 	lab_addr_str(&p->self->underlay, addr, sizeof(addr));
 	if (remote_tunnels(&r) < 0)
 		r.om.n_tunnels = 0;

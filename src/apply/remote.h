@@ -3,9 +3,10 @@
  * without machines; this adds the underlay: the computer's own interface
  * (the machine's `interface`, or the one holding its underlay address),
  * borrowed into an OVS bridge br-phy whose internal port takes over its
- * IPv4 addresses and routes, and the tunnels to the other machines' declared
- * addresses.  The interface's state is journalled before it is changed, and
- * down and gc put it back exactly (remote_give_back). */
+ * addresses and routes, and the tunnels to the other machines' declared
+ * addresses.  The interface's state is journalled before it is changed (a
+ * port of br-phy among the machine's borrowed interfaces, apply/nic.h), and
+ * down and gc put it back exactly (nic_give_back_ports). */
 #ifndef OVSLAB_REMOTE_H
 #define OVSLAB_REMOTE_H
 
@@ -22,7 +23,7 @@
 struct remote {
 	const struct lab *lab;         /* a played lab (lab->play) */
 	char ifname[IF_NAMESIZE];      /* the borrowed interface */
-	struct ifstate before;
+	struct ifstate *before;        /* as it was, once borrowed */
 	struct ovsdb_tunnel *tunnels;
 	struct ovsdb_machine om;       /* for ovsdb_set_machine */
 };
@@ -38,16 +39,12 @@ int remote_prepare(struct remote *r, const struct lab *lab, struct rtnl *nl,
  * journal is made (commands read the lab back through it). */
 int remote_record(const struct lab *lab, struct journal *st);
 /* Before the switch gets the rows: the interface's state into the journal,
- * then its MTU (the underlay's) and up. */
+ * then its MTU (the underlay's), up, without ARP. */
 int remote_borrow(struct remote *r, struct journal *st, struct rtnl *nl);
 /* Once the switch applied the rows: the interface's addresses and routes
  * move to br-phy's internal port, with the machine's underlay address. */
 int remote_settle(struct remote *r, struct rtnl *nl);
 void remote_free(struct remote *r);
-
-/* The interfaces the journal says the lab borrowed go back as they were;
- * 0 when it borrowed none.  After the switch let go of them. */
-int remote_give_back(const struct journal *st);
 
 /* show: which machine this computer plays, its underlay and tunnels. */
 void remote_show(const struct lab *lab, const struct journal *st, bool json, FILE *out);

@@ -9,7 +9,7 @@
 
 #include "apply/forward.h"
 #include "apply/machines.h"
-#include "apply/remote.h"
+#include "apply/nic.h"
 #include "util/err.h"
 #include "cmd/cmd.h"
 #include "journal/lock.h"
@@ -236,8 +236,10 @@ int cmd_teardown_from(struct journal *st, size_t from)
 
 	down_note(&ret, down_foreign_namespaces(st, from));
 	down_note(&ret, down_kill(st, from));
+	down_note(&ret, nic_give_back_hosts(st, from, NULL));
 	down_note(&ret, down_namespaces(st, from));
 	down_note(&ret, down_links(st, from));
+	down_note(&ret, nic_give_back_ports(st, from));
 	return ret;
 }
 
@@ -261,6 +263,9 @@ int cmd_teardown(struct journal *st)
 	timing_phase("stop processes");
 	down_note(&ret, down_switch(st, &sw));
 	timing_phase("switch");
+	/* Before their namespaces go: the machine's own interfaces in
+	 * hosts, as they were. */
+	down_note(&ret, nic_give_back_hosts(st, 0, NULL));
 	down_note(&ret, down_namespaces(st, 0));
 	timing_phase("namespaces");
 	/* After the unmounts, which the closes would slow down. */
@@ -269,10 +274,11 @@ int cmd_teardown(struct journal *st)
 	timing_phase("interfaces");
 	switchd_release_wait(&sw);
 	timing_phase("switch sockets");
-	/* Once the switch let go of it: a computer's interface the lab
-	 * borrowed (up --machine) goes back as it was. */
-	down_note(&ret, remote_give_back(st));
-	timing_phase("borrowed interfaces");
+	/* Once the switch's sockets are gone: the bridges' internal ports
+	 * held the addresses and routes of the ports until then (br-phy's
+	 * those of a computer's underlay interface, up --machine). */
+	down_note(&ret, nic_give_back_ports(st, 0));
+	timing_phase("machine interfaces");
 	/* The record stays when something could not be removed, so that a
 	 * second `down` can finish the job. */
 	if (ret == 0)

@@ -160,6 +160,10 @@ static const char *show_attach(const struct lab_iface *ifc, char *buf, size_t le
 		return ifc->bridge;
 	if (ifc->attach == LAB_ATTACH_MACHINE)
 		return "(machine)";
+	if (ifc->attach == LAB_ATTACH_PHYSICAL) {
+		snprintf(buf, len, "(machine's %s)", ifc->physical);
+		return buf;
+	}
 	snprintf(buf, len, "%s:%s", ifc->peer_host, ifc->peer_ifname);
 	return buf;
 }
@@ -193,6 +197,10 @@ static void show_text(const struct show *s, FILE *out)
 		fprintf(out, "bridge %s: gateway %s, nat %s%s%s%s%s\n", b->name, gw,
 			b->nat ? "on" : "off", up ? " via " : "", up ? up : "", drift[0] ? " ! " : "",
 			drift);
+		for (size_t k = 0; k < b->n_nics; k++)
+			fprintf(out, "  machine interface %s%s\n", b->nics[k].name,
+				b->nics[k].take_address ? " (its addresses and routes on the bridge)"
+							: "");
 		show_settings_bridge_text(b, out);
 	}
 	show_settings_lab_text(s->lab, out);

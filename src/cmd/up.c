@@ -13,6 +13,7 @@
 #include "apply/forward.h"
 #include "apply/machines.h"
 #include "apply/observe.h"
+#include "apply/nic.h"
 #include "apply/preflight.h"
 #include "apply/remote.h"
 #include "util/err.h"
@@ -665,6 +666,10 @@ static int up_build(struct up *u)
 
 	ret = up_fault(up_switch(u), "switch");
 	timing_phase("switch start");
+	/* The machine's interfaces as they are, recorded before the switch
+	 * (or a host) gets them. */
+	if (ret == 0 && !u->old)
+		ret = nic_take_ports(&u->b);
 	if (ret == 0)
 		ret = up_remote_borrow(u);
 	if (ret == 0)
@@ -702,6 +707,8 @@ static int up_build(struct up *u)
 		ret = up_each(u, PLAN_BRIDGE_ADD, up_bridge_new);
 	if (ret == 0)
 		ret = up_each(u, PLAN_BRIDGE_GATEWAY, up_bridge_gateway);
+	if (ret == 0 && !u->old)
+		ret = nic_take_addresses(&u->b);
 	ret = up_fault(ret, "gateways");
 	timing_phase("gateways");
 	if (ret == 0)

@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <net/if.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
@@ -41,9 +40,9 @@ static const char *const journal_kinds[JOURNAL_KIND_MAX] = {
 	[JOURNAL_NETNS_ID] = "netnsid",
 	[JOURNAL_MACHINE] = "machine",
 	[JOURNAL_PLAYS] = "plays",
-	[JOURNAL_IFSTATE] = "ifstate",
 	[JOURNAL_LINKPROPS] = "linkprops",
 	[JOURNAL_FIREWALL] = "firewall",
+	[JOURNAL_NIC] = "nic",
 };
 
 const char *journal_kind_name(enum journal_kind kind)
@@ -362,31 +361,6 @@ const char *journal_get_uplink(const struct journal *st, const char *bridge, siz
 	return NULL;
 }
 
-int journal_add_ifstate(struct journal *st, const char *ifname, const char *line)
-{
-	return journal_add(st, JOURNAL_IFSTATE, "%s %s", ifname, line);
-}
-
-int journal_for_each_ifstate(const struct journal *st,
-			     int (*fn)(const char *ifname, const char *line, void *arg), void *arg)
-{
-	for (size_t i = 0; i < st->n_entries; i++) {
-		const struct journal_entry *e = &st->entries[i];
-		char ifname[IF_NAMESIZE];
-		const char *sp = strchr(e->value, ' ');
-		int ret;
-
-		if (e->kind != JOURNAL_IFSTATE || e->forgotten || !sp ||
-		    (size_t)(sp - e->value) >= sizeof(ifname))
-			continue;
-		snprintf(ifname, sizeof(ifname), "%.*s", (int)(sp - e->value), e->value);
-		ret = fn(ifname, sp + 1, arg);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 int journal_add_netns_id(struct journal *st, const char *name, uint64_t ino, uint64_t id)
 {
 	return journal_add(st, JOURNAL_NETNS_ID, "%s %" PRIu64 " %" PRIu64, name, ino, id);
@@ -630,4 +604,99 @@ static bool journal_holds_switch(const struct journal *other, const void *rundir
 bool journal_private_switch_used(const char *rundir, const char *except)
 {
 	return journal_any_lab(journal_holds_switch, rundir, except);
+}
+
+static const char *const journal_nic_roles[] = {
+	[JOURNAL_NIC_PORT] = "port",
+	[JOURNAL_NIC_HOST] = "host",
+};
+
+int journal_add_nic(struct journal *st, enum journal_nic_role role, const char *owner,
+		    const char *ifname, const char *state)
+{
+	return journal_add(st, JOURNAL_NIC, "%s %s %s %s", journal_nic_roles[role], owner, ifname,
+			   state);
+}
+
+int journal_forget_nic(struct journal *st, enum journal_nic_role role, const char *owner,
+		       const char *ifname, const char *state)
+{
+	char value[PATH_MAX + 32];
+
+	snprintf(value, sizeof(value), "%s %s %s %s", journal_nic_roles[role], owner, ifname,
+		 state);
+	return journal_forget(st, JOURNAL_NIC, value);
+}
+
+/* "ROLE OWNER IFNAME STATE" into its fields (in buf, IF_NAMESIZE-sized
+ * owner and ifname); false for a value this ovslab cannot read. */
+static bool journal_nic_parse(const char *value, enum journal_nic_role *role, char *owner,
+			      char *ifname, const char **state)
+{
+	char r[8];
+	int n = 0;
+
+	if (sscanf(value, "%7s %15s %15s %n", r, owner, ifname, &n) != 3 || !n)
+		return false;
+	if (!strcmp(r, journal_nic_roles[JOURNAL_NIC_PORT]))
+		*role = JOURNAL_NIC_PORT;
+	else if (!strcmp(r, journal_nic_roles[JOURNAL_NIC_HOST]))
+		*role = JOURNAL_NIC_HOST;
+	else
+		return false;
+	*state = value + n;
+	return true;
+}
+
+int journal_for_each_nic(const struct journal *st, size_t from,
+			 int (*fn)(enum journal_nic_role role, const char *owner,
+				   const char *ifname, const char *state, void *arg),
+			 void *arg)
+{
+	for (size_t i = st->n_entries; i-- > from;) {
+		const struct journal_entry *e = &st->entries[i];
+		enum journal_nic_role role;
+		char owner[16], ifname[16];
+		const char *state;
+		int ret;
+
+		if (e->kind != JOURNAL_NIC || e->forgotten ||
+		    !journal_nic_parse(e->value, &role, owner, ifname, &state))
+			continue;
+		ret = fn(role, owner, ifname, state, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+struct journal_nic_find {
+	const char *ifname;
+	char lab[32];
+};
+
+static int journal_nic_is(enum journal_nic_role role, const char *owner, const char *ifname,
+			  const char *state, void *arg)
+{
+	(void)role;
+	(void)owner;
+	(void)state;
+	return !strcmp(ifname, ((const struct journal_nic_find *)arg)->ifname);
+}
+
+static bool journal_holds_nic(const struct journal *other, const void *arg)
+{
+	struct journal_nic_find *f = (struct journal_nic_find *)arg;
+
+	snprintf(f->lab, sizeof(f->lab), "%s", other->name);
+	return journal_for_each_nic(other, 0, journal_nic_is, f) != 0;
+}
+
+bool journal_nic_held(const char *ifname, const char *except, char lab[32])
+{
+	struct journal_nic_find f = { .ifname = ifname, .lab = "?" };
+	bool held = journal_any_lab(journal_holds_nic, &f, except);
+
+	snprintf(lab, 32, "%s", f.lab);
+	return held;
 }

@@ -33,11 +33,10 @@ enum journal_kind {
 	JOURNAL_NETNS_ID,   /* value: namespace name and identity (journal_add_netns_id) */
 	JOURNAL_MACHINE,    /* value: a simulated machine's name (journal_add_machine) */
 	JOURNAL_PLAYS,      /* value: the machine of the file this computer is (up --machine) */
-	JOURNAL_IFSTATE,    /* value: a borrowed interface and one line of its state before
-			     * (journal_add_ifstate) */
 	JOURNAL_LINKPROPS,  /* value: host, interface and the link properties `ovslab link`
 			     * gave it (journal_add_linkprops) */
 	JOURNAL_FIREWALL,   /* value: the backend holding the NAT rules: iptables or nftables */
+	JOURNAL_NIC,        /* value: a borrowed machine interface (journal_add_nic) */
 	JOURNAL_KIND_MAX
 };
 
@@ -129,13 +128,6 @@ int journal_machines_mkdir(const struct journal *st);
  * gets that lab's name. */
 bool journal_machine_path(const char *path, char lab[32]);
 
-/* One line of the state of an interface of the computer that the lab
- * borrows (kernel/ifstate.h's text), recorded before it is changed;
- * journal_for_each_ifstate() calls fn with each line in order, stopping at
- * a non-zero return and returning it. */
-int journal_add_ifstate(struct journal *st, const char *ifname, const char *line);
-int journal_for_each_ifstate(const struct journal *st,
-			     int (*fn)(const char *ifname, const char *line, void *arg), void *arg);
 /* Link properties `ovslab link` set on a host's interface, in place of the
  * file's: props is "key=value ..." (model/lab.h's keys), every property of
  * the interface; "" puts the file's values back.  A qdisc dies with its
@@ -148,6 +140,31 @@ int journal_add_linkprops(struct journal *st, const char *host, const char *ifna
 int journal_for_each_linkprops(const struct journal *st,
 			       int (*fn)(const char *host, const char *ifname, const char *props,
 					 void *arg), void *arg);
+/* A machine interface the lab borrows: as a port of a bridge (owner: the
+ * bridge; br-phy for the underlay interface of a computer that plays a
+ * machine, up --machine) or moved into a host (owner: the host), with its
+ * own state as captured (kernel/ifstate.h's text), recorded before the lab
+ * touches it. */
+enum journal_nic_role {
+	JOURNAL_NIC_PORT,
+	JOURNAL_NIC_HOST,
+};
+int journal_add_nic(struct journal *st, enum journal_nic_role role, const char *owner,
+		    const char *ifname, const char *state);
+/* Withdraws that entry once the interface is given back. */
+int journal_forget_nic(struct journal *st, enum journal_nic_role role, const char *owner,
+		       const char *ifname, const char *state);
+/* Calls fn for each live interface entry from entry `from` on, the latest
+ * first (given back in the reverse order of taking); stops at the first
+ * non-zero return and returns it. */
+int journal_for_each_nic(const struct journal *st, size_t from,
+			 int (*fn)(enum journal_nic_role role, const char *owner,
+				   const char *ifname, const char *state, void *arg),
+			 void *arg);
+/* The lab other than except (NULL: any) that has borrowed ifname: its name
+ * in lab (32 bytes) and true; an unreadable or torn record counts (lab
+ * then "?"). */
+bool journal_nic_held(const char *ifname, const char *except, char lab[32]);
 
 /* Replaces the saved copy of the lab file (after an up that changed it). */
 int journal_save_labfile(struct journal *st, const char *text, size_t len);

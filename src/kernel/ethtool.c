@@ -12,25 +12,32 @@
 
 #include "util/err.h"
 
-int ethtool_tx_csum_off_fd(int sockfd, const char *ifname)
+static int ethtool_value_fd(int sockfd, const char *ifname, struct ethtool_value *ev)
 {
-	struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = 0 };
 	struct ifreq ifr;
 
-	if (strlen(ifname) >= sizeof(ifr.ifr_name)) {
-		err_set("%s: cannot turn off TX checksum offload: %s", ifname, strerror(EINVAL));
+	if (strlen(ifname) >= sizeof(ifr.ifr_name))
 		return -EINVAL;
-	}
 	memset(&ifr, 0, sizeof(ifr));
 	strcpy(ifr.ifr_name, ifname);
-	ifr.ifr_data = (char *)&ev;
-	if (ioctl(sockfd, SIOCETHTOOL, &ifr) < 0) {
-		int ret = -errno;
+	ifr.ifr_data = (char *)ev;
+	return ioctl(sockfd, SIOCETHTOOL, &ifr) < 0 ? -errno : 0;
+}
 
-		err_set("%s: cannot turn off TX checksum offload: %s", ifname, strerror(errno));
-		return ret;
-	}
-	return 0;
+static int ethtool_tx_csum_fd(int sockfd, const char *ifname, bool on)
+{
+	struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = on };
+	int ret = ethtool_value_fd(sockfd, ifname, &ev);
+
+	if (ret < 0)
+		err_set("%s: cannot turn %s TX checksum offload: %s", ifname, on ? "on" : "off",
+			strerror(-ret));
+	return ret;
+}
+
+int ethtool_tx_csum_off_fd(int sockfd, const char *ifname)
+{
+	return ethtool_tx_csum_fd(sockfd, ifname, false);
 }
 
 int ethtool_tx_csum_off(const char *ifname)
@@ -45,6 +52,34 @@ int ethtool_tx_csum_off(const char *ifname)
 		return ret;
 	}
 	ret = ethtool_tx_csum_off_fd(fd, ifname);
+	close(fd);
+	return ret;
+}
+
+int ethtool_tx_csum_get(const char *ifname)
+{
+	struct ethtool_value ev = { .cmd = ETHTOOL_GTXCSUM };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = ethtool_value_fd(fd, ifname, &ev);
+	close(fd);
+	return ret < 0 ? ret : ev.data != 0;
+}
+
+int ethtool_tx_csum_set(const char *ifname, bool on)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int ret;
+
+	if (fd < 0) {
+		ret = -errno;
+		err_set("%s: cannot change TX checksum offload: %s", ifname, strerror(errno));
+		return ret;
+	}
+	ret = ethtool_tx_csum_fd(fd, ifname, on);
 	close(fd);
 	return ret;
 }

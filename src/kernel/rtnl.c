@@ -57,7 +57,6 @@ int rtnl_talk(struct rtnl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	return ret < 0 ? -errno : 0;
 }
 
-
 static int rtnl_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct rtnl_attrs *a = data;
@@ -153,7 +152,7 @@ static int rtnl_link_name_cb(const struct nlmsghdr *nlh, void *data)
 
 /* The name is asked through the socket: if_indextoname() would look in the
  * calling thread's namespace, which need not be the socket's. */
-static int rtnl_link_name(struct rtnl *nl, int ifindex, char name[IF_NAMESIZE])
+int rtnl_link_name(struct rtnl *nl, int ifindex, char name[IF_NAMESIZE])
 {
 	struct rtnl_req req;
 	struct nlmsghdr *nlh = rtnl_msg(&req, RTM_GETLINK, 0);
@@ -169,7 +168,6 @@ static int rtnl_link_name(struct rtnl *nl, int ifindex, char name[IF_NAMESIZE])
 	return ret;
 }
 
-/* For messages: the interface's name, or its index if it cannot be had. */
 const char *rtnl_ifname(struct rtnl *nl, int ifindex, char buf[RTNL_IFNAME_STR])
 {
 	if (rtnl_link_name(nl, ifindex, buf) < 0)
@@ -275,6 +273,28 @@ int rtnl_link_set_master(struct rtnl *nl, int ifindex, int master)
 	return ret;
 }
 
+int rtnl_link_move(struct rtnl *nl, int ifindex, int netns_fd, const char *name)
+{
+	struct rtnl_req req;
+	struct nlmsghdr *nlh = rtnl_link_msg(&req, ifindex, NULL);
+	char was[RTNL_IFNAME_STR];
+	int ret;
+
+	rtnl_ifname(nl, ifindex, was);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	/* The name it gets there, in the same request: no moment under a
+	 * name that clashes with one of the namespace's. */
+	if (name)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	ret = rtnl_talk(nl, nlh, NULL, NULL);
+	if (ret < 0)
+		err_set("%s: cannot move the interface to another namespace%s%s: %s", was,
+			name ? " as " : "", name ? name : "",
+			ret == -EEXIST ? "an interface of that name is there already"
+				       : strerror(-ret));
+	return ret;
+}
+
 int rtnl_veth_create(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd)
 {
 	return rtnl_veth(nl, name, peer, peer_netns_fd, 0);
@@ -335,6 +355,17 @@ int rtnl_link_index(struct rtnl *nl, const char *name)
 	if (ret < 0 && ret != -ENODEV)
 		err_set("%s: cannot look up the interface: %s", name, strerror(-ret));
 	return ret;
+}
+
+int rtnl_link_flags(struct rtnl *nl, int ifindex, unsigned int flags, unsigned int change)
+{
+	struct rtnl_req req;
+	struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh = rtnl_link_msg(&req, ifindex, &ifm);
+
+	ifm->ifi_change = change;
+	ifm->ifi_flags = flags & change;
+	return rtnl_talk(nl, nlh, NULL, NULL);
 }
 
 int rtnl_link_up(struct rtnl *nl, int ifindex)
@@ -770,52 +801,4 @@ int rtnl_addr_list(struct rtnl *nl, int ifindex,
 out:
 	free(l.v);
 	return ret;
-}
-
-/* ---- raw messages (kernel/ifstate.c) ----------------------------------- */
-
-struct rtnl_raw {
-	int (*fn)(const struct nlmsghdr *nlh, void *arg);
-	void *arg;
-	int err;
-};
-
-static int rtnl_raw_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct rtnl_raw *r = data;
-
-	if (!r->err)
-		r->err = r->fn(nlh, r->arg);
-	return MNL_CB_OK;
-}
-
-int rtnl_dump(struct rtnl *nl, int type, int family,
-	      int (*fn)(const struct nlmsghdr *nlh, void *arg), void *arg)
-{
-	struct rtnl_req req;
-	struct nlmsghdr *nlh = rtnl_msg(&req, type, NLM_F_DUMP);
-	struct rtnl_raw r = { fn, arg, 0 };
-	size_t hdr = type == RTM_GETLINK ? sizeof(struct ifinfomsg)
-		   : type == RTM_GETADDR ? sizeof(struct ifaddrmsg) : sizeof(struct rtmsg);
-	unsigned char *family_byte = mnl_nlmsg_put_extra_header(nlh, hdr);
-	int ret;
-
-	/* Each of the three headers starts with its family. */
-	*family_byte = (unsigned char)family;
-	ret = rtnl_talk(nl, nlh, rtnl_raw_cb, &r);
-	return ret < 0 ? ret : r.err;
-}
-
-int rtnl_request(struct rtnl *nl, const struct nlmsghdr *msg, int type, int flags)
-{
-	struct rtnl_req req;
-	struct nlmsghdr *nlh;
-
-	if (msg->nlmsg_len > sizeof(req.buf))
-		return -EMSGSIZE;
-	nlh = rtnl_msg(&req, type, flags);
-	memcpy(req.buf + sizeof(*nlh), (const char *)msg + sizeof(*nlh),
-	       msg->nlmsg_len - sizeof(*nlh));
-	nlh->nlmsg_len = msg->nlmsg_len;
-	return rtnl_talk(nl, nlh, NULL, NULL);
 }

@@ -30,6 +30,9 @@ int rtnl_veth_create(struct rtnl *nl, const char *name, const char *peer,
  * kernel behind the switch's back. */
 int rtnl_veth_create_up(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd,
 			bool switch_port);
+/* Moves ifindex into the namespace behind netns_fd, renamed to name there
+ * (NULL: its name stays).  The kernel takes its addresses and routes away. */
+int rtnl_link_move(struct rtnl *nl, int ifindex, int netns_fd, const char *name);
 /* -ENODEV, with no message, when there is no such interface. */
 int rtnl_link_del(struct rtnl *nl, const char *name);
 /* A Linux bridge (kind "bridge"), born up, with that MTU (0: the default). */
@@ -50,6 +53,8 @@ struct rtnl_link_info {
 int rtnl_link_info(struct rtnl *nl, int ifindex, struct rtnl_link_info *out);
 /* "up", "down", "lowerlayerdown", ... (IF_OPER_*, as ip link prints it). */
 const char *rtnl_operstate_name(unsigned int operstate);
+/* Sets the flags (IFF_*) in change to their values in flags; no message. */
+int rtnl_link_flags(struct rtnl *nl, int ifindex, unsigned int flags, unsigned int change);
 int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
 int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct lab_addr *addr);
 /* Deletes the neighbour (ARP / NDP) entry for addr on ifindex; -ENOENT
@@ -79,15 +84,5 @@ int rtnl_route_list(struct rtnl *nl, int family,
  * every interface). */
 int rtnl_addr_list(struct rtnl *nl, int ifindex,
 		   void (*fn)(const struct lab_addr *a, void *arg), void *arg);
-
-/* Raw messages, for what must go back exactly as it was (kernel/ifstate.c).
- * rtnl_dump: a dump of type (RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE) for
- * family, fn called with each message (a non-zero return is kept and ends
- * the calls).  rtnl_request: msg's body sent as a request of type with
- * flags (NLM_F_CREATE...); the kernel's answer, -errno, no message set. */
-struct nlmsghdr;
-int rtnl_dump(struct rtnl *nl, int type, int family,
-	      int (*fn)(const struct nlmsghdr *nlh, void *arg), void *arg);
-int rtnl_request(struct rtnl *nl, const struct nlmsghdr *msg, int type, int flags);
 
 #endif

@@ -42,7 +42,7 @@ struct bridge_marks {
 struct iface_marks {
 	struct lab_pos bridge, port, ifname;
 	struct lab_pos *addr;    /* parallel to the interface's addrs */
-	bool bridge_seen, port_seen, addr_seen;
+	bool bridge_seen, port_seen, addr_seen, ifname_seen;
 	bool linked;             /* already the end of a link */
 	bool addr_auto;          /* address: auto, at addr_auto_pos */
 	struct lab_pos addr_auto_pos;
@@ -551,6 +551,12 @@ static void bridge_to_machines(struct ctx *c, const yaml_node_t *key,
 	labfile_machines_bridge(c, key, val, ((struct bridge_slot *)obj)->b);
 }
 
+static void bridge_to_nic(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			  void *obj)
+{
+	labfile_nic_bridge(c, key, val, ((struct bridge_slot *)obj)->b);
+}
+
 static const struct setting bridge_settings[] = {
 	{ "gateway", bridge_gateway },
 	{ "gateway6", bridge_gateway6 },
@@ -573,6 +579,7 @@ static const struct setting bridge_settings[] = {
 	{ "mirrors", bridge_to_settings },
 	{ "tunnel", bridge_to_machines },
 	{ "key", bridge_to_machines },
+	{ "interfaces", bridge_to_nic },
 };
 
 static void bridge_clear(struct lab_bridge *b)
@@ -581,6 +588,7 @@ static void bridge_clear(struct lab_bridge *b)
 	free(b->uplink);
 	lab_bridge_flows_free(b);
 	lab_bridge_settings_free(&b->settings);
+	lab_bridge_nics_free(b);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -743,6 +751,7 @@ static void iface_ifname(struct ctx *c, const yaml_node_t *key,
 	const char *str = want_scalar(c, key, val);
 
 	s->m->ifname = pos_of(val);
+	s->m->ifname_seen = true;
 	if (str && validate_ifname(c, val, str))
 		s->ifc->ifname = str_dup(c, str);
 }
@@ -840,6 +849,12 @@ static void iface_prop(struct ctx *c, const yaml_node_t *key,
 	labfile_links_prop(c, key, val, &s->ifc->props, &s->ifc->props_pos);
 }
 
+static void iface_to_nic(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			 void *obj)
+{
+	labfile_nic_iface(c, key, val, ((struct iface_slot *)obj)->ifc);
+}
+
 static const struct setting iface_settings[] = {
 	{ "bridge", iface_bridge },
 	{ "address", iface_address },
@@ -862,6 +877,8 @@ static const struct setting iface_settings[] = {
 	{ "rate", iface_prop },
 	{ "limit", iface_prop },
 	{ "state", iface_prop },
+	{ "physical", iface_to_nic },
+	{ "take_default_route", iface_to_nic },
 };
 
 /* The name a host's interface gets without "ifname": eth<index>. */
@@ -1552,6 +1569,23 @@ static void resolve_iface(struct ctx *c, struct lab_host *h, size_t idx,
 	struct lab_iface *ifc = &h->ifaces[idx];
 	char port[LAB_NAME_MAX + 1];
 
+	if (ifc->physical) {
+		if (im->bridge_seen)
+			report(c, im->bridge, "host %s: interface %s: give \"physical\" or \"bridge\", not both",
+			       h->name, ifc->ifname);
+		if (im->port_seen)
+			report(c, im->port, "host %s: interface %s has a port but is the machine's interface %s (only a veth has a port)",
+			       h->name, ifc->ifname, ifc->physical);
+		ifc->attach = LAB_ATTACH_PHYSICAL;
+		free(ifc->port);
+		ifc->port = NULL;
+		/* Without "ifname" it keeps its own name in the host. */
+		if (!im->ifname_seen) {
+			free(ifc->ifname);
+			ifc->ifname = str_dup(c, ifc->physical);
+		}
+		return;
+	}
 	if (!im->bridge_seen) {
 		if (!im->linked)
 			report(c, ifc->pos, "host %s: interface %s is attached to nothing (give bridge: NAME, bridge: none, or use it in links)",
@@ -1943,6 +1977,7 @@ static void validate_lab(struct ctx *c)
 		labfile_flows_validate(c, &lab->bridges[i], c->bm[i].flows_file);
 	labfile_checks_resolve(c);
 	labfile_machines_validate(c);
+	labfile_nic_validate(c);
 }
 
 /* ---- lent to the other labfile_*.c (labfile_int.h) --------------------- */

@@ -129,5 +129,13 @@ void labfile_machines_validate(struct ctx *c);
 /* labfile_ranges.c: every range of the document (`h[1-100]`) expanded in
  * place, before the sections are read; problems reported at the template. */
 void labfile_ranges_expand(struct ctx *c, yaml_document_t *doc);
+/* The sections of labfile_nic.c: a bridge's interfaces: (the machine's
+ * interfaces it takes as ports), a host interface's physical: and
+ * take_default_route:; then the rules across them, once hosts are resolved. */
+void labfile_nic_bridge(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			struct lab_bridge *b);
+void labfile_nic_iface(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+		       struct lab_iface *ifc);
+void labfile_nic_validate(struct ctx *c);
 
 #endif

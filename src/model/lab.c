@@ -12,6 +12,7 @@ static void lab_iface_free(struct lab_iface *i)
 	free(i->bridge);
 	free(i->ifname);
 	free(i->port);
+	free(i->physical);
 	free(i->addrs);
 	free(i->peer_host);
 	free(i->peer_ifname);
@@ -81,6 +82,7 @@ void lab_bridge_free(struct lab_bridge *b)
 	free(b->pairs);
 	lab_bridge_flows_free(b);
 	lab_bridge_settings_free(&b->settings);
+	lab_bridge_nics_free(b);
 }
 
 void lab_check_free(struct lab_check *c)
@@ -88,6 +90,48 @@ void lab_check_free(struct lab_check *c)
 	free(c->from);
 	free(c->to);
 	free(c->to_host);
+}
+
+void lab_bridge_nics_free(struct lab_bridge *b)
+{
+	for (size_t i = 0; i < b->n_nics; i++)
+		free(b->nics[i].name);
+	free(b->nics);
+	b->nics = NULL;
+	b->n_nics = 0;
+}
+
+const struct lab_nic *lab_find_nic(const struct lab_bridge *b, const char *name)
+{
+	for (size_t i = 0; i < b->n_nics; i++)
+		if (!strcmp(b->nics[i].name, name))
+			return &b->nics[i];
+	return NULL;
+}
+
+const struct lab_bridge *lab_nic_bridge(const struct lab *lab, const char *name)
+{
+	for (size_t i = 0; i < lab->n_bridges; i++)
+		if (lab_find_nic(&lab->bridges[i], name))
+			return &lab->bridges[i];
+	return NULL;
+}
+
+const struct lab_iface *lab_physical_iface(const struct lab *lab, const char *name,
+					   const struct lab_host **host)
+{
+	for (size_t h = 0; h < lab->n_hosts; h++)
+		for (size_t i = 0; i < lab->hosts[h].n_ifaces; i++) {
+			const struct lab_iface *ifc = &lab->hosts[h].ifaces[i];
+
+			if (ifc->attach == LAB_ATTACH_PHYSICAL && ifc->physical &&
+			    !strcmp(ifc->physical, name)) {
+				if (host)
+					*host = &lab->hosts[h];
+				return ifc;
+			}
+		}
+	return NULL;
 }
 
 void lab_free(struct lab *lab)

@@ -105,6 +105,18 @@ struct lab_tunnel_pair {
 	struct lab_pos pos, a_pos, b_pos;
 };
 
+/* A machine interface a bridge takes as a port (`interfaces:`). */
+struct lab_nic {
+	char *name;
+	/* Its addresses and routes move to the bridge's internal port while
+	 * the lab is up, and back afterwards. */
+	bool take_address;
+	/* The user allows it although the machine's default route leaves
+	 * through the interface. */
+	bool take_default_route;
+	struct lab_pos pos;
+};
+
 struct lab_bridge {
 	char *name;
 	struct lab_addr gateway; /* IPv4; family 0: no gateway */
@@ -135,6 +147,8 @@ struct lab_bridge {
 	struct lab_pos openflow_pos;
 	int of_version;          /* what the flows are sent in: 1 (OpenFlow10) .. 6
 				  * (OpenFlow15), set once validated; 0: no flows */
+	struct lab_nic *nics;    /* the machine's interfaces it takes as ports */
+	size_t n_nics;
 };
 
 /* ---- Link properties (lab_links.c): how an interface's link behaves ---- */
@@ -208,6 +222,7 @@ enum lab_attach {
 	LAB_ATTACH_BRIDGE,  /* a port of one of the lab's bridges */
 	LAB_ATTACH_MACHINE, /* `bridge: none`: a veth into the machine's namespace */
 	LAB_ATTACH_LINK,    /* one end of a direct cable (`links:`) to another host */
+	LAB_ATTACH_PHYSICAL, /* `physical: NAME`: the machine's interface, moved in */
 };
 
 struct lab_iface {
@@ -215,7 +230,9 @@ struct lab_iface {
 	char *bridge;            /* LAB_ATTACH_BRIDGE: name of a lab_bridge, else NULL */
 	char *ifname;            /* inside the host's namespace */
 	char *port;              /* BRIDGE/MACHINE: the veth end outside (bridge port or
-				  * machine interface); LINK: NULL */
+				  * machine interface); LINK, PHYSICAL: NULL */
+	char *physical;          /* PHYSICAL: the machine interface's name there */
+	bool take_default_route; /* PHYSICAL: even if the default route uses it */
 	struct lab_addr *addrs;  /* IPv4 and IPv6, in file order */
 	size_t n_addrs;
 	bool has_mac;
@@ -370,6 +387,8 @@ struct lab {
 };
 
 void lab_free(struct lab *lab);
+/* Frees a bridge's machine interfaces. */
+void lab_bridge_nics_free(struct lab_bridge *b);
 /* Frees a bridge's flows, groups, meters, flows_file and openflow. */
 void lab_bridge_flows_free(struct lab_bridge *b);
 /* What one bridge, host or check owns (not the object itself). */
@@ -377,6 +396,12 @@ void lab_bridge_free(struct lab_bridge *b);
 void lab_host_free(struct lab_host *h);
 void lab_check_free(struct lab_check *c);
 
+/* The bridge that takes the machine interface name as a port, or NULL. */
+const struct lab_bridge *lab_nic_bridge(const struct lab *lab, const char *name);
+const struct lab_nic *lab_find_nic(const struct lab_bridge *b, const char *name);
+/* The host interface that moves the machine interface name in, or NULL. */
+const struct lab_iface *lab_physical_iface(const struct lab *lab, const char *name,
+					   const struct lab_host **host);
 struct lab_bridge *lab_find_bridge(const struct lab *lab, const char *name);
 struct lab_host *lab_find_host(const struct lab *lab, const char *name);
 struct lab_iface *lab_find_iface(const struct lab_host *host, const char *ifname);

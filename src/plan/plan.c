@@ -24,7 +24,8 @@ static bool plan_iface_shape_eq(const struct lab_iface *a, const struct lab_ifac
 	       plan_str_eq(a->ifname, b->ifname) && plan_str_eq(a->port, b->port) &&
 	       a->has_mac == b->has_mac && (!a->has_mac || !memcmp(a->mac, b->mac, 6)) &&
 	       a->mtu == b->mtu && plan_str_eq(a->peer_host, b->peer_host) &&
-	       plan_str_eq(a->peer_ifname, b->peer_ifname);
+	       plan_str_eq(a->peer_ifname, b->peer_ifname) &&
+	       plan_str_eq(a->physical, b->physical);
 }
 
 static bool plan_host_shape_eq(const struct lab_host *a, const struct lab_host *b)

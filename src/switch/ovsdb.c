@@ -495,8 +495,12 @@ static const struct ovsrec_bridge *ovsdb_find_bridge(struct ovsdb *db, const cha
 
 static bool ovsdb_lab_has_port(const struct lab *lab, const char *bridge, const char *port)
 {
+	const struct lab_bridge *lb = lab_find_bridge(lab, bridge);
+
 	if (!strcmp(bridge, port) || ovsdb_settings_is_patch(lab, bridge, port))
 		return true; /* the bridge's internal port, a patch port */
+	if (lb && lab_find_nic(lb, port))
+		return true; /* a machine interface it takes */
 	for (size_t h = 0; h < lab->n_hosts; h++)
 		for (size_t i = 0; i < lab->hosts[h].n_ifaces; i++) {
 			const struct lab_iface *li = &lab->hosts[h].ifaces[i];
@@ -560,6 +564,10 @@ static void ovsdb_sync_bridge(const struct ovsrec_bridge *br, const struct lab *
 				ovsrec_bridge_update_ports_addvalue(
 					br, ovsdb_port_insert(txn, li->port, "", mark));
 		}
+	for (size_t i = 0; i < lb->n_nics; i++)
+		if (!ovsdb_bridge_has_port(br, lb->nics[i].name))
+			ovsrec_bridge_update_ports_addvalue(
+				br, ovsdb_port_insert(txn, lb->nics[i].name, "", mark));
 	ovsdb_settings_sync_patches(txn, br, lab, lb, mark);
 }
 
@@ -629,6 +637,9 @@ static struct ovsrec_bridge *ovsdb_new_bridge(struct ovsdb_idl_txn *txn, const s
 			if (li->attach == LAB_ATTACH_BRIDGE && !strcmp(li->bridge, lb->name))
 				ports[n++] = ovsdb_port_insert(txn, li->port, "", mark);
 		}
+	/* A machine interface: a system port, read through a packet socket. */
+	for (size_t i = 0; i < lb->n_nics; i++)
+		ports[n++] = ovsdb_port_insert(txn, lb->nics[i].name, "", mark);
 	n += ovsdb_settings_new_patches(txn, lab, lb, mark, ports + n);
 	for (size_t t = 0; m && t < m->n_tunnels; t++)
 		if (!strcmp(m->tunnels[t].bridge, lb->name))
@@ -657,6 +668,8 @@ static int ovsdb_apply_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const 
 	for (size_t h = 0; h < lab->n_hosts; h++)
 		n_ports += lab->hosts[h].n_ifaces;
 	n_ports += 2 * lab->n_patches;
+	for (size_t b = 0; b < lab->n_bridges; b++)
+		n_ports += lab->bridges[b].n_nics;
 	if (arg->machine)
 		n_ports += arg->machine->n_tunnels;
 	ports = calloc(n_ports, sizeof(*ports));

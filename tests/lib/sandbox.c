@@ -454,3 +454,20 @@ void sandbox_computer_end(struct sandbox_computer *c)
 		waitpid(c->holder, NULL, 0);
 	c->init = c->holder = 0;
 }
+
+pid_t sandbox_ovslab_spawn(const char *arg1, const char *arg2)
+{
+	pid_t pid = fork();
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(sandbox_ovslab(), "ovslab", arg1, arg2, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}

@@ -73,6 +73,10 @@ void sandbox_computer_end(struct sandbox_computer *c);
 int sandbox_ovslabf(char *out, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Starts the ovslab binary under test with two arguments, its output to
+ * /dev/null, without waiting for it (to kill it midway). */
+pid_t sandbox_ovslab_spawn(const char *arg1, const char *arg2);
+
 /* Path of the ovslab binary under test (meson passes OVSLAB_BIN). */
 const char *sandbox_ovslab(void);
 

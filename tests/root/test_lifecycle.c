@@ -373,22 +373,6 @@ static int journal_netns_lines(const char *lab)
 	return n;
 }
 
-static pid_t ovslab_spawn(const char *arg1, const char *arg2)
-{
-	pid_t pid = fork();
-
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		execl(sandbox_ovslab(), "ovslab", arg1, arg2, (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
 
 Test(lifecycle, gc_cleans_up_after_a_killed_up, .timeout = 300)
 {
@@ -404,7 +388,7 @@ Test(lifecycle, gc_cleans_up_after_a_killed_up, .timeout = 300)
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(file, sizeof(file), "%s/big.yaml", dir);
 	big_write(file);
-	up = ovslab_spawn("up", file);
+	up = sandbox_ovslab_spawn("up", file);
 	deadline = now_ms() + 60000;
 	while ((n = journal_netns_lines("big")) < 20 && now_ms() < deadline)
 		usleep(5000);
@@ -675,7 +659,7 @@ Test(lifecycle, killed_down_shows_incomplete_and_gc_finishes)
 
 	/* A process that ignores SIGTERM holds down in its grace period. */
 	small_lab("kd", 61, 2, false, "    exec:\n      - [sh, -c, \"trap '' TERM; sleep 1000 &\"]\n");
-	down = ovslab_spawn("down", "kd");
+	down = sandbox_ovslab_spawn("down", "kd");
 	deadline = now_ms() + 20000;
 	while (!(begun = journal_has_line("kd", "forget complete")) && now_ms() < deadline)
 		usleep(1000);
@@ -732,7 +716,7 @@ Test(lifecycle, parallel_downs_stop_the_private_switch, .timeout = 300)
 	}
 	for (int i = 0; i < 8; i++) {
 		snprintf(name, sizeof(name), "p%d", i);
-		downs[i] = ovslab_spawn("down", name);
+		downs[i] = sandbox_ovslab_spawn("down", name);
 	}
 	for (int i = 0; i < 8; i++)
 		cr_assert_eq(wait_status(downs[i]), 0, "down p%d failed", i);

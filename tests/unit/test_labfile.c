@@ -15,12 +15,12 @@
 #define IFACE_KEYS                                                                     \
 	"bridge, address, addresses, ifname, port, mac, mtu, ofport, vlan, trunks, delay, "  \
 	"jitter, distribution, loss, loss_correlation, duplicate, reorder, corrupt, rate, "  \
-	"limit, state"
+	"limit, state, physical, take_default_route"
 #define TOP_KEYS "name, bridges, hosts, links, patches, mirrors, checks, machines, underlay, firewall"
 #define BRIDGE_KEYS                                                                     \
 	"gateway, gateway6, nat, uplink, flows, flows_file, groups, meters, openflow, datapath, "    \
 	"fail_mode, protocols, controller, "                                             \
-	"mcast_snooping, stp, rstp, other_config, external_ids, mirrors, tunnel, key"
+	"mcast_snooping, stp, rstp, other_config, external_ids, mirrors, tunnel, key, interfaces"
 #define HOST_KEYS IFACE_KEYS ", interfaces, routes, sysctls, exec, machine"
 
 

@@ -10,16 +10,7 @@
 #include "model/lab.h"
 #include "labparse.h"
 
-static void expect_problems(const char *yaml, const char *diag)
-{
-	struct result r = parse_as("t.yaml", yaml);
-
-	cr_expect_eq(r.ret, -EINVAL, "ret %d for:\n%s", r.ret, yaml);
-	cr_expect_str_eq(r.diag, diag, "for:\n%sgot:\n%swant:\n%s", yaml, r.diag, diag);
-	lab_free(r.lab);
-	free(r.diag);
-	err_clear();
-}
+#define expect_problems labparse_expect_problems
 
 static const char *addr(const struct lab_addr *a)
 {
