@@ -401,8 +401,8 @@ static void probe_pair_done(struct probe_run *r, size_t i, int64_t now)
 		probe_forget(r, i);
 		if (j != i)
 			probe_forget(r, j);
-		r->in_window--;
 	}
+	r->in_window--;
 }
 
 static void probe_finish(struct probe_run *r, size_t i, int64_t now, bool reached,
@@ -527,9 +527,9 @@ static void probe_admit_more(struct probe_run *r, int64_t now)
 
 		if (p->twin && !p->lead)
 			continue;
-		if (p->from_if && r->window && r->in_window >= r->window)
+		if (r->window && r->in_window >= r->window)
 			break;
-		r->in_window += p->from_if != NULL;
+		r->in_window++;
 		probe_admit(r, r->cursor, now);
 	}
 }

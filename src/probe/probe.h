@@ -28,8 +28,8 @@ struct probe {
 	/* Pairs (--all): twin is the index + 1 of the reverse probe (0: none).
 	 * The first of a pair (lead) starts when the window has room, its twin
 	 * when it is done; then the neighbour entries the pair made go
-	 * (neigh.h): dst on from_if in from, src on to_if in to_ns.  Only probes
-	 * with a from_if count against the window. */
+	 * (neigh.h): dst on from_if in from, src on to_if in to_ns.  A pair
+	 * counts once against the window. */
 	size_t twin;
 	bool lead;
 	const char *from_if, *to_if;
@@ -40,9 +40,8 @@ struct probe {
 	char detail[48];         /* why not: "timeout", "refused", "no route", ... */
 };
 
-/* Runs the probes in parallel and fills in what was observed: all at once,
- * except those with a from_if, of which at most `window` (0: no limit) run
- * at a time.  Returns 0 whatever the probes observed, or -errno when a
+/* Runs the probes in parallel and fills in what was observed: at most
+ * `window` (0: no limit) at a time, a pair counting as one.  Returns 0 whatever the probes observed, or -errno when a
  * namespace or a socket cannot be had (message set). */
 int probe_run(struct probe *probes, size_t n, size_t window);
 
