@@ -570,12 +570,14 @@ static const struct setting bridge_settings[] = {
 	{ "mirrors", bridge_to_settings },
 	{ "tunnel", bridge_to_machines },
 	{ "key", bridge_to_machines },
+	{ "gateway_on", bridge_to_machines },
 };
 
 static void bridge_clear(struct lab_bridge *b)
 {
 	free(b->name);
 	free(b->uplink);
+	free(b->gateway_on);
 	lab_bridge_flows_free(b);
 	lab_bridge_settings_free(&b->settings);
 	memset(b, 0, sizeof(*b));

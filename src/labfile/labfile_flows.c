@@ -43,6 +43,12 @@ static void flow_list(struct ctx *c, const yaml_node_t *key, const yaml_node_t *
 	}
 }
 
+void labfile_flows_list(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			struct lab_flow **arr, size_t *n)
+{
+	flow_list(c, key, val, arr, n);
+}
+
 static bool flows_once(struct ctx *c, const yaml_node_t *key, struct lab_bridge *b)
 {
 	if (b->has_flows) {
@@ -170,6 +176,7 @@ void labfile_flows_validate(struct ctx *c, const struct lab_bridge *b, struct la
 {
 	const struct lab *lab = labfile_lab(c);
 	const char **ports = NULL;
+	char (*tunnels)[16] = NULL;
 	size_t n = 0;
 
 	if (!b->has_flows && !b->n_groups && !b->n_meters)
@@ -186,6 +193,16 @@ void labfile_flows_validate(struct ctx *c, const struct lab_bridge *b, struct la
 		for (size_t e = 0; e < 2; e++)
 			if (lab->patches[i].port[e] && !strcmp(lab->patches[i].bridge[e], b->name))
 				port_push(c, &ports, &n, lab->patches[i].port[e]);
+	/* With machines, the tunnel ports towards each machine with the
+	 * bridge. */
+	tunnels = calloc(lab->n_machines + 1, sizeof(*tunnels));
+	if (!tunnels)
+		labfile_nomem(c);
+	for (size_t i = 0; tunnels && i < lab->n_machines; i++)
+		if (lab_machine_has_bridge(lab, &lab->machines[i], b->name)) {
+			lab_tunnel_port_name(b->name, lab->machines[i].name, tunnels[i]);
+			port_push(c, &ports, &n, tunnels[i]);
+		}
 	if (labfile_oom(c))
 		goto out;
 	for (size_t i = 0; i < b->n_meters && !labfile_oom(c); i++)
@@ -195,5 +212,6 @@ void labfile_flows_validate(struct ctx *c, const struct lab_bridge *b, struct la
 	for (size_t i = 0; i < b->n_flows && !labfile_oom(c); i++)
 		validate_flow(c, b, file_pos, &b->flows[i], FLOWS_FLOW, ports, n);
 out:
+	free(tunnels);
 	free(ports);
 }

@@ -87,6 +87,9 @@ void labfile_settings_validate(struct ctx *c);
  * libopenvswitch's parser (file_pos: where flows_file sat). */
 void labfile_flows_bridge(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
 			  struct lab_bridge *b);
+/* A list of flows in ovs-ofctl syntax (a machine's flows for a bridge). */
+void labfile_flows_list(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			struct lab_flow **arr, size_t *n);
 void labfile_flows_validate(struct ctx *c, const struct lab_bridge *b, struct lab_pos file_pos);
 
 /* The sections of labfile_checks.c: the top-level checks: key; then, once

@@ -77,6 +77,7 @@ void lab_free(struct lab *lab)
 	for (i = 0; i < lab->n_bridges; i++) {
 		free(lab->bridges[i].name);
 		free(lab->bridges[i].uplink);
+		free(lab->bridges[i].gateway_on);
 		lab_bridge_flows_free(&lab->bridges[i]);
 		lab_bridge_settings_free(&lab->bridges[i].settings);
 	}
@@ -103,8 +104,18 @@ void lab_free(struct lab *lab)
 	for (i = 0; i < lab->n_mirrors; i++)
 		lab_mirror_free(&lab->mirrors[i]);
 	free(lab->mirrors);
-	for (i = 0; i < lab->n_machines; i++)
-		free(lab->machines[i].name);
+	for (i = 0; i < lab->n_machines; i++) {
+		struct lab_machine *m = &lab->machines[i];
+
+		free(m->name);
+		for (size_t f = 0; f < m->n_flows; f++) {
+			for (size_t k = 0; k < m->flows[f].n_flows; k++)
+				free(m->flows[f].flows[k].text);
+			free(m->flows[f].flows);
+			free(m->flows[f].bridge);
+		}
+		free(m->flows);
+	}
 	free(lab->machines);
 	free(lab->name);
 	free(lab->file);

@@ -105,6 +105,10 @@ struct lab_bridge {
 	struct lab_addr gateway6; /* IPv6; family 0: none */
 	bool nat;
 	char *uplink;            /* NULL: none; "auto": default route's device */
+	char *gateway_on;        /* with machines: the machine holding the gateway */
+	bool gateway_elsewhere;  /* in a machine's view: its hosts route through the
+				  * gateway, which another machine holds */
+	struct lab_pos gateway_on_pos;
 	struct lab_bridge_settings settings;
 	struct lab_pos pos;
 	/* A lab with machines: how the bridge's copies on several machines
@@ -206,10 +210,19 @@ struct lab_check {
 
 /* A simulated machine: a named namespace with its own Open vSwitch, on the
  * underlay network at `underlay` (the subnet's prefix length). */
+struct lab_machine_flows {
+	char *bridge;
+	struct lab_flow *flows;  /* after the bridge's own, on this machine only */
+	size_t n_flows;
+	struct lab_pos pos;
+};
+
 struct lab_machine {
 	char *name;
 	struct lab_addr underlay;
 	struct lab_pos pos, underlay_pos; /* underlay_pos: {0,0} when ovslab picked it */
+	struct lab_machine_flows *flows;  /* the machine's `flows:`, by bridge */
+	size_t n_flows;
 };
 
 /* The network joining the machines: a Linux bridge in a namespace of its own. */
@@ -243,6 +256,10 @@ struct lab {
 	struct lab_machine *machines; /* none: everything in the one switch, as before */
 	size_t n_machines;
 	struct lab_underlay underlay; /* with machines only */
+	/* A machine's view (lab_machine_view): the flow lists it made by
+	 * joining a bridge's flows with the machine's own. */
+	struct lab_flow **view_flows;
+	size_t n_view_flows;
 };
 
 void lab_free(struct lab *lab);
@@ -291,7 +308,19 @@ void lab_underlay_ns(const char *lab, char out[16]);
  * shortened like a patch port (one switch holds every bridge of a machine,
  * so the bridge's name keeps two bridges' tunnels to one peer apart). */
 void lab_tunnel_port_name(const char *bridge, const char *peer, char out[16]);
-/* Whether a host of the lab sits on machine m and has a port on bridge. */
+/* The machine's end of its uplink (a cable to the lab's root namespace, for
+ * NAT out of the network node) and its end there: "up-<machine>",
+ * shortened like a patch port. */
+#define LAB_UPLINK_PORT "uplink0"
+void lab_machine_uplink_name(const char *machine, char out[16]);
+/* The /30 of machine index i's uplink (the lab's side .1, the machine's
+ * .2), link-local, per lab: 169.254.X.4i/30 with X from the lab's name. */
+void lab_machine_uplink_addr(const char *lab, size_t i, bool machine_side,
+			     struct lab_addr *out);
+/* Whether the machine holds bridge's gateway (its `gateway_on:`). */
+bool lab_machine_gateway(const struct lab_machine *m, const struct lab_bridge *b);
+/* Whether a host of the lab sits on machine m and has a port on bridge, or
+ * m holds the bridge's gateway. */
 bool lab_machine_has_bridge(const struct lab *lab, const struct lab_machine *m,
 			    const char *bridge);
 /* The part of lab on machine m: the bridges it has and its hosts, sharing

@@ -484,13 +484,48 @@ static bool ovsdb_bridge_has_port(const struct ovsrec_bridge *br, const char *na
 
 /* A bridge of the lab that the switch already has: ports the lab no longer
  * declares go, new ones come; those that stay are not touched. */
+static const struct ovsdb_tunnel *ovsdb_find_tunnel(const struct ovsdb_machine *m,
+						    const char *bridge, const char *port)
+{
+	for (size_t t = 0; m && t < m->n_tunnels; t++)
+		if (!strcmp(m->tunnels[t].bridge, bridge) && !strcmp(m->tunnels[t].name, port))
+			return &m->tunnels[t];
+	return NULL;
+}
+
+static void ovsdb_tunnel_options(const struct ovsrec_interface *iface,
+				 const struct ovsdb_tunnel *t)
+{
+	struct smap opts = SMAP_INITIALIZER(&opts);
+
+	smap_add(&opts, "remote_ip", t->remote);
+	smap_add_format(&opts, "key", "%" PRIu32, t->key);
+	if (strcmp(iface->type, t->type))
+		ovsrec_interface_set_type(iface, t->type);
+	if (!smap_equal(&iface->options, &opts))
+		ovsrec_interface_set_options(iface, &opts);
+	smap_destroy(&opts);
+}
+
+static struct ovsrec_port *ovsdb_tunnel_insert(struct ovsdb_idl_txn *txn,
+					       const struct ovsdb_tunnel *t,
+					       const struct smap *mark);
+
 static void ovsdb_sync_bridge(const struct ovsrec_bridge *br, const struct lab *lab,
 			      const struct lab_bridge *lb, const struct smap *mark,
-			      struct ovsdb_idl_txn *txn, struct hmapx *gone)
+			      struct ovsdb_idl_txn *txn, struct hmapx *gone,
+			      const struct ovsdb_machine *m)
 {
 	for (size_t i = 0; i < br->n_ports; i++) {
 		const struct ovsrec_port *port = br->ports[i];
+		const struct ovsdb_tunnel *t = ovsdb_find_tunnel(m, lb->name, port->name);
 
+		/* A machine's tunnel to a peer that stays: its key or type may
+		 * have changed. */
+		if (t && port->n_interfaces == 1) {
+			ovsdb_tunnel_options(port->interfaces[0], t);
+			continue;
+		}
 		if (ovsdb_marked(&port->external_ids, lab->name) &&
 		    !ovsdb_lab_has_port(lab, lb->name, port->name)) {
 			ovsrec_bridge_update_ports_delvalue(br, port);
@@ -506,6 +541,11 @@ static void ovsdb_sync_bridge(const struct ovsrec_bridge *br, const struct lab *
 				ovsrec_bridge_update_ports_addvalue(
 					br, ovsdb_port_insert(txn, li->port, "", mark));
 		}
+	for (size_t t = 0; m && t < m->n_tunnels; t++)
+		if (!strcmp(m->tunnels[t].bridge, lb->name) &&
+		    !ovsdb_bridge_has_port(br, m->tunnels[t].name))
+			ovsrec_bridge_update_ports_addvalue(
+				br, ovsdb_tunnel_insert(txn, &m->tunnels[t], mark));
 	ovsdb_settings_sync_patches(txn, br, lab, lb, mark);
 }
 
@@ -618,7 +658,7 @@ static int ovsdb_apply_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const 
 
 		br = ovsdb_find_bridge(db, lb->name);
 		if (br && ovsdb_marked(&br->external_ids, lab->name))
-			ovsdb_sync_bridge(br, lab, lb, &mark, txn, &gone);
+			ovsdb_sync_bridge(br, lab, lb, &mark, txn, &gone, arg->machine);
 		else
 			brs[n_brs++] = ovsdb_new_bridge(txn, lab, lb, arg->datapath, &mark, ports,
 							arg->machine);
