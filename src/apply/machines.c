@@ -527,8 +527,11 @@ int machines_remove(struct journal *st, const struct lab *view, const struct lab
 	struct build b;
 	int ret, r;
 
+	bool held = err_hold();
+
 	machines_stop_one(m->name, &ms);
 	ret = ms.first;
+	/* A machine whose namespace is gone has no hosts' ends to remove. */
 	r = machines_enter(m->name, &ns);
 	machines_build_init(&b, view, st, ns.nl);
 	for (size_t i = 0; r == 0 && i < view->n_hosts; i++) {
@@ -540,7 +543,7 @@ int machines_remove(struct journal *st, const struct lab *view, const struct lab
 	if (b.self_fd >= 0)
 		close(b.self_fd);
 	build_ns_close(&ns);
-	err_clear();
+	err_release(held);
 	netns_kill_pids(m->name, NETNS_KILL_GRACE_MS);
 	r = netns_del(m->name);
 	if (r < 0 && r != -ENOENT && ret == 0)

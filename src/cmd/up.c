@@ -778,6 +778,15 @@ static bool up_mach_tunnels_change(const struct up_machs *ms, const char *machin
 	return false;
 }
 
+static bool up_mach_moves_away(const struct up_machs *ms, const char *machine)
+{
+	for (size_t i = 0; i < ms->lp.n_steps; i++)
+		if (ms->lp.steps[i].op == PLAN_HOST_MOVE &&
+		    !strcmp(ms->lp.steps[i].machine.old->name, machine))
+			return true;
+	return false;
+}
+
 static bool up_moved_here(const struct up_machs *ms, const struct lab_host *h)
 {
 	for (size_t i = 0; i < ms->lp.n_steps; i++)
@@ -803,7 +812,9 @@ static int up_mach_plan(struct up_machs *ms, struct up_mach *um)
 		ret = plan_make(um->old_view, um->view, &u->plan);
 	if (ret == 0)
 		ret = plan_repair(um->old_view, um->view, &u->drift, &u->plan);
-	if (ret == 0 && up_mach_tunnels_change(ms, um->m->name))
+	/* Tunnels change, or a host moves away: its port goes from the rows. */
+	if (ret == 0 && (up_mach_tunnels_change(ms, um->m->name) ||
+			 up_mach_moves_away(ms, um->m->name)))
 		u->plan.switch_rows = true;
 	return ret;
 }
@@ -1048,6 +1059,27 @@ static int up_machs_build(struct up_machs *ms)
 /* A failed edit: machines it added go, the others get their part back as
  * it was (as up_undo_change does for a lab), moved hosts their old
  * machine.  Best effort: the first failure is what is reported. */
+static void up_machs_readd_moved(struct up_machs *ms, struct up_mach *um,
+				 const struct lab *whole)
+{
+	const char *ports[64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < ms->lp.n_steps; i++) {
+		const struct plan_step *s = &ms->lp.steps[i];
+
+		if (s->op != PLAN_HOST_MOVE || strcmp(s->machine.old->name, um->was->name))
+			continue;
+		for (size_t j = 0; j < s->host.old->n_ifaces && n < 64; j++)
+			if (s->host.old->ifaces[j].attach == LAB_ATTACH_BRIDGE)
+				ports[n++] = s->host.old->ifaces[j].port;
+	}
+	um->u.om = &um->om_old;
+	if (ovsdb_lab_drop_ports(um->u.db, whole->name, ports, n, OVSDB_TIMEOUT_MS) == 0 &&
+	    up_commit(&um->u, whole, &um->om_old) == 0)
+		ovsdb_lab_wait(um->u.db, whole->name, um->u.next_cfg, OVSDB_TIMEOUT_MS);
+}
+
 static void up_machs_undo(struct up_machs *ms)
 {
 	struct up *u = ms->u;
@@ -1060,9 +1092,7 @@ static void up_machs_undo(struct up_machs *ms)
 			machines_remove(u->st, um->view ? um->view : &none, um->m);
 	}
 	cmd_teardown_from(u->st, u->mark);
-	for (size_t i = 0; i < ms->n; i++)
-		if (ms->v[i].ran && ms->v[i].was)
-			up_undo_change(&ms->v[i].u);
+	/* Moved hosts first: their old machine's rows then find their veths. */
 	for (size_t i = 0; i < ms->lp.n_steps; i++) {
 		const struct plan_step *s = &ms->lp.steps[i];
 		struct up_mach *from;
@@ -1078,6 +1108,32 @@ static void up_machs_undo(struct up_machs *ms)
 			build_host_routes(&b, s->host.old);
 		if (b.self_fd >= 0)
 			close(b.self_fd);
+	}
+	for (size_t i = 0; i < ms->n; i++) {
+		struct up_mach *um = &ms->v[i];
+		struct lab *whole = NULL;
+
+		if (!um->was || (!um->ran && !up_mach_moves_away(ms, um->was->name)))
+			continue;
+		/* Its part as it was, with the hosts that were to move away. */
+		if (up_mach_moves_away(ms, um->was->name) &&
+		    lab_machine_view(u->old, um->was, &whole) == 0)
+			um->u.old = whole;
+		if (um->ran) {
+			/* What this run made went above; what the undo makes stays. */
+			um->u.mark = u->st->n_entries;
+			up_undo_change(&um->u);
+		} else if (whole) {
+			/* Rows it kept name the moved hosts' old veths: their
+			 * ports go and come back, so its switch opens the new
+			 * ones. */
+			machines_remote(u->st, um->was->name, um->u.sw.remote,
+					sizeof(um->u.sw.remote));
+			if (um->u.db || ovsdb_open(um->u.sw.remote, OVSDB_TIMEOUT_MS, &um->u.db) == 0)
+				up_machs_readd_moved(ms, um, whole);
+		}
+		um->u.old = um->old_view;
+		lab_view_free(whole);
 	}
 	journal_add_complete(u->st);
 }
@@ -1124,7 +1180,12 @@ static int up_machines_edit(struct up *u, const char *text, size_t len, FILE *di
 	if (ret == 0)
 		ret = journal_add_complete(u->st);
 	if (ret < 0) {
+		char why[512];
+
+		/* The undo's own troubles do not hide why the edit failed. */
+		snprintf(why, sizeof(why), "%s", err_isset() ? err_get() : "");
 		up_machs_undo(&ms);
+		err_reset("%s", why);
 		*building = false;
 		goto out;
 	}

@@ -360,6 +360,32 @@ Test(machines, edit_add_remove_move)
 	assert_nothing_left(before);
 }
 
+/* An edit that fails once its machines' steps are made (injected) undoes
+ * itself: the machine it added goes, the moved host is back on its machine,
+ * and the lab is as before. */
+Test(machines, failed_edit_undone)
+{
+	ino_t i1;
+
+	up_fixture("multihost-geneve.yaml");
+	i1 = sandbox_ns_inode("vm1");
+	sandbox_write(SANDBOX_FILES "/edit.yaml", edit_yaml);
+	cr_assert_neq(sandbox_runf(buf, sizeof(buf), "env OVSLAB_FAULT=machines %s up %s",
+				   sandbox_ovslab(), SANDBOX_FILES "/edit.yaml"), 0, "%s", buf);
+	cr_expect(strstr(buf, "failure injected") != NULL, "%s", buf);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns list"), 0);
+	cr_expect(strstr(buf, "hv4") == NULL && strstr(buf, "vm7") == NULL, "%s", buf);
+	cr_expect(strstr(buf, "hv3") != NULL && strstr(buf, "vm6") != NULL, "%s", buf);
+	cr_expect_eq(sandbox_ns_inode("vm1"), i1, "vm1 was made anew");
+	cr_expect_eq(our_switch_daemons(), 6);
+	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec hv1 ip -o link show"), 0);
+	cr_expect(strstr(buf, "vm2") != NULL, "vm2 is not back on hv1: %s", buf);
+	cr_assert_eq(ovslab("plan %s", sandbox_fixture("multihost-geneve.yaml")), 0, "%s", buf);
+	cr_expect(strstr(buf, "mh: up to date, nothing to change") != NULL, "%s", buf);
+	cr_expect_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec vm1 ping -c10 -i0.5 -W1 "
+				  "10.0.0.2"), 0, "vm1 -> vm2 after the undo: %s", buf);
+}
+
 /* An edit a lab that is up cannot take is refused before anything changes. */
 Test(machines, underlay_edit_refused)
 {
