@@ -236,8 +236,10 @@ static int machines_make(const struct lab *lab, struct journal *st, struct machi
 	return ret;
 }
 
-/* Every machine's switch, all started at once. */
-static int machines_switches(const struct lab *lab, struct journal *st, struct machine_run *rs)
+/* Every machine's switch, all started at once and not waited for: each
+ * machine's hosts are built meanwhile (machines_fill). */
+static int machines_switches(const struct lab *lab, struct journal *st, struct machine_run *rs,
+			     struct switchd_starting **starting)
 {
 	size_t n = lab->n_machines;
 	char **dirs = calloc(n + 1, sizeof(*dirs));
@@ -255,7 +257,7 @@ static int machines_switches(const struct lab *lab, struct journal *st, struct m
 		fds[i] = rs[i].ns.fd;
 	}
 	if (ret == 0)
-		ret = switchd_start_machines(sws, dirs, fds, n);
+		ret = switchd_machines_begin(sws, dirs, fds, n, starting);
 	for (size_t i = 0; sws && i < n; i++)
 		rs[i].sw = sws[i];
 	for (size_t i = 0; dirs && i < n; i++)
@@ -265,7 +267,6 @@ static int machines_switches(const struct lab *lab, struct journal *st, struct m
 	free(sws);
 	if (ret == -ENOMEM)
 		err_set("%s: out of memory", lab->name);
-	timing_phase("switch start");
 	return ret;
 }
 
@@ -288,8 +289,10 @@ static void machines_build_open(struct journal *st, struct machine_run *r, struc
 	machines_build_init(b, r->view, st, r->ns.nl);
 }
 
-/* The machine's hosts and its rows, committed but not waited for. */
-static int machines_fill(struct journal *st, struct machine_run *r, unsigned int mtu)
+/* The machine's hosts, then (its switch ready: the i-th of starting) its
+ * rows, committed but not waited for. */
+static int machines_fill(struct journal *st, struct machine_run *r, unsigned int mtu,
+			 struct switchd_starting *starting, size_t i)
 {
 	struct ovsdb_machine om = {
 		.phy_bridge = MACHINES_PHY_BRIDGE, .phy_port = MACHINES_PHY_PORT, .mtu = mtu,
@@ -301,9 +304,12 @@ static int machines_fill(struct journal *st, struct machine_run *r, unsigned int
 	machines_build_open(st, r, &b);
 	if (b.self_fd < 0)
 		return b.self_fd;
-	for (size_t i = 0; ret == 0 && i < r->view->n_hosts; i++)
-		ret = build_host(&b, &r->view->hosts[i]);
+	for (size_t h = 0; ret == 0 && h < r->view->n_hosts; h++)
+		ret = build_host(&b, &r->view->hosts[h]);
 	close(b.self_fd);
+	if (ret == 0)
+		ret = switchd_machines_wait(starting, i);
+	timing_phase("switch start");
 	if (ret == 0)
 		ret = ovsdb_open(r->sw.remote, OVSDB_TIMEOUT_MS, &r->db);
 	if (ret == 0)
@@ -360,8 +366,9 @@ int machines_build(const struct lab *lab, struct journal *st)
 {
 	struct build_ns ul = { .sock = -1, .fd = -1 };
 	struct machine_run *rs = calloc(lab->n_machines + 1, sizeof(*rs));
+	struct switchd_starting *starting = NULL;
 	size_t made = 0;
-	int ret = rs ? 0 : -ENOMEM;
+	int ret = rs ? 0 : -ENOMEM, started;
 
 	if (ret == 0)
 		ret = machines_underlay(lab, st, &ul);
@@ -374,9 +381,12 @@ int machines_build(const struct lab *lab, struct journal *st)
 	}
 	timing_phase("machines");
 	if (ret == 0)
-		ret = machines_switches(lab, st, rs);
+		ret = machines_switches(lab, st, rs, &starting);
 	for (size_t i = 0; ret == 0 && i < lab->n_machines; i++)
-		ret = machines_fill(st, &rs[i], lab->underlay.mtu);
+		ret = machines_fill(st, &rs[i], lab->underlay.mtu, starting, i);
+	started = switchd_machines_end(starting);
+	if (ret == 0)
+		ret = started;
 	for (size_t i = 0; ret == 0 && i < lab->n_machines; i++)
 		ret = machines_settle(&rs[i]);
 	timing_phase("underlay addresses");
