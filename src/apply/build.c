@@ -868,7 +868,7 @@ static int build_gateway_change(struct build *b, const struct lab_bridge *br, bo
 	int idx;
 	int ret;
 
-	if (!br->gateway.family && !br->gateway6.family)
+	if ((!br->gateway.family && !br->gateway6.family) || br->gateway_elsewhere)
 		return 0;
 	idx = rtnl_link_index(b->nl, br->name);
 	if (idx < 0) {

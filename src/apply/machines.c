@@ -4,6 +4,7 @@
 #include "apply/machines.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "apply/build.h"
+#include "kernel/neigh.h"
 #include "kernel/netns.h"
 #include "kernel/rtnl.h"
 #include "kernel/sysctl.h"
@@ -37,13 +39,13 @@ bool machines_in(const struct lab *lab, const struct lab *old)
 	return (lab && lab->n_machines) || (old && old->n_machines);
 }
 
-int machines_preflight(const struct lab *lab, FILE *diag)
+int machines_preflight(const struct lab *lab, const struct lab *old, FILE *diag)
 {
 	char ul[16];
 	int ret = 0;
 
 	lab_underlay_ns(lab->name, ul);
-	if (netns_exists(ul)) {
+	if (!old && netns_exists(ul)) {
 		fprintf(diag, "%s: namespace %s (the lab's underlay) already exists\n",
 			lab->file, ul);
 		ret = -EEXIST;
@@ -51,7 +53,7 @@ int machines_preflight(const struct lab *lab, FILE *diag)
 	for (size_t i = 0; i < lab->n_machines; i++) {
 		const struct lab_machine *m = &lab->machines[i];
 
-		if (!netns_exists(m->name))
+		if ((old && lab_find_machine(old, m->name)) || !netns_exists(m->name))
 			continue;
 		fprintf(diag, "%s:%d:%d: machine %s: a namespace of that name already exists\n",
 			lab->file, m->pos.line, m->pos.col, m->name);
@@ -60,31 +62,6 @@ int machines_preflight(const struct lab *lab, FILE *diag)
 	if (ret < 0)
 		err_set("%s: %s", lab->name, "names of the lab's machines are taken");
 	return ret;
-}
-
-int machines_check_edit(const struct lab *lab, const struct journal *st, const char *text,
-			size_t len)
-{
-	char path[PATH_MAX + 16];
-	char *saved = NULL;
-	size_t n = 0;
-	FILE *f;
-	int same;
-
-	journal_labfile(st, path, sizeof(path));
-	f = fopen(path, "re");
-	if (f) {
-		saved = malloc(len + 2);
-		n = saved ? fread(saved, 1, len + 1, f) : 0;
-		fclose(f);
-	}
-	same = saved && n == len && !memcmp(saved, text, len);
-	free(saved);
-	if (same)
-		return 1;
-	err_set("%s: the lab has machines and is up; changing it in place is not supported with "
-		"machines yet: take it down first (`ovslab down %s`)", lab->name, lab->name);
-	return -EBUSY;
 }
 
 void machines_remote(const struct journal *st, const char *machine, char *buf, size_t len)
@@ -107,6 +84,10 @@ static int machines_ns_setup(void *arg)
 		ret = sysctl_write("net/ipv6/conf/all/disable_ipv6", "1");
 	if (ret == -ENOENT)
 		ret = 0; /* a kernel without IPv6 */
+	/* A machine holding gateways routes between its bridges' subnets and
+	 * out of its uplink, as the computer does for a lab without machines. */
+	if (ret == 0)
+		ret = sysctl_write("net/ipv4/ip_forward", "1");
 	if (ret == 0)
 		ret = rtnl_open(&r->ns.nl);
 	if (ret < 0)
@@ -190,38 +171,47 @@ static int machines_cable(const struct lab *lab, struct machine_run *r, struct b
 /* A tunnel from each of the machine's bridges to every machine the bridge
  * joins it to (a full mesh, or the bridge's listed pairs); with key: flow
  * also the bridge's port whose remote the flows set (remote_ip=flow). */
-static int machines_tunnels(const struct lab *lab, struct machine_run *r)
+int machines_tunnels_of(const struct lab *lab, const struct lab_machine *m,
+			const struct lab *view, struct ovsdb_tunnel **out, size_t *n)
 {
-	r->tunnels = calloc(r->view->n_bridges * (lab->n_machines + 1) + 1, sizeof(*r->tunnels));
-	if (!r->tunnels)
+	struct ovsdb_tunnel *v = calloc(view->n_bridges * (lab->n_machines + 1) + 1, sizeof(*v));
+
+	*out = v;
+	*n = 0;
+	if (!v)
 		return -ENOMEM;
-	for (size_t b = 0; b < r->view->n_bridges; b++) {
-		const struct lab_bridge *br = &r->view->bridges[b];
+	for (size_t b = 0; b < view->n_bridges; b++) {
+		const struct lab_bridge *br = &view->bridges[b];
 		struct ovsdb_tunnel proto = { .bridge = br->name, .type = lab_tunnel_name(br->tunnel),
 					      .key = br->key, .key_flow = br->key_flow,
 					      .bfd = br->bfd };
 
 		for (size_t p = 0; p < lab->n_machines; p++) {
 			const struct lab_machine *peer = &lab->machines[p];
-			struct ovsdb_tunnel *t = &r->tunnels[r->n_tunnels];
+			struct ovsdb_tunnel *t = &v[*n];
 
-			if (!lab_tunnel_joins(lab, br, r->m, peer))
+			if (!lab_tunnel_joins(lab, br, m, peer))
 				continue;
 			*t = proto;
 			lab_tunnel_port_name(br->name, peer->name, t->name);
 			inet_ntop(AF_INET, &peer->underlay.v4, t->remote, sizeof(t->remote));
-			r->n_tunnels++;
+			(*n)++;
 		}
 		if (!br->key_flow)
 			continue;
 		/* BFD needs a fixed remote to talk to: none on this one. */
-		r->tunnels[r->n_tunnels] = proto;
-		r->tunnels[r->n_tunnels].bfd = false;
-		lab_tunnel_flow_port_name(br->name, r->tunnels[r->n_tunnels].name);
-		snprintf(r->tunnels[r->n_tunnels].remote, sizeof(r->tunnels->remote), "flow");
-		r->n_tunnels++;
+		v[*n] = proto;
+		v[*n].bfd = false;
+		lab_tunnel_flow_port_name(br->name, v[*n].name);
+		snprintf(v[*n].remote, sizeof(v[*n].remote), "flow");
+		(*n)++;
 	}
 	return 0;
+}
+
+static int machines_tunnels(const struct lab *lab, struct machine_run *r)
+{
+	return machines_tunnels_of(lab, r->m, r->view, &r->tunnels, &r->n_tunnels);
 }
 
 static int machines_make(const struct lab *lab, struct journal *st, struct machine_run *r,
@@ -246,8 +236,10 @@ static int machines_make(const struct lab *lab, struct journal *st, struct machi
 	return ret;
 }
 
-/* Every machine's switch, all started at once. */
-static int machines_switches(const struct lab *lab, struct journal *st, struct machine_run *rs)
+/* Every machine's switch, all started at once and not waited for: each
+ * machine's hosts are built meanwhile (machines_fill). */
+static int machines_switches(const struct lab *lab, struct journal *st, struct machine_run *rs,
+			     struct switchd_starting **starting)
 {
 	size_t n = lab->n_machines;
 	char **dirs = calloc(n + 1, sizeof(*dirs));
@@ -265,7 +257,7 @@ static int machines_switches(const struct lab *lab, struct journal *st, struct m
 		fds[i] = rs[i].ns.fd;
 	}
 	if (ret == 0)
-		ret = switchd_start_machines(sws, dirs, fds, n);
+		ret = switchd_machines_begin(sws, dirs, fds, n, starting);
 	for (size_t i = 0; sws && i < n; i++)
 		rs[i].sw = sws[i];
 	for (size_t i = 0; dirs && i < n; i++)
@@ -275,25 +267,32 @@ static int machines_switches(const struct lab *lab, struct journal *st, struct m
 	free(sws);
 	if (ret == -ENOMEM)
 		err_set("%s: out of memory", lab->name);
-	timing_phase("switch start");
 	return ret;
 }
 
 /* The machine's hosts through the code that builds any lab's, with the
  * machine's netlink socket: their bridge ends are born in the machine. */
-static void machines_build_open(struct journal *st, struct machine_run *r, struct build *b)
+void machines_build_init(struct build *b, const struct lab *view, struct journal *st,
+			 struct rtnl *nl)
 {
 	memset(b, 0, sizeof(*b));
-	b->lab = r->view;
+	b->lab = view;
 	b->st = st;
 	b->datapath = "netdev";
-	b->nl = r->ns.nl;
+	b->nl = nl;
 	b->self_fd = netns_self();
 	b->net_fd = -1;
 }
 
-/* The machine's hosts and its rows, committed but not waited for. */
-static int machines_fill(struct journal *st, struct machine_run *r, unsigned int mtu)
+static void machines_build_open(struct journal *st, struct machine_run *r, struct build *b)
+{
+	machines_build_init(b, r->view, st, r->ns.nl);
+}
+
+/* The machine's hosts, then (its switch ready: the i-th of starting) its
+ * rows, committed but not waited for. */
+static int machines_fill(struct journal *st, struct machine_run *r, unsigned int mtu,
+			 struct switchd_starting *starting, size_t i)
 {
 	struct ovsdb_machine om = {
 		.phy_bridge = MACHINES_PHY_BRIDGE, .phy_port = MACHINES_PHY_PORT, .mtu = mtu,
@@ -305,9 +304,12 @@ static int machines_fill(struct journal *st, struct machine_run *r, unsigned int
 	machines_build_open(st, r, &b);
 	if (b.self_fd < 0)
 		return b.self_fd;
-	for (size_t i = 0; ret == 0 && i < r->view->n_hosts; i++)
-		ret = build_host(&b, &r->view->hosts[i]);
+	for (size_t h = 0; ret == 0 && h < r->view->n_hosts; h++)
+		ret = build_host(&b, &r->view->hosts[h]);
 	close(b.self_fd);
+	if (ret == 0)
+		ret = switchd_machines_wait(starting, i);
+	timing_phase("switch start");
 	if (ret == 0)
 		ret = ovsdb_open(r->sw.remote, OVSDB_TIMEOUT_MS, &r->db);
 	if (ret == 0)
@@ -318,19 +320,33 @@ static int machines_fill(struct journal *st, struct machine_run *r, unsigned int
 /* Once its switch applied the rows: the underlay address on br-phy's
  * internal port, which the switch just made (Open vSwitch routes the
  * tunnels through it). */
+int machines_address(struct rtnl *nl, int announce_fd, const struct lab_machine *m)
+{
+	int idx = rtnl_link_index(nl, MACHINES_PHY_BRIDGE);
+	int ret = idx < 0 ? idx : rtnl_link_up(nl, idx);
+
+	if (ret == 0)
+		ret = rtnl_addr_add(nl, idx, &m->underlay);
+	/* A switch that did not make br-phy anew kept its address. */
+	if (ret == -EEXIST)
+		ret = 0;
+	/* A br-phy made anew has a new MAC address, which the other machines'
+	 * switches would not learn before their tunnel neighbour entry expires:
+	 * told at once. */
+	if (ret == 0 && announce_fd >= 0)
+		ret = neigh_announce(announce_fd, MACHINES_PHY_BRIDGE, &m->underlay);
+	if (ret < 0 && !err_isset())
+		err_set("machine %s: cannot set it up: %s", m->name, strerror(-ret));
+	return ret;
+}
+
 static int machines_settle(struct machine_run *r)
 {
-	int idx, ret = ovsdb_lab_wait(r->db, r->view->name, r->next_cfg, OVSDB_TIMEOUT_MS);
+	int ret = ovsdb_lab_wait(r->db, r->view->name, r->next_cfg, OVSDB_TIMEOUT_MS);
 
 	ovsdb_close(r->db);
 	r->db = NULL;
-	idx = ret < 0 ? ret : rtnl_link_index(r->ns.nl, MACHINES_PHY_BRIDGE);
-	ret = idx < 0 ? idx : rtnl_link_up(r->ns.nl, idx);
-	if (ret == 0)
-		ret = rtnl_addr_add(r->ns.nl, idx, &r->m->underlay);
-	if (ret < 0 && !err_isset())
-		err_set("machine %s: cannot set it up: %s", r->m->name, strerror(-ret));
-	return ret;
+	return ret < 0 ? ret : machines_address(r->ns.nl, -1, r->m);
 }
 
 static int machines_exec(struct journal *st, struct machine_run *r)
@@ -350,8 +366,9 @@ int machines_build(const struct lab *lab, struct journal *st)
 {
 	struct build_ns ul = { .sock = -1, .fd = -1 };
 	struct machine_run *rs = calloc(lab->n_machines + 1, sizeof(*rs));
+	struct switchd_starting *starting = NULL;
 	size_t made = 0;
-	int ret = rs ? 0 : -ENOMEM;
+	int ret = rs ? 0 : -ENOMEM, started;
 
 	if (ret == 0)
 		ret = machines_underlay(lab, st, &ul);
@@ -364,9 +381,12 @@ int machines_build(const struct lab *lab, struct journal *st)
 	}
 	timing_phase("machines");
 	if (ret == 0)
-		ret = machines_switches(lab, st, rs);
+		ret = machines_switches(lab, st, rs, &starting);
 	for (size_t i = 0; ret == 0 && i < lab->n_machines; i++)
-		ret = machines_fill(st, &rs[i], lab->underlay.mtu);
+		ret = machines_fill(st, &rs[i], lab->underlay.mtu, starting, i);
+	started = switchd_machines_end(starting);
+	if (ret == 0)
+		ret = started;
 	for (size_t i = 0; ret == 0 && i < lab->n_machines; i++)
 		ret = machines_settle(&rs[i]);
 	timing_phase("underlay addresses");
@@ -412,6 +432,175 @@ int machines_teardown(struct journal *st)
 
 	journal_for_each_machine(st, machines_stop_one, &ms);
 	return ms.first;
+}
+
+/* ---- a lab that is up, one machine at a time --------------------------- */
+
+int machines_enter(const char *machine, struct build_ns *ns)
+{
+	int ret;
+
+	*ns = (struct build_ns){ .sock = -1, .fd = netns_open(machine) };
+	ret = ns->fd < 0 ? ns->fd : rtnl_open_in(ns->fd, &ns->nl);
+	if (ret < 0 && !err_isset())
+		err_set("machine %s: cannot enter its namespace: %s", machine, strerror(-ret));
+	return ret;
+}
+
+int machines_add(const struct lab *lab, struct journal *st, const struct lab_machine *m,
+		 struct build_ns *ns, struct switchd *sw)
+{
+	struct machine_run r = { .m = m, .ns = { .sock = -1, .fd = -1 } };
+	struct build_ns ul = { .sock = -1, .fd = -1 };
+	char name[16], *dir = NULL;
+	int ret;
+
+	lab_underlay_ns(lab->name, name);
+	ret = machines_enter(name, &ul);
+	if (ret == 0)
+		ret = machines_make(lab, st, &r, &ul);
+	dir = ret < 0 ? NULL : malloc(PATH_MAX);
+	if (ret == 0 && !dir)
+		ret = -ENOMEM;
+	if (ret == 0)
+		ret = journal_machines_mkdir(st);
+	if (ret == 0) {
+		journal_machine_dir(st, m->name, dir, PATH_MAX);
+		ret = switchd_start_machines(sw, &dir, &r.ns.fd, 1);
+	}
+	free(dir);
+	lab_view_free(r.view);
+	free(r.tunnels);
+	build_ns_close(&ul);
+	*ns = r.ns;
+	if (ret == -ENOMEM)
+		err_set("machine %s: out of memory", m->name);
+	return ret;
+}
+
+int machines_uplink(const struct lab *lab, struct journal *st, const struct lab_machine *m,
+		    struct rtnl *root, struct build_ns *ns, const struct lab_bridge *b)
+{
+	struct lab_addr here, there, net = lab_addr_network(&b->gateway);
+	size_t i = (size_t)(m - lab->machines);
+	char name[16];
+	int idx, midx, ret = 0;
+
+	lab_machine_uplink_name(m->name, name);
+	lab_machine_uplink_addr(lab->name, i, false, &here);
+	lab_machine_uplink_addr(lab->name, i, true, &there);
+	idx = rtnl_link_index(root, name);
+	if (idx == -ENODEV) {
+		ret = journal_add(st, JOURNAL_LINK, "%s", name);
+		if (ret == 0)
+			ret = rtnl_veth_create(root, name, LAB_UPLINK_PORT, ns->fd);
+		idx = ret < 0 ? ret : rtnl_link_index(root, name);
+		ret = idx < 0 ? idx : rtnl_link_set(root, idx, NULL, 0, true);
+		if (ret == 0)
+			ret = rtnl_addr_add(root, idx, &here);
+		if (ret == 0)
+			ret = rtnl_link_up(root, idx);
+		midx = ret < 0 ? ret : rtnl_link_index(ns->nl, LAB_UPLINK_PORT);
+		ret = midx < 0 ? midx : rtnl_link_set(ns->nl, midx, NULL, 0, true);
+		if (ret == 0)
+			ret = rtnl_addr_add(ns->nl, midx, &there);
+		if (ret == 0)
+			ret = rtnl_link_up(ns->nl, midx);
+		/* Everything the machine does not hold goes to the lab's side. */
+		if (ret == 0)
+			ret = rtnl_route_add(ns->nl, &(struct lab_addr){ 0 }, &here, midx);
+	}
+	/* The way back to the bridge's subnet, for the replies NAT sends in. */
+	if (ret == 0 && idx >= 0)
+		ret = rtnl_route_add(root, &net, &there, idx);
+	if (ret == -EEXIST)
+		ret = 0;
+	if (ret < 0 && !err_isset())
+		err_set("machine %s: cannot make its uplink %s: %s", m->name, name, strerror(-ret));
+	return ret < 0 ? ret : idx < 0 ? idx : 0;
+}
+
+/* The files of a machine's switch directory, then the directory. */
+static void machines_rmdir(const char *dir)
+{
+	char path[PATH_MAX + 260];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+int machines_remove(struct journal *st, const struct lab *view, const struct lab_machine *m)
+{
+	struct machines_stop ms = { st, 0 };
+	struct build_ns ns = { .sock = -1, .fd = -1 };
+	char dir[PATH_MAX];
+	struct build b;
+	int ret, r;
+
+	bool held = err_hold();
+
+	machines_stop_one(m->name, &ms);
+	ret = ms.first;
+	/* A machine whose namespace is gone has no hosts' ends to remove. */
+	r = machines_enter(m->name, &ns);
+	machines_build_init(&b, view, st, ns.nl);
+	for (size_t i = 0; r == 0 && i < view->n_hosts; i++) {
+		r = build_host_remove(&b, &view->hosts[i]);
+		if (r < 0 && ret == 0)
+			ret = r;
+		r = 0;
+	}
+	if (b.self_fd >= 0)
+		close(b.self_fd);
+	build_ns_close(&ns);
+	err_release(held);
+	netns_kill_pids(m->name, NETNS_KILL_GRACE_MS);
+	r = netns_del(m->name);
+	if (r < 0 && r != -ENOENT && ret == 0)
+		ret = r;
+	if (r == 0 || r == -ENOENT)
+		journal_forget(st, JOURNAL_NETNS, m->name);
+	journal_machine_dir(st, m->name, dir, sizeof(dir));
+	machines_rmdir(dir);
+	if (ret == 0)
+		ret = journal_forget(st, JOURNAL_MACHINE, m->name);
+	if (ret < 0 && !err_isset())
+		err_set("machine %s: cannot remove it: %s", m->name, strerror(-ret));
+	return ret;
+}
+
+int machines_revive(const struct journal *st, const char *machine)
+{
+	char dir[PATH_MAX];
+	int self = netns_self(), fd = netns_open(machine);
+	int ret = self < 0 ? self : fd < 0 ? fd : netns_enter(fd);
+
+	journal_machine_dir(st, machine, dir, sizeof(dir));
+	/* Started from inside, the daemons are born in the machine. */
+	if (ret == 0) {
+		int back;
+
+		ret = switchd_revive(dir);
+		back = netns_enter(self);
+		if (ret == 0)
+			ret = back;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (self >= 0)
+		close(self);
+	if (ret < 0 && !err_isset())
+		err_set("machine %s: cannot start its switch again: %s", machine, strerror(-ret));
+	return ret;
 }
 
 /* ---- show -------------------------------------------------------------- */

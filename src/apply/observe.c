@@ -24,6 +24,9 @@ struct observe {
 	const struct journal *st;
 	struct lab_drift *d;
 	struct rtnl *nl;           /* the machine's namespace */
+	const char *remote;        /* the switch's database; NULL: none */
+	const char *tables;        /* where flows_table_record keeps the tables */
+	bool machine;              /* one simulated machine's part: no NAT of its own */
 	/* The lab's switch ports and bridges, as the database has them. */
 	char **ports, **bridges;
 	size_t n_ports, n_bridges;
@@ -188,7 +191,7 @@ static void observe_port_cb(const struct ovsdb_port_info *p, void *arg)
 /* The lab's rows: read when its switch's database answers. */
 static void observe_rows(struct observe *o)
 {
-	const char *remote = journal_get(o->st, JOURNAL_REMOTE);
+	const char *remote = o->remote;
 	struct ovsdb *db = NULL;
 
 	/* A machine's switch that does not answer is not ovslab's to start:
@@ -207,7 +210,7 @@ static unsigned observe_gateway(const struct observe *o, const struct lab_bridge
 	unsigned what = 0;
 	int idx;
 
-	if (!b->gateway.family && !b->gateway6.family)
+	if ((!b->gateway.family && !b->gateway6.family) || b->gateway_elsewhere)
 		return 0;
 	idx = rtnl_link_index(o->nl, b->name);
 	if (idx < 0 || rtnl_addr_list(o->nl, idx, observe_addr_cb, &addrs) < 0)
@@ -222,7 +225,7 @@ static unsigned observe_gateway(const struct observe *o, const struct lab_bridge
 
 static int observe_bridges(struct observe *o)
 {
-	const char *remote = journal_get(o->st, JOURNAL_REMOTE);
+	const char *remote = o->remote;
 	char rundir[PATH_MAX];
 	bool tables = remote && flows_rundir(remote, rundir, sizeof(rundir)) == 0;
 	int ret = 0;
@@ -239,7 +242,7 @@ static int observe_bridges(struct observe *o)
 		if (!o->d->switchd_dead && !(what & LAB_DRIFT_BRIDGE)) {
 			what |= observe_gateway(o, b);
 			if (tables && (b->has_flows || b->n_groups) &&
-			    flows_table_changed(rundir, o->st->dir, b) > 0)
+			    flows_table_changed(rundir, o->tables, b) > 0)
 				what |= LAB_DRIFT_FLOWS;
 			err_clear();
 		}
@@ -267,19 +270,14 @@ static void observe_nat(struct observe *o)
 	err_clear();
 }
 
-int observe_lab(const struct lab *lab, const struct journal *st, struct lab_drift *d)
+/* The switch in rundir (NULL: not ovslab's private one) and what the lab
+ * has with it, seen through nl. */
+static int observe_run(struct observe *o, const char *rundir)
 {
-	struct observe o = { .lab = lab, .st = st, .d = d };
-	const char *rundir = NULL;
-	int ret;
+	struct lab_drift *d = o->d;
+	int ret = 0;
 
-	memset(d, 0, sizeof(*d));
-	/* Machines keep their hosts' ports and switches in namespaces of their
-	 * own, which this observation does not look into yet: no drift is
-	 * claimed rather than a false one. */
-	if (lab->n_machines)
-		return 0;
-	if (journal_get_switch(st, &rundir) == JOURNAL_SWITCH_PRIVATE && rundir) {
+	if (rundir) {
 		unsigned dead = switchd_private_dead(rundir);
 
 		/* A directory gone with its daemons: nothing left to run. */
@@ -288,29 +286,59 @@ int observe_lab(const struct lab *lab, const struct journal *st, struct lab_drif
 		d->ovsdb_dead = dead & SWITCHD_DEAD_OVSDB;
 		d->switchd_dead = dead & SWITCHD_DEAD_VSWITCHD;
 	}
-	ret = rtnl_open(&o.nl);
-	if (ret < 0)
-		goto out;
-	if (lab->n_bridges)
-		observe_rows(&o);
+	if (o->lab->n_bridges)
+		observe_rows(o);
 	timing_phase("observe: switch rows");
-	for (size_t i = 0; ret == 0 && i < lab->n_hosts; i++)
-		ret = observe_host(&o, &lab->hosts[i]);
+	for (size_t i = 0; ret == 0 && i < o->lab->n_hosts; i++)
+		ret = observe_host(o, &o->lab->hosts[i]);
 	timing_phase("observe: hosts");
 	if (ret == 0)
-		ret = observe_bridges(&o);
-	if (ret == 0)
-		observe_nat(&o);
+		ret = observe_bridges(o);
+	if (ret == 0 && !o->machine)
+		observe_nat(o);
 	timing_phase("observe: bridges, nat");
-out:
 	if (ret == -ENOMEM)
-		err_set("%s: out of memory while looking at the lab", lab->name);
-	rtnl_close(o.nl);
-	for (size_t i = 0; i < o.n_ports; i++)
-		free(o.ports[i]);
-	for (size_t i = 0; i < o.n_bridges; i++)
-		free(o.bridges[i]);
-	free(o.ports);
-	free(o.bridges);
+		err_set("%s: out of memory while looking at the lab", o->lab->name);
+	for (size_t i = 0; i < o->n_ports; i++)
+		free(o->ports[i]);
+	for (size_t i = 0; i < o->n_bridges; i++)
+		free(o->bridges[i]);
+	free(o->ports);
+	free(o->bridges);
 	return ret;
+}
+
+int observe_lab(const struct lab *lab, const struct journal *st, struct lab_drift *d)
+{
+	struct observe o = { .lab = lab, .st = st, .d = d, .tables = st->dir,
+			     .remote = journal_get(st, JOURNAL_REMOTE) };
+	const char *rundir = NULL;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	/* Machines' parts are observed one machine at a time
+	 * (observe_machine), the NAT rules with the lab's own. */
+	if (lab->n_machines) {
+		observe_nat(&o);
+		return 0;
+	}
+	if (journal_get_switch(st, &rundir) != JOURNAL_SWITCH_PRIVATE)
+		rundir = NULL;
+	ret = rtnl_open(&o.nl);
+	if (ret == 0)
+		ret = observe_run(&o, rundir);
+	rtnl_close(o.nl);
+	return ret;
+}
+
+int observe_machine(const struct lab *view, const struct journal *st, const char *rundir,
+		    struct rtnl *nl, struct lab_drift *d)
+{
+	char remote[PATH_MAX + 16];
+	struct observe o = { .lab = view, .st = st, .d = d, .nl = nl, .remote = remote,
+			     .tables = rundir, .machine = true };
+
+	memset(d, 0, sizeof(*d));
+	snprintf(remote, sizeof(remote), "unix:%s/db.sock", rundir);
+	return observe_run(&o, rundir);
 }

@@ -9,10 +9,18 @@
 #include "journal/journal.h"
 #include "model/drift.h"
 #include "model/lab.h"
+#include "kernel/rtnl.h"
 
 /* Fills *d (zeroed first; free it with lab_drift_free, also after a failure)
  * with what lab (the saved lab file of the journal st) lacks.  A switch that
  * does not answer is not an error: it is part of the drift. */
 int observe_lab(const struct lab *lab, const struct journal *st, struct lab_drift *d);
+
+/* The same for one simulated machine's part of a lab with machines: view
+ * (lab_machine_view of the saved lab file), its switch in rundir, its
+ * namespace through nl.  A lab with machines itself (observe_lab) is only
+ * looked at for its NAT rules. */
+int observe_machine(const struct lab *view, const struct journal *st, const char *rundir,
+		    struct rtnl *nl, struct lab_drift *d);
 
 #endif

@@ -117,9 +117,23 @@ struct preflight_nat {
 	struct lab_addr subnet;
 };
 
+/* A machine's uplink (its network node's way out) of the lab that is up. */
+static bool preflight_is_uplink(const struct lab *lab, const char *dev)
+{
+	char name[16];
+
+	for (size_t i = 0; lab && i < lab->n_machines; i++) {
+		lab_machine_uplink_name(lab->machines[i].name, name);
+		if (!strcmp(name, dev))
+			return true;
+	}
+	return false;
+}
+
 static bool preflight_is_lab_bridge(const struct preflight *p, const char *dev)
 {
-	return lab_find_bridge(p->lab, dev) || (p->old && lab_find_bridge(p->old, dev));
+	return lab_find_bridge(p->lab, dev) || (p->old && lab_find_bridge(p->old, dev)) ||
+	       preflight_is_uplink(p->old, dev);
 }
 
 static void preflight_nat_route(const struct lab_addr *dst, const char *dev, void *arg)

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,32 @@ void remote_free(struct remote *r)
 	r->before = NULL;
 	free(r->tunnels);
 	r->tunnels = NULL;
+}
+
+int remote_check_edit(const struct lab *lab, const struct journal *st, const char *text,
+		      size_t len)
+{
+	char path[PATH_MAX + 16];
+	char *saved = NULL;
+	size_t n = 0;
+	FILE *f;
+	int same;
+
+	journal_labfile(st, path, sizeof(path));
+	f = fopen(path, "re");
+	if (f) {
+		saved = malloc(len + 2);
+		n = saved ? fread(saved, 1, len + 1, f) : 0;
+		fclose(f);
+	}
+	same = saved && n == len && !memcmp(saved, text, len);
+	free(saved);
+	if (same)
+		return 1;
+	err_set("%s: the lab is up on this computer as machine %s; changing it in place is not "
+		"supported with --machine yet: take it down first (`ovslab down %s`)", lab->name,
+		lab->play->self->name, lab->name);
+	return -EBUSY;
 }
 
 /* The interface br-phy holds: the one a played lab borrowed. */

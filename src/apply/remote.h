@@ -45,6 +45,11 @@ int remote_borrow(struct remote *r, struct journal *st, struct rtnl *nl);
  * move to br-phy's internal port, with the machine's underlay address. */
 int remote_settle(struct remote *r, struct rtnl *nl);
 void remote_free(struct remote *r);
+/* An `up --machine` over the played lab that is up: the same file changes
+ * nothing (1); any other is refused (-EBUSY, message set): a played lab is
+ * not changed in place yet. */
+int remote_check_edit(const struct lab *lab, const struct journal *st, const char *text,
+		      size_t len);
 
 /* show: which machine this computer plays, its underlay and tunnels. */
 void remote_show(const struct lab *lab, const struct journal *st, bool json, FILE *out);

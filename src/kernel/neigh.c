@@ -2,15 +2,23 @@
 #include "kernel/neigh.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <net/if_arp.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <libmnl/libmnl.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel/netns.h"
 #include "util/err.h"
 
 struct neigh_key {
@@ -151,4 +159,56 @@ void neigh_close(struct neigh *n)
 		mnl_socket_close(n->sock);
 	free(n->keep);
 	free(n);
+}
+
+/* An ARP packet for Ethernet and IPv4, as on the wire after the header. */
+struct neigh_arp {
+	struct arphdr h;
+	unsigned char sha[ETH_ALEN], spa[4], tha[ETH_ALEN], tpa[4];
+} __attribute__((packed));
+
+int neigh_announce(int netns_fd, const char *ifname, const struct lab_addr *a)
+{
+	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ARP),
+				  .sll_halen = ETH_ALEN };
+	struct neigh_arp arp = { .h = { htons(ARPHRD_ETHER), htons(ETH_P_IP), ETH_ALEN, 4,
+					htons(ARPOP_REQUEST) } };
+	struct ifreq ifr = { 0 };
+	int self = netns_self(), s = -1, ret;
+
+	if (a->family != AF_INET)
+		return 0;
+	ret = self < 0 ? self : netns_enter(netns_fd);
+	if (ret == 0) {
+		/* Opened inside: the socket stays in that namespace. */
+		s = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
+		ret = s < 0 ? -errno : 0;
+		if (netns_enter(self) < 0 && ret == 0)
+			ret = -errno;
+	}
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ret == 0 && (ioctl(s, SIOCGIFHWADDR, &ifr) < 0 || ioctl(s, SIOCGIFINDEX, &ifr) < 0))
+		ret = -errno;
+	if (ret == 0) {
+		to.sll_ifindex = ifr.ifr_ifindex;
+		memset(to.sll_addr, 0xff, ETH_ALEN);
+		/* ioctl SIOCGIFINDEX overwrote the union: the address again. */
+		memset(&ifr.ifr_ifru, 0, sizeof(ifr.ifr_ifru));
+		if (ioctl(s, SIOCGIFHWADDR, &ifr) < 0)
+			ret = -errno;
+	}
+	if (ret == 0) {
+		memcpy(arp.sha, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+		memcpy(arp.spa, &a->v4, 4);
+		memcpy(arp.tpa, &a->v4, 4);
+		if (sendto(s, &arp, sizeof(arp), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+			ret = -errno;
+	}
+	if (s >= 0)
+		close(s);
+	if (self >= 0)
+		close(self);
+	if (ret < 0)
+		err_set("%s: cannot announce %s's address: %s", ifname, ifname, strerror(-ret));
+	return ret;
 }

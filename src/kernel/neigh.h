@@ -19,4 +19,10 @@ int neigh_open(struct neigh **out);
 int neigh_forget(struct neigh *n, int ifindex, const struct lab_addr *a);
 void neigh_close(struct neigh *n);
 
+/* A gratuitous ARP for a (IPv4) from ifname of the namespace behind
+ * netns_fd: switches that snoop ARP (Open vSwitch's tunnel neighbour cache)
+ * learn the interface's MAC address for a at once, e.g. after it was made
+ * anew with a new one. */
+int neigh_announce(int netns_fd, const char *ifname, const struct lab_addr *a);
+
 #endif

@@ -580,15 +580,12 @@ static const struct setting bridge_settings[] = {
 	{ "tunnel", bridge_to_machines },
 	{ "key", bridge_to_machines },
 	{ "interfaces", bridge_to_nic },
+	{ "gateway_on", bridge_to_machines },
 };
 
 static void bridge_clear(struct lab_bridge *b)
 {
-	free(b->name);
-	free(b->uplink);
-	lab_bridge_flows_free(b);
-	lab_bridge_settings_free(&b->settings);
-	lab_bridge_nics_free(b);
+	lab_bridge_free(b);
 	memset(b, 0, sizeof(*b));
 }
 

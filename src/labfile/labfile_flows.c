@@ -44,6 +44,12 @@ static void flow_list(struct ctx *c, const yaml_node_t *key, const yaml_node_t *
 	}
 }
 
+void labfile_flows_list(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			struct lab_flow **arr, size_t *n)
+{
+	flow_list(c, key, val, arr, n);
+}
+
 static bool flows_once(struct ctx *c, const yaml_node_t *key, struct lab_bridge *b)
 {
 	if (b->has_flows) {
@@ -279,6 +285,7 @@ void labfile_flows_validate(struct ctx *c, struct lab_bridge *b, struct lab_pos 
 	const struct lab_flow **decl = NULL;
 	unsigned *usable = NULL;
 	const char **ports = NULL;
+	char (*tunnels)[16] = NULL;
 	size_t n = 0;
 
 	if (!b->has_flows && !b->n_groups && !b->n_meters) {
@@ -299,8 +306,22 @@ void labfile_flows_validate(struct ctx *c, struct lab_bridge *b, struct lab_pos 
 				port_push(c, &ports, &n, lab->patches[i].port[e]);
 	decl = calloc(n_decl + 1, sizeof(*decl));
 	usable = calloc(n_decl + 1, sizeof(*usable));
-	if (!decl || !usable)
+	/* With machines, the bridge's tunnel ports: towards each machine some
+	 * other one's tunnels join, and with key: flow the flow port. */
+	tunnels = calloc(lab->n_machines + 2, sizeof(*tunnels));
+	if (!decl || !usable || !tunnels)
 		labfile_nomem(c);
+	for (size_t i = 0; tunnels && i < lab->n_machines; i++)
+		for (size_t j = 0; j < lab->n_machines; j++)
+			if (lab_tunnel_joins(lab, b, &lab->machines[j], &lab->machines[i])) {
+				lab_tunnel_port_name(b->name, lab->machines[i].name, tunnels[i]);
+				port_push(c, &ports, &n, tunnels[i]);
+				break;
+			}
+	if (tunnels && lab->n_machines && b->key_flow) {
+		lab_tunnel_flow_port_name(b->name, tunnels[lab->n_machines]);
+		port_push(c, &ports, &n, tunnels[lab->n_machines]);
+	}
 	if (labfile_oom(c))
 		goto out;
 	for (size_t i = 0; i < b->n_meters && !labfile_oom(c); i++, k++)
@@ -317,5 +338,19 @@ void labfile_flows_validate(struct ctx *c, struct lab_bridge *b, struct lab_pos 
 out:
 	free(decl);
 	free(usable);
+	free(tunnels);
 	free(ports);
+}
+
+void labfile_flows_validate_more(struct ctx *c, const struct lab_bridge *b, struct lab_flow *flows,
+				 size_t n)
+{
+	struct lab_bridge tmp = { .name = b->name, .has_flows = true, .flows = flows,
+				  .n_flows = n, .settings = b->settings };
+
+	/* What the bridge's own chose binds these; else they choose as the
+	 * bridge would (its openflow: and protocols). */
+	tmp.openflow = b->of_version ? (char *)flows_version_name(b->of_version) : NULL;
+	tmp.openflow_pos = b->openflow_pos;
+	labfile_flows_validate(c, &tmp, (struct lab_pos){ 0 });
 }

@@ -92,7 +92,14 @@ void labfile_settings_validate(struct ctx *c);
  * (b->of_version; file_pos: where flows_file sat). */
 void labfile_flows_bridge(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
 			  struct lab_bridge *b);
+/* A list of flows in ovs-ofctl syntax (a machine's flows for a bridge). */
+void labfile_flows_list(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			struct lab_flow **arr, size_t *n);
 void labfile_flows_validate(struct ctx *c, struct lab_bridge *b, struct lab_pos file_pos);
+/* More flows for bridge b (a machine's own), once b's are validated: in
+ * the version b's are sent in, through b's ports. */
+void labfile_flows_validate_more(struct ctx *c, const struct lab_bridge *b, struct lab_flow *flows,
+				 size_t n);
 
 /* The sections of labfile_checks.c: the top-level checks: key; then, once
  * every host is read, what each check's ends name. */

@@ -97,9 +97,45 @@ static void machine_interface(struct ctx *c, const yaml_node_t *key, const yaml_
 	m->interface = labfile_strdup(c, s);
 }
 
+/* flows: {BRIDGE: [FLOW, ...]}: on this machine, after the bridge's own. */
+static void machine_flows(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			  void *obj)
+{
+	struct lab_machine *m = obj;
+	const yaml_node_pair_t *start, *end;
+
+	if (!labfile_pairs(val, &start, &end)) {
+		labfile_report(c, labfile_pos(val), "machine %s: \"flows\" must be a mapping of "
+			       "bridge names to lists of flows, like {int_br: [\"priority=10,"
+			       "actions=NORMAL\"]}, not %s", m->name, labfile_kind(val));
+		return;
+	}
+	m->flows = calloc((size_t)(end - start) + 1, sizeof(*m->flows));
+	if (!m->flows) {
+		labfile_nomem(c);
+		return;
+	}
+	for (const yaml_node_pair_t *p = start; p < end && !labfile_oom(c); p++) {
+		const char *name = labfile_pair_key(c, start, p, "bridge");
+		const yaml_node_t *k = labfile_node(c, p->key);
+		struct lab_machine_flows *mf = &m->flows[m->n_flows];
+
+		if (!name)
+			continue;
+		mf->bridge = labfile_strdup(c, name);
+		mf->pos = labfile_pos(k);
+		if (!mf->bridge)
+			return;
+		m->n_flows++;
+		labfile_flows_list(c, k, labfile_node(c, p->value), &mf->flows, &mf->n_flows);
+	}
+	(void)key;
+}
+
 static const struct setting machine_settings[] = {
 	{ "underlay", machine_underlay },
 	{ "interface", machine_interface },
+	{ "flows", machine_flows },
 };
 
 static void machines_list(struct ctx *c, const yaml_node_t *val)
@@ -134,7 +170,8 @@ static void machines_list(struct ctx *c, const yaml_node_t *val)
 			labfile_walk(c, bs, be, machine_settings, ARRAY_SIZE(machine_settings), m);
 		else
 			labfile_report(c, labfile_pos(v), "machine %s must be a mapping of settings "
-				       "(expected \"underlay\", \"interface\"), not %s", name, labfile_kind(v));
+				       "(expected \"underlay\", \"interface\", \"flows\"), not %s", name,
+				       labfile_kind(v));
 	}
 }
 
@@ -261,6 +298,15 @@ void labfile_machines_bridge(struct ctx *c, const yaml_node_t *key, const yaml_n
 {
 	const yaml_node_pair_t *start, *end;
 
+	if (!strcmp(labfile_text(key), "gateway_on")) {
+		const char *s = labfile_scalar(c, key, val);
+
+		if (!s)
+			return;
+		b->gateway_on_pos = labfile_pos(val);
+		b->gateway_on = labfile_strdup(c, s);
+		return;
+	}
 	if (!strcmp(labfile_text(key), "key")) {
 		tunnel_key(c, key, val, b);
 		return;
@@ -345,34 +391,100 @@ static void machines_addresses(struct ctx *c)
 	}
 }
 
-/* Not in this first slice: refused with their position rather than built
- * half-way. */
-static void machines_unsupported(struct ctx *c)
+/* A bridge's gateway sits on one machine (the network node, its
+ * `gateway_on:`); what still cannot work with machines is refused with its
+ * position rather than built half-way. */
+static void machines_bridges(struct ctx *c)
 {
 	const struct lab *lab = labfile_lab(c);
-	static const char later[] = "is not supported with machines yet";
 
 	for (size_t i = 0; i < lab->n_bridges; i++) {
 		const struct lab_bridge *b = &lab->bridges[i];
+		bool gw = b->gateway.family || b->gateway6.family;
 
-		if (b->gateway.family || b->gateway6.family || b->nat || b->uplink)
-			labfile_report(c, b->pos, "bridge %s: a gateway or NAT %s", b->name, later);
-		if (b->has_flows || b->n_groups || b->n_meters)
-			labfile_report(c, b->pos, "bridge %s: flows %s", b->name, later);
+		if (gw && !b->gateway_on)
+			labfile_report(c, b->pos, "bridge %s: with machines a gateway sits on one "
+				       "machine: add \"gateway_on: MACHINE\"", b->name);
+		if (b->gateway_on && b->gateway6.family)
+			labfile_report(c, b->pos, "bridge %s: an IPv6 gateway is not supported with "
+				       "machines yet", b->name);
+		if (b->gateway_on && !gw)
+			labfile_report(c, b->gateway_on_pos, "bridge %s: \"gateway_on\" without a "
+				       "gateway", b->name);
+		if (b->gateway_on && !lab_find_machine(lab, b->gateway_on))
+			labfile_report(c, b->gateway_on_pos, "bridge %s: gateway_on: machine %s is "
+				       "not declared under \"machines\"", b->name, b->gateway_on);
 		if (b->settings.datapath && strcmp(b->settings.datapath, "netdev"))
-			labfile_report(c, b->pos, "bridge %s: datapath %s %s (machines' switches "
-				       "are userspace: netdev)", b->name, b->settings.datapath, later);
+			labfile_report(c, b->pos, "bridge %s: datapath %s is not supported with "
+				       "machines (machines' switches are userspace: netdev)", b->name,
+				       b->settings.datapath);
 		if (!strcmp(b->name, "br-phy"))
 			labfile_report(c, b->pos, "bridge name \"br-phy\" is reserved with machines "
 				       "(each machine's underlay bridge)");
 	}
-	for (size_t i = 0; i < lab->n_patches; i++)
-		labfile_report(c, lab->patches[i].pos, "patches are not supported with machines yet");
-	for (size_t i = 0; i < lab->n_mirrors; i++)
-		labfile_report(c, lab->mirrors[i].pos, "mirrors are not supported with machines yet");
-	for (size_t i = 0; i < lab->n_links; i++)
-		labfile_report(c, lab->links[i].pos, "links between hosts are not supported with "
-			       "machines yet");
+}
+
+static const char *machines_host_machine(const struct lab *lab, const char *host)
+{
+	const struct lab_host *h = host ? lab_find_host(lab, host) : NULL;
+
+	return h ? h->machine : NULL;
+}
+
+/* Patches join two bridges of one switch: a machine that has both; a
+ * mirror's hosts all sit on one machine, whose switch mirrors them. */
+static void machines_patches_mirrors(struct ctx *c)
+{
+	const struct lab *lab = labfile_lab(c);
+
+	for (size_t i = 0; i < lab->n_patches; i++) {
+		const struct lab_patch *p = &lab->patches[i];
+		bool somewhere = false;
+
+		for (size_t m = 0; m < lab->n_machines; m++)
+			somewhere |= lab_machine_has_bridge(lab, &lab->machines[m], p->bridge[0]) &&
+				     lab_machine_has_bridge(lab, &lab->machines[m], p->bridge[1]);
+		if (!somewhere)
+			labfile_report(c, p->pos, "patch %s - %s: no machine has both bridges (a "
+				       "patch joins two bridges of one machine's switch)",
+				       p->bridge[0], p->bridge[1]);
+	}
+	for (size_t i = 0; i < lab->n_mirrors; i++) {
+		const struct lab_mirror *mi = &lab->mirrors[i];
+		const char *on = machines_host_machine(lab, mi->to.host);
+		bool one = on != NULL;
+
+		for (size_t k = 0; one && k < mi->n_select; k++) {
+			const char *m = machines_host_machine(lab, mi->select[k].host);
+
+			one = m && !strcmp(m, on);
+		}
+		if (!one)
+			labfile_report(c, mi->pos, "mirror %s: with machines the hosts a mirror "
+				       "names (select and to) must all sit on one machine", mi->name);
+	}
+}
+
+static void machines_flows(struct ctx *c)
+{
+	const struct lab *lab = labfile_lab(c);
+
+	for (size_t i = 0; i < lab->n_machines; i++) {
+		const struct lab_machine *m = &lab->machines[i];
+
+		for (size_t f = 0; f < m->n_flows; f++) {
+			const struct lab_machine_flows *mf = &m->flows[f];
+			const struct lab_bridge *b = lab_find_bridge(lab, mf->bridge);
+
+			if (!b || !lab_machine_has_bridge(lab, m, mf->bridge)) {
+				labfile_report(c, mf->pos, "machine %s: flows for bridge %s, which %s",
+					       m->name, mf->bridge, b ? "the machine does not have "
+					       "(no host of it is on the bridge)" : "is not declared");
+				continue;
+			}
+			labfile_flows_validate_more(c, b, mf->flows, mf->n_flows);
+		}
+	}
 }
 
 static void machines_host(struct ctx *c, const struct lab_host *h, const char *ul)
@@ -592,7 +704,9 @@ void labfile_machines_validate(struct ctx *c)
 	if (!lab->underlay.mtu)
 		lab->underlay.mtu = LAB_UNDERLAY_MTU;
 	machines_addresses(c);
-	machines_unsupported(c);
+	machines_bridges(c);
+	machines_patches_mirrors(c);
+	machines_flows(c);
 	lab_underlay_ns(lab->name ? lab->name : "", ul);
 	for (size_t i = 0; i < lab->n_bridges; i++) {
 		const struct lab_bridge *b = &lab->bridges[i];

@@ -75,6 +75,7 @@ void lab_bridge_free(struct lab_bridge *b)
 {
 	free(b->name);
 	free(b->uplink);
+	free(b->gateway_on);
 	for (size_t p = 0; p < b->n_pairs; p++) {
 		free(b->pairs[p].a);
 		free(b->pairs[p].b);
@@ -83,6 +84,19 @@ void lab_bridge_free(struct lab_bridge *b)
 	lab_bridge_flows_free(b);
 	lab_bridge_settings_free(&b->settings);
 	lab_bridge_nics_free(b);
+}
+
+void lab_machine_free(struct lab_machine *m)
+{
+	free(m->name);
+	free(m->interface);
+	for (size_t f = 0; f < m->n_flows; f++) {
+		for (size_t k = 0; k < m->flows[f].n_flows; k++)
+			free(m->flows[f].flows[k].text);
+		free(m->flows[f].flows);
+		free(m->flows[f].bridge);
+	}
+	free(m->flows);
 }
 
 void lab_check_free(struct lab_check *c)
@@ -162,16 +176,12 @@ void lab_free(struct lab *lab)
 	for (i = 0; i < lab->n_mirrors; i++)
 		lab_mirror_free(&lab->mirrors[i]);
 	free(lab->mirrors);
-	for (i = 0; i < lab->n_machines; i++) {
-		free(lab->machines[i].name);
-		free(lab->machines[i].interface);
-	}
+	for (i = 0; i < lab->n_machines; i++)
+		lab_machine_free(&lab->machines[i]);
 	free(lab->machines);
 	if (lab->play) {
-		for (i = 0; i < lab->play->n_machines; i++) {
-			free(lab->play->machines[i].name);
-			free(lab->play->machines[i].interface);
-		}
+		for (i = 0; i < lab->play->n_machines; i++)
+			lab_machine_free(&lab->play->machines[i]);
 		free(lab->play->machines);
 		free(lab->play->tunnels);
 		free(lab->play);

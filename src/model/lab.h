@@ -123,6 +123,10 @@ struct lab_bridge {
 	struct lab_addr gateway6; /* IPv6; family 0: none */
 	bool nat;
 	char *uplink;            /* NULL: none; "auto": default route's device */
+	char *gateway_on;        /* with machines: the machine holding the gateway */
+	bool gateway_elsewhere;  /* in a machine's view: its hosts route through the
+				  * gateway, which another machine holds */
+	struct lab_pos gateway_on_pos;
 	struct lab_bridge_settings settings;
 	struct lab_pos pos;
 	/* A lab with machines: how the bridge's copies on several machines
@@ -313,6 +317,13 @@ struct lab_check {
 
 /* A simulated machine: a named namespace with its own Open vSwitch, on the
  * underlay network at `underlay` (the subnet's prefix length). */
+struct lab_machine_flows {
+	char *bridge;
+	struct lab_flow *flows;  /* after the bridge's own, on this machine only */
+	size_t n_flows;
+	struct lab_pos pos;
+};
+
 struct lab_machine {
 	char *name;
 	struct lab_addr underlay;
@@ -321,6 +332,8 @@ struct lab_machine {
 	 * underlay there; NULL: the one that has the underlay address. */
 	char *interface;
 	struct lab_pos interface_pos;
+	struct lab_machine_flows *flows;  /* the machine's `flows:`, by bridge */
+	size_t n_flows;
 };
 
 /* A tunnel the played machine's bridge needs (lab_play). */
@@ -384,6 +397,10 @@ struct lab {
 	struct lab_underlay underlay; /* with machines only */
 	struct lab_play *play;        /* NULL: not one machine's part (lab_play) */
 	enum lab_firewall firewall;   /* top-level `firewall:` */
+	/* A machine's view (lab_machine_view): the flow lists it made by
+	 * joining a bridge's flows with the machine's own. */
+	struct lab_flow **view_flows;
+	size_t n_view_flows;
 };
 
 void lab_free(struct lab *lab);
@@ -395,6 +412,7 @@ void lab_bridge_flows_free(struct lab_bridge *b);
 void lab_bridge_free(struct lab_bridge *b);
 void lab_host_free(struct lab_host *h);
 void lab_check_free(struct lab_check *c);
+void lab_machine_free(struct lab_machine *m);
 
 /* The bridge that takes the machine interface name as a port, or NULL. */
 const struct lab_bridge *lab_nic_bridge(const struct lab *lab, const char *name);
@@ -453,7 +471,19 @@ void lab_tunnel_flow_port_name(const char *bridge, char out[16]);
  * the bridge lists the pair (or lists none: a full mesh). */
 bool lab_tunnel_joins(const struct lab *lab, const struct lab_bridge *b,
 		      const struct lab_machine *m, const struct lab_machine *peer);
-/* Whether a host of the lab sits on machine m and has a port on bridge. */
+/* The machine's end of its uplink (a cable to the lab's root namespace, for
+ * NAT out of the network node) and its end there: "up-<machine>",
+ * shortened like a patch port. */
+#define LAB_UPLINK_PORT "uplink0"
+void lab_machine_uplink_name(const char *machine, char out[16]);
+/* The /30 of machine index i's uplink (the lab's side .1, the machine's
+ * .2), link-local, per lab: 169.254.X.4i/30 with X from the lab's name. */
+void lab_machine_uplink_addr(const char *lab, size_t i, bool machine_side,
+			     struct lab_addr *out);
+/* Whether the machine holds bridge's gateway (its `gateway_on:`). */
+bool lab_machine_gateway(const struct lab_machine *m, const struct lab_bridge *b);
+/* Whether a host of the lab sits on machine m and has a port on bridge, or
+ * m holds the bridge's gateway. */
 bool lab_machine_has_bridge(const struct lab *lab, const struct lab_machine *m,
 			    const char *bridge);
 /* The part of lab on machine m: the bridges it has and its hosts, sharing

@@ -66,7 +66,8 @@ static bool plan_sysctls_eq(const struct lab_host *a, const struct lab_host *b)
 
 static bool plan_gateways_eq(const struct lab_bridge *a, const struct lab_bridge *b)
 {
-	return lab_addr_eq(&a->gateway, &b->gateway) && lab_addr_eq(&a->gateway6, &b->gateway6);
+	return lab_addr_eq(&a->gateway, &b->gateway) && lab_addr_eq(&a->gateway6, &b->gateway6) &&
+	       a->gateway_elsewhere == b->gateway_elsewhere;
 }
 
 static bool plan_nat_eq(const struct lab *a, const struct lab *b)
@@ -81,7 +82,8 @@ static bool plan_nat_eq(const struct lab *a, const struct lab *b)
 			continue;
 		na++;
 		if (!bb || !bb->nat || !lab_addr_eq(&ba->gateway, &bb->gateway) ||
-		    !plan_str_eq(ba->uplink, bb->uplink))
+		    !plan_str_eq(ba->uplink, bb->uplink) ||
+		    !plan_str_eq(ba->gateway_on, bb->gateway_on))
 			return false;
 	}
 	for (size_t i = 0; i < b->n_bridges; i++)

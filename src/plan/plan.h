@@ -34,6 +34,16 @@ enum plan_op {
 	 * directory (what it held, its internal ports and flows, is made anew
 	 * by the steps after it). */
 	PLAN_SWITCH_RESTART,
+	/* A lab with machines (plan_machines.c): a machine made or removed
+	 * whole, a host moved from one machine to another (removed there
+	 * first, then made on its new machine by that machine's steps), a
+	 * tunnel port on a machine towards another. */
+	PLAN_MACHINE_ADD,
+	PLAN_MACHINE_DEL,
+	PLAN_HOST_MOVE,
+	PLAN_TUNNEL_ADD,
+	PLAN_TUNNEL_DEL,
+	PLAN_TUNNEL_CHANGE,
 };
 
 /* What a step is about, as it is up (old) and as declared (new); NULL when
@@ -49,6 +59,10 @@ struct plan_step {
 	struct { const struct lab_patch *old, *new; } patch;
 	struct { const struct lab_mirror *old, *new; } mirror;
 	size_t iface;         /* PLAN_IFACE_PROPS: index in both hosts' ifaces */
+	/* PLAN_MACHINE_*: the machine; PLAN_HOST_MOVE: the machines it moves
+	 * between (host set too); PLAN_TUNNEL_*: old is the machine holding
+	 * the port, new its peer (bridge.new or .old set too). */
+	struct { const struct lab_machine *old, *new; } machine;
 	char what[160];       /* for people: "host ns03", "host ns01: addresses" */
 	bool repair;          /* puts back what went missing (plan_repair) */
 };
@@ -69,6 +83,15 @@ int plan_repair(const struct lab *old, const struct lab *new, const struct lab_d
 /* A step moving the lab's NAT rules from one firewall backend to another
  * (none when the plan changes them already). */
 int plan_firewall(struct plan *p, const char *from, const char *to);
+/* A lab with machines, above its machines' own plans: machines added and
+ * removed, hosts moved between machines, tunnel ports, cables between hosts
+ * and NAT.  -EBUSY (message set) for an edit a lab that is up cannot take:
+ * its underlay's subnet or MTU, or a kept machine's underlay address. */
+int plan_machines(const struct lab *old, const struct lab *new, struct plan *out);
+/* Appends a copy of step s (its "what" too). */
+int plan_add(struct plan *p, const struct plan_step *s);
+/* Appends src's steps to dst, each "what" prefixed with "machine: ". */
+int plan_append_machine(struct plan *dst, const struct plan *src, const char *machine);
 void plan_free(struct plan *p);
 bool plan_has(const struct plan *p, enum plan_op op);
 /* How many of its steps are repairs. */

@@ -112,7 +112,7 @@ static int plan_repair_bridge(const struct lab *old, const struct lab *new, cons
 	}
 	/* A bridge made anew has a new internal port, without the address. */
 	if (ret == 0 && (what & (LAB_DRIFT_BRIDGE | LAB_DRIFT_GATEWAY) || switch_new) &&
-	    (b->gateway.family || b->gateway6.family) &&
+	    (b->gateway.family || b->gateway6.family) && !b->gateway_elsewhere &&
 	    !plan_find_step(p, PLAN_BRIDGE_GATEWAY, name) && !plan_find_step(p, PLAN_BRIDGE_ADD, name))
 		ret = plan_push(p, PLAN_STEP(PLAN_BRIDGE_GATEWAY, .bridge = { o, b }, .repair = true),
 				"bridge %s: %s", name, what & LAB_DRIFT_BRIDGE ? "gateway address"

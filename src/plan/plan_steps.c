@@ -27,6 +27,20 @@ int plan_push(struct plan *p, const struct plan_step *step, const char *fmt, ...
 	return 0;
 }
 
+int plan_add(struct plan *p, const struct plan_step *s)
+{
+	return plan_push(p, s, "%s", s->what);
+}
+
+int plan_append_machine(struct plan *dst, const struct plan *src, const char *machine)
+{
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < src->n_steps; i++)
+		ret = plan_push(dst, &src->steps[i], "%s: %.140s", machine, src->steps[i].what);
+	return ret;
+}
+
 void plan_free(struct plan *p)
 {
 	free(p->steps);
@@ -60,6 +74,8 @@ void plan_print(const struct plan *p, const char *lab, FILE *out)
 		[PLAN_NAT] = '~',         [PLAN_FLOWS] = '~',
 		[PLAN_SWITCH_ADD] = '+', [PLAN_SWITCH_DEL] = '-', [PLAN_SWITCH_CHANGE] = '~',
 		[PLAN_SWITCH_RESTART] = '!',
+		[PLAN_MACHINE_ADD] = '+', [PLAN_MACHINE_DEL] = '-', [PLAN_HOST_MOVE] = '~',
+		[PLAN_TUNNEL_ADD] = '+',  [PLAN_TUNNEL_DEL] = '-',  [PLAN_TUNNEL_CHANGE] = '~',
 	};
 
 	if (!p->n_steps) {

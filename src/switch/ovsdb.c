@@ -520,21 +520,47 @@ static bool ovsdb_bridge_has_port(const struct ovsrec_bridge *br, const char *na
 	return false;
 }
 
-/* A bridge of the lab that the switch already has: ports the lab no longer
- * declares go, new ones come; those that stay are not touched. */
-static bool ovsdb_machine_has_tunnel(const struct ovsdb_machine *m, const char *bridge,
-				     const char *port)
+static const struct ovsdb_tunnel *ovsdb_find_tunnel(const struct ovsdb_machine *m,
+						    const char *bridge, const char *port)
 {
 	for (size_t t = 0; m && t < m->n_tunnels; t++)
 		if (!strcmp(m->tunnels[t].bridge, bridge) && !strcmp(m->tunnels[t].name, port))
-			return true;
-	return false;
+			return &m->tunnels[t];
+	return NULL;
+}
+
+/* A tunnel's type, options and BFD as t says, written only where they
+ * differ (a tunnel to a peer that stays may have changed its key, type or
+ * bfd). */
+static void ovsdb_tunnel_options(const struct ovsrec_interface *iface,
+				 const struct ovsdb_tunnel *t)
+{
+	struct smap opts = SMAP_INITIALIZER(&opts), bfd = SMAP_INITIALIZER(&bfd);
+
+	smap_add(&opts, "remote_ip", t->remote);
+	if (t->key_flow)
+		smap_add(&opts, "key", "flow");
+	else
+		smap_add_format(&opts, "key", "%" PRIu32, t->key);
+	if (t->bfd)
+		smap_add(&bfd, "enable", "true");
+	if (strcmp(iface->type, t->type))
+		ovsrec_interface_set_type(iface, t->type);
+	if (!smap_equal(&iface->options, &opts))
+		ovsrec_interface_set_options(iface, &opts);
+	if (!smap_equal(&iface->bfd, &bfd))
+		ovsrec_interface_set_bfd(iface, &bfd);
+	smap_destroy(&opts);
+	smap_destroy(&bfd);
 }
 
 static struct ovsrec_port *ovsdb_tunnel_insert(struct ovsdb_idl_txn *txn,
 					       const struct ovsdb_tunnel *t,
 					       const struct smap *mark);
 
+/* A bridge of the lab that the switch already has: ports the lab no longer
+ * declares go, new ones come; those that stay are not touched
+ * (but a machine's tunnels get their options). */
 static void ovsdb_sync_bridge(const struct ovsrec_bridge *br, const struct lab *lab,
 			      const struct lab_bridge *lb, const struct smap *mark,
 			      struct ovsdb_idl_txn *txn, struct hmapx *gone,
@@ -547,10 +573,16 @@ static void ovsdb_sync_bridge(const struct ovsrec_bridge *br, const struct lab *
 				br, ovsdb_tunnel_insert(txn, &m->tunnels[t], mark));
 	for (size_t i = 0; i < br->n_ports; i++) {
 		const struct ovsrec_port *port = br->ports[i];
+		const struct ovsdb_tunnel *t = ovsdb_find_tunnel(m, lb->name, port->name);
 
+		/* A machine's tunnel to a peer that stays: its key or type may
+		 * have changed. */
+		if (t && port->n_interfaces == 1) {
+			ovsdb_tunnel_options(port->interfaces[0], t);
+			continue;
+		}
 		if (ovsdb_marked(&port->external_ids, lab->name) &&
-		    !ovsdb_lab_has_port(lab, lb->name, port->name) &&
-		    !ovsdb_machine_has_tunnel(m, lb->name, port->name)) {
+		    !ovsdb_lab_has_port(lab, lb->name, port->name)) {
 			ovsrec_bridge_update_ports_delvalue(br, port);
 			ovsdb_port_delete(port, gone);
 		}
@@ -578,23 +610,9 @@ static struct ovsrec_port *ovsdb_tunnel_insert(struct ovsdb_idl_txn *txn,
 					       const struct smap *mark)
 {
 	struct ovsrec_port *port = ovsdb_port_insert(txn, t->name, t->type, mark);
-	struct smap opts = SMAP_INITIALIZER(&opts);
 
-	smap_add(&opts, "remote_ip", t->remote);
-	if (t->key_flow)
-		smap_add(&opts, "key", "flow");
-	else
-		smap_add_format(&opts, "key", "%" PRIu32, t->key);
-	ovsrec_interface_set_options(port->interfaces[0], &opts);
+	ovsdb_tunnel_options(port->interfaces[0], t);
 	ovsrec_port_set_protected_(port, true);
-	smap_destroy(&opts);
-	if (t->bfd) {
-		struct smap bfd = SMAP_INITIALIZER(&bfd);
-
-		smap_add(&bfd, "enable", "true");
-		ovsrec_interface_set_bfd(port->interfaces[0], &bfd);
-		smap_destroy(&bfd);
-	}
 	return port;
 }
 

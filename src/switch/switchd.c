@@ -1015,34 +1015,115 @@ int switchd_stop(struct switchd *sw)
  * machine's namespace first (the daemons are born there), all children at
  * once: one machine's switch does not wait for another's.  A child's error
  * comes back through a pipe. */
-int switchd_start_machines(struct switchd *sws, char *const *rundirs, const int *netns_fds,
-			   size_t n)
+struct switchd_starting {
+	size_t n;
+	pid_t *pids;   /* 0: waited for (or never forked) */
+	int *rd;       /* the child's error pipe; -1: none */
+	char **dirs;   /* for messages */
+	int first;     /* the first failure of those waited for */
+};
+
+static int switchd_starting_wait(struct switchd_starting *s, size_t i, bool say)
 {
-	pid_t *pids = calloc(n + 1, sizeof(*pids));
-	int *rd = calloc(n + 1, sizeof(*rd));
+	char why[512];
+	ssize_t got = 0, r;
+	int status, ret = 0;
+
+	if (i >= s->n || s->rd[i] < 0)
+		return 0;
+	while ((r = read(s->rd[i], why + got, sizeof(why) - 1 - (size_t)got)) > 0)
+		got += r;
+	why[got] = '\0';
+	close(s->rd[i]);
+	s->rd[i] = -1;
+	if (s->pids[i] <= 0)
+		return 0;
+	while (waitpid(s->pids[i], &status, 0) < 0 && errno == EINTR)
+		;
+	s->pids[i] = 0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		if (say)
+			err_set("%s: could not start the machine's switch: %s", s->dirs[i],
+				got ? why : "its starter died");
+		ret = -EIO;
+	}
+	return ret;
+}
+
+static void switchd_starting_free(struct switchd_starting *s)
+{
+	for (size_t i = 0; s->dirs && i < s->n; i++)
+		free(s->dirs[i]);
+	free(s->dirs);
+	free(s->pids);
+	free(s->rd);
+	free(s);
+}
+
+int switchd_machines_wait(struct switchd_starting *s, size_t i)
+{
+	int ret = switchd_starting_wait(s, i, true);
+
+	if (ret < 0 && !s->first)
+		s->first = ret;
+	return ret;
+}
+
+int switchd_machines_end(struct switchd_starting *s)
+{
+	int ret;
+
+	if (!s)
+		return 0;
+	/* The message of the first failure stays, be it the caller's. */
+	for (size_t i = 0; i < s->n; i++) {
+		int r = switchd_starting_wait(s, i, !s->first && !err_isset());
+
+		if (r < 0 && !s->first)
+			s->first = r;
+	}
+	ret = s->first;
+	switchd_starting_free(s);
+	return ret;
+}
+
+int switchd_machines_begin(struct switchd *sws, char *const *rundirs, const int *netns_fds,
+			   size_t n, struct switchd_starting **out)
+{
+	struct switchd_starting *s = calloc(1, sizeof(*s));
 	int ret = 0;
 
-	if (!pids || !rd) {
+	*out = s;
+	if (!s || !(s->pids = calloc(n + 1, sizeof(*s->pids))) ||
+	    !(s->rd = malloc((n + 1) * sizeof(*s->rd))) ||
+	    !(s->dirs = calloc(n + 1, sizeof(*s->dirs)))) {
 		ret = -ENOMEM;
 		goto out;
 	}
+	for (size_t i = 0; i < n; i++)
+		s->rd[i] = -1;
+	s->n = n;
 	ovslib_init();
 	for (size_t i = 0; i < n; i++) {
 		struct switchd *sw = &sws[i];
 		int p[2];
 
 		memset(sw, 0, sizeof(*sw));
-		rd[i] = -1;
 		sw->private = true;
 		snprintf(sw->datapath, sizeof(sw->datapath), "netdev");
 		snprintf(sw->rundir, sizeof(sw->rundir), "%s", rundirs[i]);
 		snprintf(sw->remote, sizeof(sw->remote), "unix:%s/db.sock", sw->rundir);
+		s->dirs[i] = strdup(rundirs[i]);
+		if (!s->dirs[i]) {
+			ret = -ENOMEM;
+			break;
+		}
 		if (pipe2(p, O_CLOEXEC) < 0) {
 			ret = -errno;
 			break;
 		}
-		pids[i] = fork();
-		if (pids[i] == 0) {
+		s->pids[i] = fork();
+		if (s->pids[i] == 0) {
 			const char *why = NULL;
 			int r = setns(netns_fds[i], CLONE_NEWNET) < 0 ? -errno : 0;
 
@@ -1058,38 +1139,34 @@ int switchd_start_machines(struct switchd *sws, char *const *rundirs, const int 
 			_exit(why ? 1 : 0);
 		}
 		close(p[1]);
-		rd[i] = p[0];
-		if (pids[i] < 0) {
+		s->rd[i] = p[0];
+		if (s->pids[i] < 0) {
 			ret = -errno;
+			s->pids[i] = 0;
 			break;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		char why[512];
-		ssize_t got = 0, r;
-		int status;
-
-		if (rd[i] < 0)
-			break;
-		while ((r = read(rd[i], why + got, sizeof(why) - 1 - (size_t)got)) > 0)
-			got += r;
-		why[got] = '\0';
-		close(rd[i]);
-		if (pids[i] <= 0)
-			continue;
-		while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
-			;
-		if ((!WIFEXITED(status) || WEXITSTATUS(status)) && ret == 0) {
-			err_set("%s: could not start the machine's switch: %s", sws[i].rundir,
-				got ? why : "its starter died");
-			ret = -EIO;
 		}
 	}
 out:
-	if (ret == -ENOMEM || (ret < 0 && !err_isset()))
+	if (ret < 0) {
 		err_set("cannot start the machines' switches: %s", strerror(-ret));
-	free(pids);
-	free(rd);
+		if (s && s->rd && s->dirs)
+			s->first = ret;
+		else if (s) {
+			switchd_starting_free(s);
+			*out = NULL;
+		}
+	}
+	return ret;
+}
+
+int switchd_start_machines(struct switchd *sws, char *const *rundirs, const int *netns_fds,
+			   size_t n)
+{
+	struct switchd_starting *s;
+	int ret = switchd_machines_begin(sws, rundirs, netns_fds, n, &s);
+
+	if (s)
+		ret = switchd_machines_end(s);
 	return ret;
 }
 

@@ -88,6 +88,18 @@ int switchd_unixctl(const char *ctl, const char *cmd, const char *const *args, s
  * that switchd_stop() can stop what did start. */
 int switchd_start_machines(struct switchd *sws, char *const *rundirs, const int *netns_fds,
 			   size_t n);
+/* switchd_start_machines() in parts, so that a machine's own work need not
+ * wait for other machines' switches: _begin starts them all and returns at
+ * once (sws[i] filled, *out set even on failure unless memory ran out);
+ * _wait(s, i) waits for machine i's switch to be ready; _end waits for the
+ * others and frees s, returning the first failure.  Every _begin needs its
+ * _end, failure or not: it reaps the starters. */
+struct switchd_starting;
+int switchd_machines_begin(struct switchd *sws, char *const *rundirs, const int *netns_fds,
+			   size_t n, struct switchd_starting **out);
+int switchd_machines_wait(struct switchd_starting *s, size_t i);
+int switchd_machines_end(struct switchd_starting *s);
+
 /* Whether the daemon name ("ovs-vswitchd", "ovsdb-server") of the private
  * switch in rundir runs; *pid: its pid file's, 0 when none. */
 bool switchd_daemon_alive(const char *rundir, const char *name, pid_t *pid);

@@ -21,10 +21,10 @@
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "xfer.h"
 
 #define OUT_SERVER SANDBOX_OUT_SERVER
 #define OUT_UPLINK SANDBOX_OUT_UPLINK
-#define XFER_BYTES (1 << 20)
 
 static char buf[65536];
 
@@ -45,140 +45,6 @@ static void up_int_br(void)
 
 	snprintf(cmd, sizeof(cmd), "up %s", sandbox_fixture("int_br.yaml"));
 	cr_assert_eq(ovslab(buf, sizeof(buf), cmd), 0, "ovslab up failed: %s", buf);
-}
-
-struct server {
-	const char *addr;
-	int port;
-	int report;      /* pipe: what the server saw */
-	int ready;       /* pipe: listening */
-};
-
-static int listen_on(const char *addr, int port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int one = 1;
-	int s = socket(AF_INET, SOCK_STREAM, 0);
-
-	inet_pton(AF_INET, addr, &sin.sin_addr);
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(s, 4) < 0)
-		return -1;
-	return s;
-}
-
-static int connect_to(const char *addr, int port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int s = socket(AF_INET, SOCK_STREAM, 0);
-
-	inet_pton(AF_INET, addr, &sin.sin_addr);
-	if (connect(s, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-		return -1;
-	return s;
-}
-
-/* FNV-1a over everything received, and the byte count, sent back. */
-static int sink_server(void *arg)
-{
-	struct server *sv = arg;
-	uint64_t h = 1469598103934665603ULL, n = 0;
-	unsigned char chunk[16384];
-	int l = listen_on(sv->addr, sv->port), c;
-	ssize_t r;
-
-	if (l < 0)
-		return 1;
-	if (write(sv->ready, "r", 1) != 1)
-		return 2;
-	c = accept(l, NULL, NULL);
-	if (c < 0)
-		return 3;
-	while ((r = read(c, chunk, sizeof(chunk))) > 0) {
-		for (ssize_t i = 0; i < r; i++)
-			h = (h ^ chunk[i]) * 1099511628211ULL;
-		n += (uint64_t)r;
-	}
-	if (write(sv->report, &h, sizeof(h)) != sizeof(h) || write(sv->report, &n, sizeof(n)) != sizeof(n))
-		return 4;
-	return 0;
-}
-
-static uint64_t xfer_pattern(unsigned char *data, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	uint32_t x = 12345;
-
-	for (size_t i = 0; i < len; i++) {
-		x = x * 1103515245 + 12345;
-		data[i] = (unsigned char)(x >> 16);
-		h = (h ^ data[i]) * 1099511628211ULL;
-	}
-	return h;
-}
-
-static int source_client(void *arg)
-{
-	static unsigned char data[XFER_BYTES];
-	const char *dst = arg;
-	size_t off = 0;
-	int s;
-
-	xfer_pattern(data, sizeof(data));
-	s = connect_to(dst, 5001);
-	if (s < 0)
-		return 1;
-	while (off < sizeof(data)) {
-		ssize_t w = write(s, data + off, sizeof(data) - off);
-
-		if (w <= 0)
-			return 2;
-		off += (size_t)w;
-	}
-	close(s);
-	return 0;
-}
-
-/* Reports the address the outside server sees the connection come from. */
-static int peer_server(void *arg)
-{
-	struct server *sv = arg;
-	struct sockaddr_in peer;
-	socklen_t plen = sizeof(peer);
-	int l = listen_on(sv->addr, sv->port), c;
-
-	if (l < 0)
-		return 1;
-	if (write(sv->ready, "r", 1) != 1)
-		return 2;
-	c = accept(l, (struct sockaddr *)&peer, &plen);
-	if (c < 0)
-		return 3;
-	if (write(sv->report, &peer.sin_addr, sizeof(peer.sin_addr)) != sizeof(peer.sin_addr))
-		return 4;
-	close(c);
-	return 0;
-}
-
-static int connect_client(void *arg)
-{
-	return connect_to(arg, 8080) < 0 ? 1 : 0;
-}
-
-static void start_server(struct server *sv, int rep[2], int rdy[2], const char *ns,
-			 int (*fn)(void *), pid_t *pid)
-{
-	char c;
-
-	cr_assert_eq(pipe(rep), 0);
-	cr_assert_eq(pipe(rdy), 0);
-	sv->report = rep[1];
-	sv->ready = rdy[1];
-	*pid = sandbox_in_netns(ns, fn, sv);
-	close(rep[1]);
-	close(rdy[1]);
-	cr_assert_eq(read(rdy[0], &c, 1), 1, "server in %s did not start", ns);
-	close(rdy[0]);
 }
 
 /* The machine (here: the sandbox) holds nothing of the lab. */
@@ -243,26 +109,7 @@ Test(lab, int_br_reach_and_down)
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns exec ns02 ping -c 2 -W 2 192.168.100.1"), 0, "%s", buf);
 
 	/* 1 MiB over TCP, checked byte for byte (by hash) at the other end. */
-	{
-		unsigned char *ref = malloc(XFER_BYTES);
-		struct server sv = { .addr = "192.168.100.2", .port = 5001 };
-		int rep[2], rdy[2];
-		uint64_t want, got_h = 0, got_n = 0;
-		pid_t spid, cpid;
-
-		cr_assert_not_null(ref);
-		want = xfer_pattern(ref, XFER_BYTES);
-		free(ref);
-		start_server(&sv, rep, rdy, "ns02", sink_server, &spid);
-		cpid = sandbox_in_netns("ns01", source_client, "192.168.100.2");
-		cr_assert_eq(sandbox_wait(cpid), 0, "client in ns01 failed");
-		cr_assert_eq(read(rep[0], &got_h, sizeof(got_h)), sizeof(got_h));
-		cr_assert_eq(read(rep[0], &got_n, sizeof(got_n)), sizeof(got_n));
-		cr_assert_eq(sandbox_wait(spid), 0);
-		cr_assert_eq(got_n, (uint64_t)XFER_BYTES, "received %llu bytes", (unsigned long long)got_n);
-		cr_assert_eq(got_h, want, "data corrupted in transit");
-		close(rep[0]);
-	}
+	xfer_check("ns01", "ns02", "192.168.100.2");
 
 	/* A process left inside a host does not keep down from finishing. */
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "%s exec seed ns01 -- sh -c true", sandbox_ovslab()), 0, "%s", buf);
@@ -289,10 +136,7 @@ Test(lab, int_br_reach_and_down)
 
 Test(lab, nat_reaches_outside)
 {
-	struct server sv = { .addr = OUT_SERVER, .port = 8080 };
-	struct in_addr seen = { 0 }, uplink;
-	int rep[2], rdy[2];
-	pid_t spid, cpid;
+	struct in_addr seen, uplink;
 
 	up_int_br();
 	/* In the backend auto chose: nftables, or legacy on an iptables-legacy machine. */
@@ -304,15 +148,10 @@ Test(lab, nat_reaches_outside)
 	cr_assert_eq(sandbox_runf(buf, sizeof(buf), "cat /proc/sys/net/ipv4/ip_forward"), 0);
 	cr_assert_str_eq(buf, "1\n");
 
-	start_server(&sv, rep, rdy, "outside", peer_server, &spid);
-	cpid = sandbox_in_netns("ns01", connect_client, (void *)OUT_SERVER);
-	cr_assert_eq(sandbox_wait(cpid), 0, "ns01 could not connect to the outside server");
-	cr_assert_eq(read(rep[0], &seen, sizeof(seen)), sizeof(seen));
-	cr_assert_eq(sandbox_wait(spid), 0);
+	seen = xfer_seen_from("ns01", "outside", OUT_SERVER);
 	inet_pton(AF_INET, OUT_UPLINK, &uplink);
 	cr_assert_eq(seen.s_addr, uplink.s_addr, "the server saw %s, not the uplink's address",
 		     inet_ntoa(seen));
-	close(rep[0]);
 
 	cr_assert_eq(ovslab(buf, sizeof(buf), "down seed"), 0, "down failed: %s", buf);
 	assert_nothing_left();

@@ -180,8 +180,8 @@ Test(machines_labfile, placement_and_underlay_mistakes)
 			"t.yaml:3:12: machine name \"hv1\" is already a host's name\n"
 			"t.yaml:3:56: machine hv2: underlay address 10.50.0.9 is machine hv1's too\n"
 			"t.yaml:3:68: machine name \"b2\" is already a bridge's name\n"
-			"t.yaml:4:11: bridge int_br: a gateway or NAT is not supported with machines "
-			"yet\n"
+			"t.yaml:4:11: bridge int_br: with machines a gateway sits on one machine: add "
+			"\"gateway_on: MACHINE\"\n"
 			"t.yaml:4:29: bridge int_br: subnet 10.50.7.0/24 overlaps the underlay subnet "
 			"10.50.0.0/16 (give \"underlay: {subnet: ...}\" another)\n"
 			"t.yaml:6:48: host vm1: address 10.50.7.1/24 overlaps the underlay subnet "
@@ -192,24 +192,85 @@ Test(machines_labfile, placement_and_underlay_mistakes)
 			"10.50.0.0/16 (give \"underlay: {subnet: ...}\" another)\n");
 }
 
-/* Out of this first slice: refused where they are written. */
-Test(machines_labfile, not_yet)
+/* A bridge's gateway sits on one machine; patches, mirrors and a machine's
+ * own flows need the machine to have what they name. */
+Test(machines_labfile, per_machine_mistakes)
 {
 	expect_problems("name: mh\n"
-			"machines: {hv1: {}}\n"
+			"machines:\n"
+			"  hv1: {flows: {b3: [\"actions=drop\"]}}\n"
+			"  hv2: {}\n"
 			"bridges:\n"
 			"  int_br: {gateway: 10.0.0.254/24, nat: true}\n"
-			"  b2: {}\n"
+			"  b2: {gateway: 10.1.0.254/24, gateway_on: hv9}\n"
+			"  b3: {nat: true}\n"
 			"hosts:\n"
 			"  vm1: {machine: hv1, bridge: int_br}\n"
-			"  vm2: {machine: hv1, bridge: b2}\n"
+			"  vm2: {machine: hv2, bridge: b2}\n"
+			"  vm3: {machine: hv2, bridge: int_br}\n"
 			"patches:\n"
-			"  - [int_br, b2]\n"
-			"links:\n"
-			"  - [vm1:eth1, vm2:eth1]\n",
-			"t.yaml:4:3: bridge int_br: a gateway or NAT is not supported with machines yet\n"
-			"t.yaml:10:5: patches are not supported with machines yet\n"
-			"t.yaml:12:5: links between hosts are not supported with machines yet\n");
+			"  - [b2, b3]\n"
+			"mirrors:\n"
+			"  - {name: m, bridge: int_br, select: [vm1], to: vm3}\n",
+			"t.yaml:3:17: machine hv1: flows for bridge b3, which the machine does not "
+			"have (no host of it is on the bridge)\n"
+			"t.yaml:6:3: bridge int_br: with machines a gateway sits on one machine: add "
+			"\"gateway_on: MACHINE\"\n"
+			"t.yaml:7:44: bridge b2: gateway_on: machine hv9 is not declared under "
+			"\"machines\"\n"
+			"t.yaml:8:13: bridge b3: nat needs an IPv4 gateway\n"
+			"t.yaml:14:5: patch b2 - b3: no machine has both bridges (a patch joins two "
+			"bridges of one machine's switch)\n"
+			"t.yaml:16:5: mirror m: with machines the hosts a mirror names (select and to) "
+			"must all sit on one machine\n");
+}
+
+/* What works per machine: the network node's gateway, a machine's flows,
+ * each machine's view with only its patches and mirrors. */
+Test(machines_labfile, per_machine_views)
+{
+	struct result r = parse_as("t.yaml",
+		"name: mh\n"
+		"machines:\n"
+		"  hv1: {flows: {int_br: [\"priority=5,actions=drop\"]}}\n"
+		"  net1: {}\n"
+		"bridges:\n"
+		"  int_br: {gateway: 10.0.0.254/24, gateway_on: net1, nat: true,\n"
+		"           flows: [\"actions=NORMAL\"]}\n"
+		"  b2: {}\n"
+		"hosts:\n"
+		"  vm1: {machine: hv1, bridge: int_br, address: 10.0.0.1/24}\n"
+		"  vm2: {machine: hv1, bridge: b2, address: 10.1.0.1/24}\n"
+		"  vm3: {machine: hv1, bridge: int_br}\n"
+		"patches:\n"
+		"  - [int_br, b2]\n"
+		"mirrors:\n"
+		"  - {name: m, bridge: int_br, select: [vm1], to: vm3}\n"
+		"links:\n"
+		"  - [vm1:eth1, vm2:eth1]\n");
+	struct lab *hv1 = NULL, *net1 = NULL;
+
+	cr_assert_eq(r.ret, 0, "%s", r.diag);
+	cr_assert_eq(lab_machine_view(r.lab, &r.lab->machines[0], &hv1), 0);
+	cr_assert_eq(lab_machine_view(r.lab, &r.lab->machines[1], &net1), 0);
+	cr_expect_eq(hv1->n_bridges, 2);
+	cr_expect_eq(hv1->n_patches, 1);
+	cr_expect_eq(hv1->n_mirrors, 1);
+	cr_expect(hv1->bridges[0].gateway_elsewhere);
+	cr_expect_not(hv1->bridges[0].nat);
+	cr_assert_eq(hv1->bridges[0].n_flows, 2);
+	cr_expect_str_eq(hv1->bridges[0].flows[0].text, "actions=NORMAL");
+	cr_expect_str_eq(hv1->bridges[0].flows[1].text, "priority=5,actions=drop");
+	/* The network node has the bridge for its gateway alone. */
+	cr_assert_eq(net1->n_bridges, 1);
+	cr_expect_not(net1->bridges[0].gateway_elsewhere);
+	cr_expect_eq(net1->bridges[0].n_flows, 1);
+	cr_expect_eq(net1->n_patches, 0);
+	cr_expect_eq(net1->n_mirrors, 0);
+	lab_view_free(hv1);
+	lab_view_free(net1);
+	lab_free(r.lab);
+	free(r.diag);
 }
 
 /* tunnel: as a mapping: type, key (a number or flow), pairs, bfd; the

@@ -1,6 +1,7 @@
 /* The planner: plan_make on two lab files parsed from text, the steps it
  * finds and what plan_print says of them.  Pure, no root. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,4 +489,83 @@ Test(plan_repair, drift_printed)
 			      "! host ns02: namespace missing\n");
 	free(buf);
 	lab_drift_free(&d);
+}
+
+/* ---- a lab with machines (plan_machines) ---------------------------------- */
+
+static char *machines_printed(struct lab *old, struct lab *new, int *ret)
+{
+	struct plan p;
+	char *printed = NULL;
+	size_t len;
+	FILE *f;
+
+	*ret = plan_machines(old, new, &p);
+	if (*ret < 0)
+		return NULL;
+	f = open_memstream(&printed, &len);
+	cr_assert_not_null(f);
+	plan_print(&p, new->name, f);
+	cr_assert_eq(fclose(f), 0);
+	plan_free(&p);
+	return printed;
+}
+
+#define MH_OLD                                                                             \
+	"name: t\n"                                                                        \
+	"machines: {hv1: {}, hv2: {}, hv3: {}}\n"                                           \
+	"bridges: {b1: {}}\n"                                                              \
+	"hosts:\n"                                                                         \
+	"  h1: {machine: hv1, bridge: b1, address: 10.0.0.1/24}\n"                          \
+	"  h2: {machine: hv1, bridge: b1, address: 10.0.0.2/24}\n"                          \
+	"  h3: {machine: hv2, bridge: b1, address: 10.0.0.3/24}\n"                          \
+	"  h4: {machine: hv3, bridge: b1, address: 10.0.0.4/24}\n"
+
+/* A machine added, one removed, a host moved: those, the tunnel ports they
+ * change on the machines that stay, and nothing else. */
+Test(plan, machines_added_removed_moved)
+{
+	struct lab *old = parse_ok(MH_OLD);
+	struct lab *new = parse_ok("name: t\n"
+				   "machines: {hv1: {}, hv2: {}, hv4: {underlay: 10.200.0.4}}\n"
+				   "bridges: {b1: {}}\n"
+				   "hosts:\n"
+				   "  h1: {machine: hv1, bridge: b1, address: 10.0.0.1/24}\n"
+				   "  h2: {machine: hv2, bridge: b1, address: 10.0.0.2/24}\n"
+				   "  h3: {machine: hv2, bridge: b1, address: 10.0.0.3/24}\n"
+				   "  h4: {machine: hv4, bridge: b1, address: 10.0.0.4/24}\n");
+	int ret;
+	char *printed = machines_printed(old, new, &ret);
+
+	cr_assert_eq(ret, 0);
+	cr_expect_str_eq(printed, "- machine hv3\n"
+				  "+ machine hv4\n"
+				  "~ host h2 moves hv1 -> hv2\n"
+				  "~ host h4 moves hv3 -> hv4\n"
+				  "- tunnel b1 hv1 -> hv3\n"
+				  "- tunnel b1 hv2 -> hv3\n"
+				  "+ tunnel b1 hv1 -> hv4\n"
+				  "+ tunnel b1 hv2 -> hv4\n");
+	free(printed);
+	printed = machines_printed(old, old, &ret);
+	cr_expect_str_eq(printed, "t: up to date, nothing to change\n");
+	free(printed);
+	lab_free(old);
+	lab_free(new);
+}
+
+/* The underlay of a lab that is up stays as it is. */
+Test(plan, machines_underlay_change_refused)
+{
+	struct lab *old = parse_ok(MH_OLD);
+	struct lab *new = parse_ok(MH_OLD "underlay: {mtu: 1700}\n");
+	int ret;
+
+	cr_expect_null(machines_printed(old, new, &ret));
+	cr_expect_eq(ret, -EBUSY);
+	cr_expect_str_eq(err_get(), "t: the underlay's subnet or MTU cannot change while the lab "
+				    "is up: take it down first (`ovslab down t`)");
+	err_clear();
+	lab_free(old);
+	lab_free(new);
 }
