@@ -37,6 +37,8 @@ enum journal_kind {
 			     * (journal_add_ifstate) */
 	JOURNAL_LINKPROPS,  /* value: host, interface and the link properties `ovslab link`
 			     * gave it (journal_add_linkprops) */
+	JOURNAL_TAP,        /* value: a TAP device the lab made in the machine's namespace
+			     * (journal_add_tap) */
 	JOURNAL_KIND_MAX
 };
 
@@ -147,6 +149,13 @@ int journal_add_linkprops(struct journal *st, const char *host, const char *ifna
 int journal_for_each_linkprops(const struct journal *st,
 			       int (*fn)(const char *host, const char *ifname, const char *props,
 					 void *arg), void *arg);
+
+/* A TAP device (a bridge's taps:), recorded before it is made;
+ * journal_for_each_tap() calls fn for each live one among the entries from
+ * index `from` on, stopping at a non-zero return and returning it. */
+int journal_add_tap(struct journal *st, const char *name);
+int journal_for_each_tap(const struct journal *st, size_t from,
+			 int (*fn)(const char *name, void *arg), void *arg);
 
 /* Replaces the saved copy of the lab file (after an up that changed it). */
 int journal_save_labfile(struct journal *st, const char *text, size_t len);

@@ -549,6 +549,12 @@ static void bridge_to_machines(struct ctx *c, const yaml_node_t *key,
 	labfile_machines_bridge(c, key, val, ((struct bridge_slot *)obj)->b);
 }
 
+static void bridge_taps(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			void *obj)
+{
+	labfile_taps_bridge(c, key, val, ((struct bridge_slot *)obj)->b);
+}
+
 static const struct setting bridge_settings[] = {
 	{ "gateway", bridge_gateway },
 	{ "gateway6", bridge_gateway6 },
@@ -571,14 +577,12 @@ static const struct setting bridge_settings[] = {
 	{ "mirrors", bridge_to_settings },
 	{ "tunnel", bridge_to_machines },
 	{ "key", bridge_to_machines },
+	{ "taps", bridge_taps },
 };
 
 static void bridge_clear(struct lab_bridge *b)
 {
-	free(b->name);
-	free(b->uplink);
-	lab_bridge_flows_free(b);
-	lab_bridge_settings_free(&b->settings);
+	lab_bridge_free(b);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -1807,6 +1811,7 @@ static void validate_lab(struct ctx *c)
 		labfile_flows_validate(c, &lab->bridges[i], c->bm[i].flows_file);
 	labfile_checks_resolve(c);
 	labfile_machines_validate(c);
+	labfile_taps_validate(c);
 }
 
 /* ---- lent to the other labfile_*.c (labfile_int.h) --------------------- */

@@ -105,6 +105,18 @@ struct lab_tunnel_pair {
 	struct lab_pos pos, a_pos, b_pos;
 };
 
+/* A TAP device on a bridge for a virtual machine (`taps:`): ovslab makes
+ * it persistent and owned by uid/gid, the VM's emulator attaches to it. */
+struct lab_tap {
+	char *name;
+	long uid, gid;           /* -1: root only */
+	unsigned int queues;     /* > 1: IFF_MULTI_QUEUE, the VM opens this many */
+	bool vnet_hdr;
+	bool has_mac;            /* the VM's MAC for show's QEMU arguments */
+	uint8_t mac[6];
+	struct lab_pos pos;
+};
+
 struct lab_bridge {
 	char *name;
 	struct lab_addr gateway; /* IPv4; family 0: no gateway */
@@ -135,6 +147,8 @@ struct lab_bridge {
 	struct lab_pos openflow_pos;
 	int of_version;          /* what the flows are sent in: 1 (OpenFlow10) .. 6
 				  * (OpenFlow15), set once validated; 0: no flows */
+	struct lab_tap *taps;    /* ports for virtual machines */
+	size_t n_taps;
 };
 
 /* ---- Link properties (lab_links.c): how an interface's link behaves ---- */
