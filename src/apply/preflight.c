@@ -324,6 +324,28 @@ static void preflight_nics(struct preflight *p)
 		}
 }
 
+/* A tap's name must be free on the machine and in the switch, unless the
+ * lab that is up made it. */
+static void preflight_taps(struct preflight *p)
+{
+	for (size_t i = 0; i < p->lab->n_bridges; i++)
+		for (size_t t = 0; t < p->lab->bridges[i].n_taps; t++) {
+			const struct lab_tap *tap = &p->lab->bridges[i].taps[t];
+			const struct lab_bridge *ob = p->old ? lab_find_bridge(p->old, p->lab->bridges[i].name)
+							     : NULL;
+			bool mine = false;
+
+			for (size_t o = 0; ob && o < ob->n_taps; o++)
+				mine |= !strcmp(ob->taps[o].name, tap->name);
+			if (mine || preflight_switch_taken(p, tap->pos, tap->name, NULL))
+				continue;
+			if (rtnl_link_index(p->nl, tap->name) > 0)
+				preflight_report(p, tap->pos,
+						 "tap %s: an interface of that name already exists on "
+						 "the machine", tap->name);
+		}
+}
+
 int preflight_machine(const struct lab *lab, const struct lab *old, struct rtnl *nl,
 		      const struct ovsdb_row_names *sw, char (*uplinks)[IF_NAMESIZE], FILE *diag)
 {
@@ -335,6 +357,7 @@ int preflight_machine(const struct lab *lab, const struct lab *old, struct rtnl 
 	preflight_patches(&p);
 	preflight_links(&p);
 	preflight_nics(&p);
+	preflight_taps(&p);
 	/* Lookups that fail leave messages of their own; these lines say it. */
 	err_release(held);
 	return p.problems ? -EINVAL : 0;

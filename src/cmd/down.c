@@ -10,6 +10,8 @@
 #include "apply/forward.h"
 #include "apply/machines.h"
 #include "apply/nic.h"
+#include "apply/remote.h"
+#include "apply/taps.h"
 #include "util/err.h"
 #include "cmd/cmd.h"
 #include "journal/lock.h"
@@ -240,6 +242,7 @@ int cmd_teardown_from(struct journal *st, size_t from)
 	down_note(&ret, down_namespaces(st, from));
 	down_note(&ret, down_links(st, from));
 	down_note(&ret, nic_give_back_ports(st, from));
+	down_note(&ret, taps_remove(st, from));
 	return ret;
 }
 
@@ -271,6 +274,7 @@ int cmd_teardown(struct journal *st)
 	/* After the unmounts, which the closes would slow down. */
 	switchd_release_start(&sw);
 	down_note(&ret, down_links(st, 0));
+	down_note(&ret, taps_remove(st, 0));
 	timing_phase("interfaces");
 	switchd_release_wait(&sw);
 	timing_phase("switch sockets");

@@ -93,7 +93,7 @@ static void gc_describe(const struct journal *st, char *buf, size_t len)
 		if (st->entries[i].forgotten)
 			continue;
 		netns += st->entries[i].kind == JOURNAL_NETNS;
-		links += st->entries[i].kind == JOURNAL_LINK;
+		links += st->entries[i].kind == JOURNAL_LINK || st->entries[i].kind == JOURNAL_TAP;
 	}
 	gc_plural(buf, len, netns, "namespace");
 	gc_plural(buf, len, links, "interface");

@@ -39,6 +39,26 @@ struct show {
 	struct lab_drift drift; /* what of the lab is missing */
 };
 
+/* The QEMU options that attach a VM to tap t: script=no, since ovslab made
+ * the tap and puts it on the bridge; a multi-queue tap wants as many queues
+ * in the guest's virtio device (vectors: one pair per queue, plus two). */
+static const char *show_tap_qemu(const struct lab_tap *t, char *buf, size_t len)
+{
+	char mq[64] = "", mac[32] = "";
+
+	if (t->queues > 1)
+		snprintf(mq, sizeof(mq), ",mq=on,vectors=%u", 2 * t->queues + 2);
+	if (t->has_mac)
+		snprintf(mac, sizeof(mac), ",mac=%02x:%02x:%02x:%02x:%02x:%02x", t->mac[0],
+			 t->mac[1], t->mac[2], t->mac[3], t->mac[4], t->mac[5]);
+	snprintf(buf, len,
+		 "-netdev tap,id=%s,ifname=%s,script=no,downscript=no,vnet_hdr=%s%s%.0u "
+		 "-device virtio-net-pci,netdev=%s%s%s",
+		 t->name, t->name, t->vnet_hdr ? "on" : "off", t->queues > 1 ? ",queues=" : "",
+		 t->queues > 1 ? t->queues : 0, t->name, mq, mac);
+	return buf;
+}
+
 /* What is missing of the host or bridge, in words; "" when nothing. */
 static const char *show_drift(const struct show *s, bool bridge, const char *name, char *buf,
 			      size_t len)
@@ -202,6 +222,12 @@ static void show_text(const struct show *s, FILE *out)
 				b->nics[k].take_address ? " (its addresses and routes on the bridge)"
 							: "");
 		show_settings_bridge_text(b, out);
+		for (size_t t = 0; t < b->n_taps; t++) {
+			char qemu[512];
+
+			fprintf(out, "  tap %s: qemu-system-x86_64 ... %s\n", b->taps[t].name,
+				show_tap_qemu(&b->taps[t], qemu, sizeof(qemu)));
+		}
 	}
 	show_settings_lab_text(s->lab, out);
 	machines_show(s->lab, &s->st, false, out);
@@ -281,7 +307,17 @@ static void show_json(const struct show *s, FILE *out)
 		fputs(",\"missing\":", out);
 		json_str(out, show_drift(s, true, b->name, drift, sizeof(drift)));
 		show_settings_bridge_json(b, out);
-		fputc('}', out);
+		fputs(",\"taps\":[", out);
+		for (size_t t = 0; t < b->n_taps; t++) {
+			char qemu[512];
+
+			fputs(t ? ",{\"name\":" : "{\"name\":", out);
+			json_str(out, b->taps[t].name);
+			fputs(",\"qemu\":", out);
+			json_str(out, show_tap_qemu(&b->taps[t], qemu, sizeof(qemu)));
+			fputc('}', out);
+		}
+		fputs("]}", out);
 	}
 	fputs("],\"hosts\":[", out);
 	for (size_t i = 0; i < s->lab->n_hosts; i++) {

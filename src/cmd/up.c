@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apply/taps.h"
 #include "apply/build.h"
 #include "apply/forward.h"
 #include "apply/machines.h"
@@ -692,6 +693,9 @@ static int up_build(struct up *u)
 		ret = up_drop_rebuilt_ports(u);
 	if (ret == 0)
 		ret = up_each(u, PLAN_HOST_REBUILD, up_host_gone);
+	/* Before any commit to the switch: their ports name them. */
+	if (ret == 0)
+		ret = taps_build(&u->b);
 	if (ret == 0)
 		ret = up_hosts_new(u);
 	if (ret == 0)

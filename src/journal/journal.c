@@ -43,6 +43,7 @@ static const char *const journal_kinds[JOURNAL_KIND_MAX] = {
 	[JOURNAL_LINKPROPS] = "linkprops",
 	[JOURNAL_FIREWALL] = "firewall",
 	[JOURNAL_NIC] = "nic",
+	[JOURNAL_TAP] = "tap",
 };
 
 const char *journal_kind_name(enum journal_kind kind)
@@ -441,6 +442,22 @@ int journal_for_each_linkprops(const struct journal *st,
 }
 
 #define JOURNAL_MACHINES "machines"
+
+int journal_add_tap(struct journal *st, const char *name)
+{
+	return journal_add(st, JOURNAL_TAP, "%s", name);
+}
+
+int journal_for_each_tap(const struct journal *st, size_t from,
+			 int (*fn)(const char *name, void *arg), void *arg)
+{
+	int ret = 0;
+
+	for (size_t i = from; ret == 0 && i < st->n_entries; i++)
+		if (st->entries[i].kind == JOURNAL_TAP && !st->entries[i].forgotten)
+			ret = fn(st->entries[i].value, arg);
+	return ret;
+}
 
 void journal_machine_dir(const struct journal *st, const char *machine, char *buf, size_t len)
 {

@@ -37,6 +37,8 @@ enum journal_kind {
 			     * gave it (journal_add_linkprops) */
 	JOURNAL_FIREWALL,   /* value: the backend holding the NAT rules: iptables or nftables */
 	JOURNAL_NIC,        /* value: a borrowed machine interface (journal_add_nic) */
+	JOURNAL_TAP,        /* value: a TAP device the lab made in the machine's namespace
+			     * (journal_add_tap) */
 	JOURNAL_KIND_MAX
 };
 
@@ -165,6 +167,13 @@ int journal_for_each_nic(const struct journal *st, size_t from,
  * in lab (32 bytes) and true; an unreadable or torn record counts (lab
  * then "?"). */
 bool journal_nic_held(const char *ifname, const char *except, char lab[32]);
+
+/* A TAP device (a bridge's taps:), recorded before it is made;
+ * journal_for_each_tap() calls fn for each live one among the entries from
+ * index `from` on, stopping at a non-zero return and returning it. */
+int journal_add_tap(struct journal *st, const char *name);
+int journal_for_each_tap(const struct journal *st, size_t from,
+			 int (*fn)(const char *name, void *arg), void *arg);
 
 /* Replaces the saved copy of the lab file (after an up that changed it). */
 int journal_save_labfile(struct journal *st, const char *text, size_t len);

@@ -557,6 +557,12 @@ static void bridge_to_nic(struct ctx *c, const yaml_node_t *key, const yaml_node
 	labfile_nic_bridge(c, key, val, ((struct bridge_slot *)obj)->b);
 }
 
+static void bridge_taps(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			void *obj)
+{
+	labfile_taps_bridge(c, key, val, ((struct bridge_slot *)obj)->b);
+}
+
 static const struct setting bridge_settings[] = {
 	{ "gateway", bridge_gateway },
 	{ "gateway6", bridge_gateway6 },
@@ -581,6 +587,7 @@ static const struct setting bridge_settings[] = {
 	{ "key", bridge_to_machines },
 	{ "interfaces", bridge_to_nic },
 	{ "gateway_on", bridge_to_machines },
+	{ "taps", bridge_taps },
 };
 
 static void bridge_clear(struct lab_bridge *b)
@@ -1975,6 +1982,7 @@ static void validate_lab(struct ctx *c)
 	labfile_checks_resolve(c);
 	labfile_machines_validate(c);
 	labfile_nic_validate(c);
+	labfile_taps_validate(c);
 }
 
 /* ---- lent to the other labfile_*.c (labfile_int.h) --------------------- */

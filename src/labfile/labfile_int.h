@@ -144,5 +144,10 @@ void labfile_nic_bridge(struct ctx *c, const yaml_node_t *key, const yaml_node_t
 void labfile_nic_iface(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
 		       struct lab_iface *ifc);
 void labfile_nic_validate(struct ctx *c);
+/* The sections of labfile_taps.c: a bridge's taps: key; then, once every
+ * port is named, the taps' names against them. */
+void labfile_taps_bridge(struct ctx *c, const yaml_node_t *key, const yaml_node_t *val,
+			 struct lab_bridge *b);
+void labfile_taps_validate(struct ctx *c);
 
 #endif

@@ -81,6 +81,9 @@ void lab_bridge_free(struct lab_bridge *b)
 		free(b->pairs[p].b);
 	}
 	free(b->pairs);
+	for (size_t t = 0; t < b->n_taps; t++)
+		free(b->taps[t].name);
+	free(b->taps);
 	lab_bridge_flows_free(b);
 	lab_bridge_settings_free(&b->settings);
 	lab_bridge_nics_free(b);

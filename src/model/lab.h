@@ -117,6 +117,18 @@ struct lab_nic {
 	struct lab_pos pos;
 };
 
+/* A TAP device on a bridge for a virtual machine (`taps:`): ovslab makes
+ * it persistent and owned by uid/gid, the VM's emulator attaches to it. */
+struct lab_tap {
+	char *name;
+	long uid, gid;           /* -1: root only */
+	unsigned int queues;     /* > 1: IFF_MULTI_QUEUE, the VM opens this many */
+	bool vnet_hdr;
+	bool has_mac;            /* the VM's MAC for show's QEMU arguments */
+	uint8_t mac[6];
+	struct lab_pos pos;
+};
+
 struct lab_bridge {
 	char *name;
 	struct lab_addr gateway; /* IPv4; family 0: no gateway */
@@ -153,6 +165,8 @@ struct lab_bridge {
 				  * (OpenFlow15), set once validated; 0: no flows */
 	struct lab_nic *nics;    /* the machine's interfaces it takes as ports */
 	size_t n_nics;
+	struct lab_tap *taps;    /* ports for virtual machines */
+	size_t n_taps;
 };
 
 /* ---- Link properties (lab_links.c): how an interface's link behaves ---- */

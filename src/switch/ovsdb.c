@@ -493,6 +493,14 @@ static const struct ovsrec_bridge *ovsdb_find_bridge(struct ovsdb *db, const cha
 	return NULL;
 }
 
+static bool ovsdb_tap_declared(const struct lab_bridge *lb, const char *port)
+{
+	for (size_t t = 0; lb && t < lb->n_taps; t++)
+		if (!strcmp(lb->taps[t].name, port))
+			return true;
+	return false;
+}
+
 static bool ovsdb_lab_has_port(const struct lab *lab, const char *bridge, const char *port)
 {
 	const struct lab_bridge *lb = lab_find_bridge(lab, bridge);
@@ -509,7 +517,7 @@ static bool ovsdb_lab_has_port(const struct lab *lab, const char *bridge, const 
 			    !strcmp(li->port, port))
 				return true;
 		}
-	return false;
+	return ovsdb_tap_declared(lab_find_bridge(lab, bridge), port);
 }
 
 static bool ovsdb_bridge_has_port(const struct ovsrec_bridge *br, const char *name)
@@ -600,6 +608,12 @@ static void ovsdb_sync_bridge(const struct ovsrec_bridge *br, const struct lab *
 		if (!ovsdb_bridge_has_port(br, lb->nics[i].name))
 			ovsrec_bridge_update_ports_addvalue(
 				br, ovsdb_port_insert(txn, lb->nics[i].name, "", mark));
+	/* A tap is a system port: the userspace datapath reads it through
+	 * AF_PACKET like a veth (type=tap would have ovs-vswitchd make it). */
+	for (size_t t = 0; t < lb->n_taps; t++)
+		if (!ovsdb_bridge_has_port(br, lb->taps[t].name))
+			ovsrec_bridge_update_ports_addvalue(
+				br, ovsdb_port_insert(txn, lb->taps[t].name, "", mark));
 	ovsdb_settings_sync_patches(txn, br, lab, lb, mark);
 }
 
@@ -658,6 +672,8 @@ static struct ovsrec_bridge *ovsdb_new_bridge(struct ovsdb_idl_txn *txn, const s
 	/* A machine interface: a system port, read through a packet socket. */
 	for (size_t i = 0; i < lb->n_nics; i++)
 		ports[n++] = ovsdb_port_insert(txn, lb->nics[i].name, "", mark);
+	for (size_t t = 0; t < lb->n_taps; t++)
+		ports[n++] = ovsdb_port_insert(txn, lb->taps[t].name, "", mark);
 	n += ovsdb_settings_new_patches(txn, lab, lb, mark, ports + n);
 	for (size_t t = 0; m && t < m->n_tunnels; t++)
 		if (!strcmp(m->tunnels[t].bridge, lb->name))
@@ -687,7 +703,7 @@ static int ovsdb_apply_build(struct ovsdb *db, struct ovsdb_idl_txn *txn, const 
 		n_ports += lab->hosts[h].n_ifaces;
 	n_ports += 2 * lab->n_patches;
 	for (size_t b = 0; b < lab->n_bridges; b++)
-		n_ports += lab->bridges[b].n_nics;
+		n_ports += lab->bridges[b].n_nics + lab->bridges[b].n_taps;
 	if (arg->machine)
 		n_ports += arg->machine->n_tunnels;
 	ports = calloc(n_ports, sizeof(*ports));

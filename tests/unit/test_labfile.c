@@ -20,7 +20,7 @@
 #define BRIDGE_KEYS                                                                     \
 	"gateway, gateway6, nat, uplink, flows, flows_file, groups, meters, openflow, datapath, "    \
 	"fail_mode, protocols, controller, "                                             \
-	"mcast_snooping, stp, rstp, other_config, external_ids, mirrors, tunnel, key, interfaces, gateway_on"
+	"mcast_snooping, stp, rstp, other_config, external_ids, mirrors, tunnel, key, interfaces, gateway_on, taps"
 #define HOST_KEYS IFACE_KEYS ", interfaces, routes, sysctls, exec, machine"
 
 
