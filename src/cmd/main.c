@@ -44,6 +44,8 @@ static const char usage[] =
 	"  link LAB HOST[:IF] down|up     take the link down or bring it back up\n"
 	"  ls [--json]                    labs that have a record: hosts, switch, state\n"
 	"  gc                             remove what killed or crashed runs left behind\n"
+	"  complete LAB|FILE hosts|bridges|machines\n"
+	"                                 the names, one a line (for shell completion)\n"
 	"  --help, --version\n"
 	"\n"
 	"Lab records live in /run/ovslab/LAB; hosts are `ip netns` namespaces.\n";
@@ -234,6 +236,10 @@ static int main_run(int argc, char **argv)
 	if (!strcmp(cmd, "gc") && argc == 2) {
 		ret = main_need_root(cmd);
 		return ret < 0 ? ret : cmd_gc(stdout);
+	}
+	if (!strcmp(cmd, "complete") && argc == 4) {
+		ret = main_lab_arg(argv[2], true);
+		return ret ? ret : cmd_complete(argv[2], argv[3], stdout);
 	}
 	if (!strcmp(cmd, "exec") && argc >= 6 && !strcmp(argv[4], "--")) {
 		ret = main_lab_arg(argv[2], false);
