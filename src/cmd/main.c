@@ -11,6 +11,7 @@
 #include "cmd/cmd.h"
 #include "labfile/labfile.h"
 #include "util/timing.h"
+#include "version.h"
 
 static const char usage[] =
 	"usage: ovslab COMMAND ...\n"
@@ -291,7 +292,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("ovslab %s\n", OVSLAB_VERSION);
+		printf("ovslab %s\n", OVSLAB_VERSION_FULL);
 		return 0;
 	}
 	/* --timings, anywhere after the command: where the time went. */
