@@ -22,7 +22,7 @@ touch "$tmp/run/.lab1.lock" "$tmp/run/lablike"
 ovslab()
 {
 	local a=("$@")
-	[[ ${a[1]} == lab1 ]] && a[1]=$top/fixtures/multihost-vxlan.yaml
+	[[ ${a[1]-} == lab1 ]] && a[1]=$top/fixtures/multihost-vxlan.yaml
 	"$bin" "${a[@]}"
 }
 mkdir -p "$tmp/files/sub"
@@ -48,6 +48,7 @@ expect()
 }
 
 cd "$tmp/files" || exit 1
+expect "ovslab " "$("$bin" --help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' | sort -u) --help --version"
 expect "ovslab d" "down"
 expect "ovslab s" "show"
 expect "ovslab --v" "--version"
@@ -55,7 +56,9 @@ expect "ovslab check lab1 --j" "--json --junit"
 expect "ovslab up a.yaml --" "--check --machine --timings"
 expect "ovslab show l" "lab1 lab2"
 expect "ovslab exec " "lab1 lab2"
-expect "ovslab up " "a.yaml b.yml sub"
+expect "ovslab up " "a.yaml b.yml sub -"
+expect "ovslab show lab1 -" "--json"
+expect "ovslab flows lab1 -" "-O --machine"
 expect "ovslab down " "lab1 lab2 a.yaml b.yml sub"
 expect "ovslab exec lab1 " "b1 b2 r1 r2 hv1 hv2"
 expect "ovslab exec lab1 h" "hv1 hv2"
