@@ -3,9 +3,16 @@
 # `meson install --destdir` of the build directory into a staging root (moved
 # to /usr when the build was set up with another prefix), the dependencies
 # from dpkg-shlibdeps plus the daemons ovslab starts, then dpkg-deb.
-#   contrib/deb.sh [BUILD_DIR [OUT_DIR]]      (defaults: build, .)
+#   contrib/deb.sh [--no-build] [BUILD_DIR [OUT_DIR]]   (defaults: build, .)
+# --no-build packs the build as it is (meson test: already built, and a
+# rebuild would relink the binary under the tests running beside it).
 # On Debian 12, `apt install ./ovslab_*.deb` then pulls in what it needs.
 set -eu
+build_first=1
+if [ "${1:-}" = --no-build ]; then
+	build_first=0
+	shift
+fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
 out=$(mkdir -p "${2:-.}" && cd "${2:-.}" && pwd)
@@ -19,7 +26,7 @@ prefix=$(meson introspect --buildoptions "$build" |
 	python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])')
 arch=$(dpkg --print-architecture)
 
-ninja -C "$build" >/dev/null
+[ $build_first -eq 0 ] || ninja -C "$build" >/dev/null
 meson install -C "$build" --destdir "$stage" --no-rebuild --quiet >/dev/null
 # A package installs under /usr whatever prefix the build had (/usr/local
 # by default): move the tree and the unit's path to the binary.
