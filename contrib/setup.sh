@@ -21,7 +21,8 @@ fi
 pkgs="build-essential meson ninja-build pkg-config python3
 	libmnl-dev libip4tc-dev libnftnl-dev iptables nftables libyaml-dev libcriterion-dev
 	openvswitch-source openvswitch-switch libssl-dev libcap-ng-dev libunbound-dev
-	iproute2 ethtool iputils-ping valgrind clang libclang-rt-14-dev"
+	iproute2 ethtool iputils-ping valgrind clang libclang-rt-14-dev
+	scdoc man-db groff-base"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -102,6 +102,10 @@ int cmd_link_read(const struct journal *st, const char *host, const char *ifname
 void cmd_link_show(const struct lab_iface *ifc, const struct cmd_link_state *k, bool json,
 		   FILE *out);
 
+/* `ovslab complete LAB|FILE KIND`: the names of KIND (hosts, bridges,
+ * machines) one a line, for the shell's completion; CMD_USAGE for another KIND. */
+int cmd_complete(const char *arg, const char *kind, FILE *out);
+
 /* Loads the copy of the lab file saved when the lab came up, with what
  * `ovslab link` changed since laid over it. */
 int cmd_load_saved(const struct journal *st, struct lab **out);

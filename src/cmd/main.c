@@ -11,6 +11,7 @@
 #include "cmd/cmd.h"
 #include "labfile/labfile.h"
 #include "util/timing.h"
+#include "version.h"
 
 static const char usage[] =
 	"usage: ovslab COMMAND ...\n"
@@ -51,6 +52,8 @@ static const char usage[] =
 	"  ls [--json]                    labs that have a record: hosts, switch, state\n"
 	"  gc                             remove what killed or crashed runs left behind\n"
 	"  doctor [--json]                what on this machine would stop a lab, and the fix\n"
+	"  complete LAB|FILE hosts|bridges|machines\n"
+	"                                 the names, one a line (for shell completion)\n"
 	"  --help, --version\n"
 	"\n"
 	"Lab records live in /run/ovslab/LAB; hosts are `ip netns` namespaces.\n";
@@ -254,6 +257,10 @@ static int main_run(int argc, char **argv)
 		ret = main_need_root(cmd);
 		return ret < 0 ? ret : cmd_gc(stdout);
 	}
+	if (!strcmp(cmd, "complete") && argc == 4) {
+		ret = main_lab_arg(argv[2], true);
+		return ret ? ret : cmd_complete(argv[2], argv[3], stdout);
+	}
 	if (!strcmp(cmd, "exec") && argc >= 6 && !strcmp(argv[4], "--")) {
 		ret = main_lab_arg(argv[2], false);
 		if (ret == 0)
@@ -304,7 +311,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("ovslab %s\n", OVSLAB_VERSION);
+		printf("ovslab %s\n", OVSLAB_VERSION_FULL);
 		return 0;
 	}
 	/* --timings, anywhere after the command: where the time went. */

@@ -171,6 +171,13 @@ Test(lab, show_lists_the_lab)
 	cr_assert_not_null(strstr(buf, "\"port\":\"ns01_tap\",\"ofport\":"), "%s", buf);
 	cr_assert_null(strstr(buf, "\"ofport\":0"), "a port without ofport: %s", buf);
 	cr_assert_null(strstr(buf, "\"ofport\":-1"), "a failed port: %s", buf);
+	/* The completion's names come from the lab's saved file. */
+	cr_assert_eq(ovslab(buf, sizeof(buf), "complete seed hosts"), 0, "%s", buf);
+	cr_assert_str_eq(buf, "ns01\nns02\n");
+	cr_assert_eq(ovslab(buf, sizeof(buf), "complete seed bridges"), 0, "%s", buf);
+	cr_assert_str_eq(buf, "int_br\n");
+	cr_assert_eq(ovslab(buf, sizeof(buf), "complete seed machines"), 0, "%s", buf);
+	cr_assert_str_eq(buf, "");
 	/* down by file name works as well as by lab name */
 	{
 		char cmd[4200];
