@@ -15,6 +15,7 @@ fi
 pkgs="build-essential meson ninja-build pkg-config python3
 	libmnl-dev libip4tc-dev iptables libyaml-dev libcriterion-dev
 	openvswitch-source openvswitch-switch libssl-dev libcap-ng-dev libunbound-dev
+	libpcap-dev tcpdump
 	iproute2 ethtool iputils-ping valgrind clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do
