@@ -99,6 +99,12 @@ static int capture_open(const struct capture_target *t, const char *filter, pcap
 	pcap_set_timeout(p, CAPTURE_BUFFER_MS);
 	pcap_set_immediate_mode(p, 1);
 	ret = pcap_activate(p);
+	if (ret == PCAP_ERROR_IFACE_NOT_UP) {
+		/* A bridge without a gateway keeps its internal port down. */
+		err_set("%s: cannot capture: the interface is down", t->name);
+		ret = -ENETDOWN;
+		goto out;
+	}
 	if (ret < 0) {
 		err_set("%s: cannot capture: %s", t->name, pcap_geterr(p));
 		ret = ret == PCAP_ERROR_NO_SUCH_DEVICE ? -ENODEV :
