@@ -21,6 +21,7 @@ fi
 pkgs="build-essential meson ninja-build pkg-config python3
 	libmnl-dev libip4tc-dev libnftnl-dev iptables nftables libyaml-dev libcriterion-dev
 	openvswitch-source openvswitch-switch libssl-dev libcap-ng-dev libunbound-dev
+	libpcap-dev tcpdump
 	iproute2 ethtool iputils-ping valgrind clang libclang-rt-14-dev
 	scdoc man-db groff-base"
 missing=""

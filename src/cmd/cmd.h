@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "model/lab.h"
@@ -162,5 +163,17 @@ int cmd_trace(const char *lab, const char *machine, const char *bridge,
  * with the rest of argv, pointed at the lab's switch, or run inside a
  * machine's namespace pointed at its switch.  Returns only on failure. */
 int cmd_ovs(const char *lab, const char *machine, char *const argv[]);
+
+/* `ovslab capture LAB TARGET...`: a target is HOST (all its interfaces),
+ * HOST:IF, a bridge port (a host interface's `port`) or a bridge's internal
+ * port, and with machines MACHINE:BRIDGE|PORT, MACHINE:underlay (its ul0)
+ * and `underlay` (the Linux bridge joining the machines). */
+struct cmd_capture_opts {
+	const char *write;   /* pcapng file, "-" for stdout; NULL: one line per packet */
+	const char *filter;  /* pcap filter expression, or NULL */
+	uint64_t count;      /* 0: no limit */
+	double duration;     /* seconds; 0: no limit */
+};
+int cmd_capture(const char *lab, char *const targets[], size_t n, const struct cmd_capture_opts *o);
 
 #endif

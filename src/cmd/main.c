@@ -49,6 +49,10 @@ static const char usage[] =
 	"  link LAB HOST[:IF] set KEY=VALUE...\n"
 	"                                 change delay, loss, rate, ... in place\n"
 	"  link LAB HOST[:IF] down|up     take the link down or bring it back up\n"
+	"  capture LAB TARGET... [-w FILE|-] [-c COUNT] [-f FILTER] [--duration S]\n"
+	"                                 capture packets on HOST, HOST:IF, a bridge port or\n"
+	"                                 bridge, MACHINE:underlay or underlay; pcapng to\n"
+	"                                 FILE (or - for stdout), else one line per packet\n"
 	"  ls [--json]                    labs that have a record: hosts, switch, state\n"
 	"  gc                             remove what killed or crashed runs left behind\n"
 	"  doctor [--json]                what on this machine would stop a lab, and the fix\n"
@@ -178,6 +182,63 @@ static int main_take_machine(int *argc, char **argv, const char **machine)
 	return *machine && !**machine;
 }
 
+/* `capture LAB TARGET... [-w FILE|-] [-c COUNT] [-f FILTER] [--duration S]` */
+static int main_capture(int argc, char **argv)
+{
+	struct cmd_capture_opts o = { 0 };
+	char **targets, name[64], *end;
+	size_t n = 0;
+	int ret;
+
+	targets = calloc((size_t)argc, sizeof(*targets));
+	if (!targets)
+		return -ENOMEM;
+	for (int i = 3; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (a[0] != '-' || !a[1]) {
+			targets[n++] = argv[i];
+			continue;
+		}
+		if (i + 1 >= argc)
+			goto usage;
+		errno = 0;
+		if (!strcmp(a, "-w") && !o.write) {
+			o.write = argv[++i];
+		} else if (!strcmp(a, "-f") && !o.filter) {
+			o.filter = argv[++i];
+		} else if (!strcmp(a, "-c") && !o.count) {
+			o.count = strtoull(argv[++i], &end, 10);
+			if (errno || *end || !o.count || argv[i][0] == '-') {
+				err_set("-c %s: the count is a whole number of packets, at least 1", argv[i]);
+				goto usage;
+			}
+		} else if (!strcmp(a, "--duration") && !o.duration) {
+			o.duration = strtod(argv[++i], &end);
+			if (errno || *end || end == argv[i] || !(o.duration > 0) || o.duration > 1e7) {
+				err_set("--duration %s: the duration is a number of seconds above 0", argv[i]);
+				goto usage;
+			}
+		} else {
+			goto usage;
+		}
+	}
+	if (!n)
+		goto usage;
+	ret = main_lab_arg(argv[2], true);
+	if (ret == 0)
+		ret = main_need_root("capture");
+	if (ret == 0)
+		ret = main_lab_name(argv[2], name, sizeof(name));
+	if (ret == 0)
+		ret = cmd_capture(name, targets, n, &o);
+	free(targets);
+	return ret;
+usage:
+	free(targets);
+	return 1;
+}
+
 static int main_run(int argc, char **argv)
 {
 	const char *cmd = argv[1], *machine = NULL;
@@ -246,6 +307,8 @@ static int main_run(int argc, char **argv)
 			ret = main_need_root(cmd);
 		return ret ? ret : cmd_link(name, argv[3], &argv[4], (size_t)(argc - 4), stdout);
 	}
+	if (!strcmp(cmd, "capture") && argc >= 4)
+		return main_capture(argc, argv);
 	if (!strcmp(cmd, "ls") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "--json"))))
 		return cmd_ls(argc == 3, stdout);
 	if (!strcmp(cmd, "doctor") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "--json")))) {
