@@ -15,7 +15,8 @@ fi
 pkgs="build-essential meson ninja-build pkg-config python3
 	libmnl-dev libip4tc-dev iptables libyaml-dev libcriterion-dev
 	openvswitch-source openvswitch-switch libssl-dev libcap-ng-dev libunbound-dev
-	iproute2 ethtool iputils-ping valgrind clang libclang-rt-14-dev"
+	iproute2 ethtool iputils-ping valgrind clang libclang-rt-14-dev
+	libgraphviz-dev python3-yaml"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -146,4 +146,8 @@ int cmd_trace(const char *lab, const char *machine, const char *bridge,
  * machine's namespace pointed at its switch.  Returns only on failure. */
 int cmd_ovs(const char *lab, const char *machine, char *const argv[]);
 
+/* Draws the lab (LAB, or FILE: the lab it names, live when that lab is up)
+ * as format (NULL: dot; mermaid, json, svg) to path (NULL: out). */
+int cmd_graph(const char *arg, const char *format, const char *path, FILE *out);
+
 #endif
