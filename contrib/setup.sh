@@ -23,7 +23,8 @@ pkgs="build-essential meson ninja-build pkg-config python3
 	openvswitch-source openvswitch-switch libssl-dev libcap-ng-dev libunbound-dev
 	libpcap-dev tcpdump
 	iproute2 ethtool iputils-ping valgrind clang libclang-rt-14-dev
-	scdoc man-db groff-base"
+	scdoc man-db groff-base
+	libgraphviz-dev python3-yaml"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

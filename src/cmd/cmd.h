@@ -175,5 +175,8 @@ struct cmd_capture_opts {
 	double duration;     /* seconds; 0: no limit */
 };
 int cmd_capture(const char *lab, char *const targets[], size_t n, const struct cmd_capture_opts *o);
+/* Draws the lab (LAB, or FILE: the lab it names, live when that lab is up)
+ * as format (NULL: dot; mermaid, json, svg) to path (NULL: out). */
+int cmd_graph(const char *arg, const char *format, const char *path, FILE *out);
 
 #endif

@@ -53,6 +53,9 @@ static const char usage[] =
 	"                                 capture packets on HOST, HOST:IF, a bridge port or\n"
 	"                                 bridge, MACHINE:underlay or underlay; pcapng to\n"
 	"                                 FILE (or - for stdout), else one line per packet\n"
+	"  graph LAB|FILE [--format dot|mermaid|json|svg] [-o OUT]\n"
+	"                                 the topology as a picture; live state (links\n"
+	"                                 down, ofports, impairments) when the lab is up\n"
 	"  ls [--json]                    labs that have a record: hosts, switch, state\n"
 	"  gc                             remove what killed or crashed runs left behind\n"
 	"  doctor [--json]                what on this machine would stop a lab, and the fix\n"
@@ -137,6 +140,26 @@ static int main_check(int argc, char **argv)
 	if (ret == 0)
 		ret = cmd_check(argv[2], &o, stdout);
 	return ret > 0 ? -EPROTO : ret; /* checks that did not hold: exit 1 */
+}
+
+/* `graph LAB|FILE [--format F] [-o OUT]` */
+static int main_graph(int argc, char **argv)
+{
+	const char *format = NULL, *path = NULL;
+	int ret;
+
+	for (int i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "--format") && i + 1 < argc)
+			format = argv[++i];
+		else if (!strncmp(argv[i], "--format=", 9))
+			format = argv[i] + 9;
+		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			path = argv[++i];
+		else
+			return 1;
+	}
+	ret = main_lab_arg(argv[2], true);
+	return ret ? ret : cmd_graph(argv[2], format, path, stdout);
 }
 
 /* up, then the checks of the same file; a check that does not hold fails the
@@ -309,6 +332,8 @@ static int main_run(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "capture") && argc >= 4)
 		return main_capture(argc, argv);
+	if (!strcmp(cmd, "graph") && argc >= 3)
+		return main_graph(argc, argv);
 	if (!strcmp(cmd, "ls") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "--json"))))
 		return cmd_ls(argc == 3, stdout);
 	if (!strcmp(cmd, "doctor") && (argc == 2 || (argc == 3 && !strcmp(argv[2], "--json")))) {
