@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -182,14 +184,13 @@ static const char *rtnl_addr_str(const struct lab_addr *a, char *buf, size_t len
 	return lab_addr_str(a, buf, len);
 }
 
-static int rtnl_veth(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd,
-		     unsigned int flags)
+/* The request for a veth pair; peer_netns_fd < 0: the peer stays here. */
+static struct nlmsghdr *rtnl_veth_msg(struct rtnl_req *req, const char *name, const char *peer,
+				      int peer_netns_fd, unsigned int flags)
 {
-	struct rtnl_req req;
-	struct nlmsghdr *nlh = rtnl_msg(&req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct nlmsghdr *nlh = rtnl_msg(req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	struct nlattr *linkinfo, *data, *peerinfo;
-	int ret;
 
 	ifm->ifi_family = AF_UNSPEC;
 	/* Born up (and promiscuous): no second request for this end. */
@@ -204,11 +205,21 @@ static int rtnl_veth(struct rtnl *nl, const char *name, const char *peer, int pe
 	 * refuses IFF_UP there (ENOTCONN): the peer is brought up apart. */
 	mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
+	if (peer_netns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
 	mnl_attr_nest_end(nlh, peerinfo);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);
-	ret = rtnl_talk(nl, nlh, NULL, NULL);
+	return nlh;
+}
+
+static int rtnl_veth(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd,
+		     unsigned int flags)
+{
+	struct rtnl_req req;
+	int ret;
+
+	ret = rtnl_talk(nl, rtnl_veth_msg(&req, name, peer, peer_netns_fd, flags), NULL, NULL);
 	if (ret == -EEXIST) {
 		/* The kernel does not say which end clashed: look for ours. */
 		const char *taken = rtnl_link_index(nl, name) >= 0 ? name : peer;
@@ -305,6 +316,114 @@ int rtnl_veth_create_up(struct rtnl *nl, const char *name, const char *peer, int
 {
 	return rtnl_veth(nl, name, peer, peer_netns_fd,
 			 IFF_UP | (switch_port ? IFF_PROMISC | IFF_NOARP : 0));
+}
+
+static struct nlmsghdr *rtnl_vlan_msg(struct rtnl_req *req, const char *name, int parent_index,
+				      unsigned int vlan_id)
+{
+	struct nlmsghdr *nlh = rtnl_msg(req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	struct nlattr *linkinfo, *data;
+
+	ifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t)parent_index);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vlan");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u16(nlh, IFLA_VLAN_ID, (uint16_t)vlan_id);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return nlh;
+}
+
+int rtnl_vlan_create(struct rtnl *nl, const char *name, int parent_index, unsigned int vlan_id)
+{
+	struct rtnl_req req;
+	int ret;
+
+	ret = rtnl_talk(nl, rtnl_vlan_msg(&req, name, parent_index, vlan_id), NULL, NULL);
+	if (ret == -EEXIST)
+		err_set("%s: interface name \"%s\" already exists", name, name);
+	else if (ret < 0 && ret != -EOPNOTSUPP)
+		err_set("%s: cannot create VLAN %u sub-interface: %s", name, vlan_id, strerror(-ret));
+	return ret;
+}
+
+int rtnl_probe_talk(int s, const struct nlmsghdr *nlh)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	char ack[1024] __attribute__((aligned(NLMSG_ALIGNTO)));
+	const struct nlmsgerr *e;
+	ssize_t n;
+
+	if (sendto(s, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return 1;
+	n = recv(s, ack, sizeof(ack), 0);
+	if (n < (ssize_t)(NLMSG_HDRLEN + sizeof(*e)) ||
+	    ((struct nlmsghdr *)ack)->nlmsg_type != NLMSG_ERROR)
+		return 1;
+	e = mnl_nlmsg_get_payload((struct nlmsghdr *)ack);
+	return e->error;
+}
+
+/* In the child: a namespace of its own, so nothing of the machine is
+ * touched and whatever the probe makes dies with it. */
+static int rtnl_probe_child(int (*probe)(int sock))
+{
+	int s;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return 2;
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s < 0)
+		return 2;
+	return probe(s);
+}
+
+int rtnl_probe(int (*probe)(int sock), const char *what)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(rtnl_probe_child(probe));
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) == 2) {
+		err_set("cannot probe the kernel for %s in a namespace of its own", what);
+		return -EPERM;
+	}
+	return WEXITSTATUS(status) == 0;
+}
+
+/* In the probe's namespace: a VLAN on a veth (not on lo, which refuses
+ * VLANs on any kernel). */
+static int rtnl_vlan_probe(int s)
+{
+	struct rtnl_req req;
+	unsigned int idx;
+	int r;
+
+	if (rtnl_probe_talk(s, rtnl_veth_msg(&req, "probe0", "probe1", -1, 0)) != 0)
+		return 2;
+	idx = if_nametoindex("probe0");
+	if (!idx)
+		return 2;
+	r = rtnl_probe_talk(s, rtnl_vlan_msg(&req, "probe0.5", (int)idx, 5));
+	return r == 0 ? 0 : r == -EOPNOTSUPP ? 1 : 2;
+}
+
+int rtnl_vlan_available(void)
+{
+	static int known = -1;
+
+	if (known < 0)
+		known = rtnl_probe(rtnl_vlan_probe, "802.1Q VLANs (8021q)");
+	return known;
 }
 
 int rtnl_link_del(struct rtnl *nl, const char *name)

@@ -30,6 +30,13 @@ int rtnl_veth_create(struct rtnl *nl, const char *name, const char *peer,
  * kernel behind the switch's back. */
 int rtnl_veth_create_up(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd,
 			bool switch_port);
+/* An 802.1Q sub-interface `name` of parent_index tagged vlan_id, born
+ * down.  -EOPNOTSUPP, with no message, when the kernel has no 802.1Q
+ * (CONFIG_VLAN_8021Q): the caller names the interface it wanted. */
+int rtnl_vlan_create(struct rtnl *nl, const char *name, int parent_index, unsigned int vlan_id);
+/* Whether the kernel makes 802.1Q links: tried once, in a child process in
+ * a network namespace of its own.  1, 0, or -errno with a message. */
+int rtnl_vlan_available(void);
 /* Moves ifindex into the namespace behind netns_fd, renamed to name there
  * (NULL: its name stays).  The kernel takes its addresses and routes away. */
 int rtnl_link_move(struct rtnl *nl, int ifindex, int netns_fd, const char *name);

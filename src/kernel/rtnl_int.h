@@ -41,6 +41,15 @@ struct nlmsghdr *rtnl_msg(struct rtnl_req *req, int type, int flags);
  * the end of its dump; 0 or a negative errno (no message set). */
 int rtnl_talk(struct rtnl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 void rtnl_attrs_parse(const struct nlmsghdr *nlh, size_t hdrlen, struct rtnl_attrs *a);
+/* What the kernel can do, tried in a child process in a network namespace
+ * of its own: probe(sock) runs there with a raw NETLINK_ROUTE socket and
+ * returns 0 (it can), 1 (it cannot) or 2 (the probe failed).  No malloc in
+ * probe (the parent may have threads): stack buffers only.  1, 0, or
+ * -errno with a message naming what. */
+int rtnl_probe(int (*probe)(int sock), const char *what);
+/* In a probe: one request on sock, its ACK's error (0 or -errno); 1 when
+ * no answer came. */
+int rtnl_probe_talk(int s, const struct nlmsghdr *nlh);
 /* The name of ifindex in the socket's namespace; -ENODEV if none. */
 int rtnl_link_name(struct rtnl *nl, int ifindex, char name[IF_NAMESIZE]);
 /* For messages: the interface's name, or "ifindex N". */

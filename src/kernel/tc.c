@@ -10,13 +10,11 @@
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <math.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kernel/rtnl_int.h"
@@ -483,58 +481,27 @@ int tc_set(struct rtnl *nl, int ifindex, const struct lab_linkprops *lp, unsigne
 
 /* ---- what the kernel can do -------------------------------------------- */
 
-/* In a child, in a network namespace of its own: a netem qdisc on its lo.
- * Nothing of the machine is touched, and the namespace dies with it.  No
- * malloc (the parent may have threads): a plain socket and stack buffers. */
-static int tc_netem_probe_child(void)
+/* In the probe's namespace: a netem qdisc on its lo. */
+static int tc_netem_probe(int s)
 {
 	struct lab_linkprops lp = { .delay_us = 1000 };
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	char ack[1024] __attribute__((aligned(NLMSG_ALIGNTO)));
-	const struct nlmsgerr *e;
 	struct rtnl_req req;
 	struct nlmsghdr *nlh;
-	ssize_t n;
-	int s;
+	int r;
 
-	if (unshare(CLONE_NEWNET) < 0)
-		return 2;
-	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (s < 0)
-		return 2;
 	nlh = tc_msg(req.buf, sizeof(req.buf), RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, 1,
 		     TC_H_ROOT, TC_ROOT_HANDLE, NULL);
 	mnl_attr_put_strz(nlh, TCA_KIND, "netem");
 	tc_put_netem(nlh, &lp);
-	if (sendto(s, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return 2;
-	n = recv(s, ack, sizeof(ack), 0);
-	if (n < (ssize_t)(NLMSG_HDRLEN + sizeof(*e)) ||
-	    ((struct nlmsghdr *)ack)->nlmsg_type != NLMSG_ERROR)
-		return 2;
-	e = mnl_nlmsg_get_payload((struct nlmsghdr *)ack);
-	return e->error == 0 ? 0 : 1;
+	r = rtnl_probe_talk(s, nlh);
+	return r == 0 ? 0 : r == 1 ? 2 : 1;
 }
 
 int tc_netem_available(void)
 {
 	static int known = -1;
-	int status;
-	pid_t pid;
 
-	if (known >= 0)
-		return known;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0)
-		_exit(tc_netem_probe_child());
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) == 2) {
-		err_set("cannot probe the kernel for netem (sch_netem) in a namespace of its own");
-		return -EPERM;
-	}
-	known = WEXITSTATUS(status) == 0;
+	if (known < 0)
+		known = rtnl_probe(tc_netem_probe, "netem (sch_netem)");
 	return known;
 }
