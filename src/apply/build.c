@@ -279,6 +279,27 @@ static int build_iface_outside(struct build *b, const struct lab_iface *ifc)
 	return ret;
 }
 
+/* A VLAN sub-interface on its parent, which an earlier item of the host's
+ * interfaces made (the lab file is validated so).  It lives and dies with
+ * the namespace: nothing to journal. */
+static int build_vlan(struct build *b, struct build_ns *ns, const struct lab_iface *ifc)
+{
+	int parent = build_ifindex(ns->sock, ifc->parent);
+	int ret;
+
+	if (parent < 0) {
+		err_set("%s:%s: parent %s missing in the host", ns->h->name, ifc->ifname, ifc->parent);
+		return parent;
+	}
+	ret = rtnl_vlan_create(ns->nl, ifc->ifname, parent, ifc->vlan_id);
+	if (ret == -EOPNOTSUPP)
+		err_set("%s:%s: cannot create the VLAN sub-interface: this kernel has no 802.1Q support (module 8021q, CONFIG_VLAN_8021Q)",
+			ns->h->name, ifc->ifname);
+	if (ret == 0)
+		ret = build_iface_inside(b, ns, ifc, 0, true);
+	return ret;
+}
+
 static bool build_has_links(const struct lab_host *h)
 {
 	for (size_t i = 0; i < h->n_ifaces; i++)
@@ -330,6 +351,10 @@ int build_host_ifaces(struct build *b, struct build_ns *ns)
 
 		if (ifc->attach == LAB_ATTACH_LINK)
 			continue;
+		if (ifc->attach == LAB_ATTACH_VLAN) {
+			ret = build_vlan(b, ns, ifc);
+			continue;
+		}
 		if (ifc->attach == LAB_ATTACH_PHYSICAL) {
 			ret = nic_take_host(b, ns, ifc);
 			if (ret == 0)
@@ -720,7 +745,8 @@ int build_host_remove(struct build *b, const struct lab_host *h)
 	for (size_t i = 0; i < h->n_ifaces; i++) {
 		const struct lab_iface *ifc = &h->ifaces[i];
 
-		if (ifc->attach == LAB_ATTACH_LINK || ifc->attach == LAB_ATTACH_PHYSICAL)
+		if (ifc->attach == LAB_ATTACH_LINK || ifc->attach == LAB_ATTACH_PHYSICAL ||
+		    ifc->attach == LAB_ATTACH_VLAN)
 			continue;
 		r = rtnl_link_del(b->nl, ifc->port);
 		if (r < 0 && r != -ENODEV && ret == 0)

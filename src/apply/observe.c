@@ -153,7 +153,8 @@ static int observe_host(struct observe *o, const struct lab_host *h)
 	for (size_t i = 0; i < h->n_ifaces; i++) {
 		const struct lab_iface *ifc = &h->ifaces[i];
 
-		if (ifc->attach == LAB_ATTACH_LINK || ifc->attach == LAB_ATTACH_PHYSICAL)
+		if (ifc->attach == LAB_ATTACH_LINK || ifc->attach == LAB_ATTACH_PHYSICAL ||
+		    ifc->attach == LAB_ATTACH_VLAN)
 			continue;
 		if (rtnl_link_index(o->nl, ifc->port) < 0)
 			what |= LAB_DRIFT_IFACE;

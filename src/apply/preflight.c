@@ -10,6 +10,7 @@
 #include "journal/journal.h"
 #include "kernel/ifstate.h"
 #include "kernel/netns.h"
+#include "kernel/rtnl.h"
 #include "kernel/tc.h"
 
 struct preflight {
@@ -219,6 +220,35 @@ static void preflight_links(struct preflight *p)
 	}
 }
 
+/* VLAN sub-interfaces on a kernel without 802.1Q: refused here, before
+ * anything is made (build_vlan says the same should the kernel change). */
+static void preflight_vlans(struct preflight *p)
+{
+	int vlan = -1;
+
+	for (size_t i = 0; i < p->lab->n_hosts; i++) {
+		const struct lab_host *h = &p->lab->hosts[i];
+
+		for (size_t j = 0; j < h->n_ifaces; j++) {
+			const struct lab_iface *ifc = &h->ifaces[j];
+
+			if (ifc->attach != LAB_ATTACH_VLAN)
+				continue;
+			if (vlan < 0)
+				vlan = rtnl_vlan_available();
+			if (vlan < 0) {
+				preflight_report(p, ifc->pos, "%s:%s: %s", h->name, ifc->ifname,
+						 err_get());
+				return;
+			}
+			if (!vlan)
+				preflight_report(p, ifc->pos,
+						 "%s:%s: a VLAN sub-interface needs the kernel's 802.1Q support (module 8021q, CONFIG_VLAN_8021Q), which this kernel does not have",
+						 h->name, ifc->ifname);
+		}
+	}
+}
+
 /* A machine interface the lab would borrow: it exists, nothing else holds
  * it (a Linux bridge or bond, the switch, another lab), and it does not
  * carry the machine's default route unless the user allows it. */
@@ -356,6 +386,7 @@ int preflight_machine(const struct lab *lab, const struct lab *old, struct rtnl 
 	preflight_bridges(&p, uplinks);
 	preflight_patches(&p);
 	preflight_links(&p);
+	preflight_vlans(&p);
 	preflight_nics(&p);
 	preflight_taps(&p);
 	/* Lookups that fail leave messages of their own; these lines say it. */

@@ -184,6 +184,10 @@ static const char *show_attach(const struct lab_iface *ifc, char *buf, size_t le
 		snprintf(buf, len, "(machine's %s)", ifc->physical);
 		return buf;
 	}
+	if (ifc->attach == LAB_ATTACH_VLAN) {
+		snprintf(buf, len, "(%s vlan %u)", ifc->parent, ifc->vlan_id);
+		return buf;
+	}
 	snprintf(buf, len, "%s:%s", ifc->peer_host, ifc->peer_ifname);
 	return buf;
 }

@@ -18,7 +18,7 @@
 #include "util/keymap.h"
 #include "labfile/labfile_int.h"
 
-#define EXP_MAX 256 /* room for an "(expected ...)" list */
+#define EXP_MAX 320 /* room for an "(expected ...)" list */
 /* An address on its segment: family, address, bridge name or "" for the
  * machine's side (see addr_key). */
 #define ADDR_KEY_LEN (1 + 16 + LAB_NAME_MAX + 2)
@@ -44,6 +44,8 @@ struct iface_marks {
 	struct lab_pos *addr;    /* parallel to the interface's addrs */
 	bool bridge_seen, port_seen, addr_seen, ifname_seen;
 	bool linked;             /* already the end of a link */
+	bool parent_seen, vlan_id_seen;
+	struct lab_pos parent, vlan_id;
 	bool addr_auto;          /* address: auto, at addr_auto_pos */
 	struct lab_pos addr_auto_pos;
 };
@@ -772,6 +774,41 @@ static void iface_port(struct ctx *c, const yaml_node_t *key,
 		s->ifc->port = str_dup(c, str);
 }
 
+/* A VLAN sub-interface: `parent` and `vlan_id`, not `vlan` (which is the
+ * access tag of a bridge port). */
+static void iface_parent(struct ctx *c, const yaml_node_t *key,
+			 const yaml_node_t *val, void *obj)
+{
+	struct iface_slot *s = obj;
+	const char *str = want_scalar(c, key, val);
+
+	s->m->parent_seen = true;
+	s->m->parent = pos_of(val);
+	if (str && validate_ifname(c, val, str))
+		s->ifc->parent = str_dup(c, str);
+}
+
+static void iface_vlan_id(struct ctx *c, const yaml_node_t *key,
+			  const yaml_node_t *val, void *obj)
+{
+	struct iface_slot *s = obj;
+	const char *str = want_scalar(c, key, val);
+	unsigned int v = 0;
+	size_t n;
+
+	s->m->vlan_id_seen = true;
+	s->m->vlan_id = pos_of(val);
+	if (!str)
+		return;
+	for (n = 0; str[n] >= '0' && str[n] <= '9' && n < 5; n++)
+		v = v * 10 + (unsigned int)(str[n] - '0');
+	/* 0 and 4095 are reserved by 802.1Q. */
+	if (!n || str[n] || v < 1 || v > 4094)
+		report(c, pos_of(val), "vlan_id \"%s\" must be a whole number from 1 to 4094", str);
+	else
+		s->ifc->vlan_id = v;
+}
+
 static int hex_digit(char ch)
 {
 	if (ch >= '0' && ch <= '9')
@@ -883,6 +920,8 @@ static const struct setting iface_settings[] = {
 	{ "state", iface_prop },
 	{ "physical", iface_to_nic },
 	{ "take_default_route", iface_to_nic },
+	{ "parent", iface_parent },
+	{ "vlan_id", iface_vlan_id },
 };
 
 /* The name a host's interface gets without "ifname": eth<index>. */
@@ -1567,12 +1606,49 @@ static void resolve_link(struct ctx *c, size_t i)
 			attach_end(c, l, c->lm[i].end[e], hi[e], e);
 }
 
+/* A sub-interface is made on its parent inside the host: it has no veth,
+ * no port and no other end. */
+static void resolve_vlan(struct ctx *c, const struct lab_host *h, struct lab_iface *ifc,
+			 const struct iface_marks *im)
+{
+	const struct lab_pos at = im->parent_seen ? im->parent : im->vlan_id;
+
+	if (!im->parent_seen)
+		report(c, at, "host %s: interface %s has vlan_id but no parent (the interface it is a VLAN of)",
+		       h->name, ifc->ifname);
+	if (!im->vlan_id_seen)
+		report(c, at, "host %s: interface %s has a parent but no vlan_id (1 to 4094)",
+		       h->name, ifc->ifname);
+	if (im->bridge_seen)
+		report(c, im->bridge, "host %s: interface %s is a VLAN sub-interface of %s and cannot have a bridge (put the bridge on %s)",
+		       h->name, ifc->ifname, ifc->parent ? ifc->parent : "its parent",
+		       ifc->parent ? ifc->parent : "the parent");
+	if (im->port_seen)
+		report(c, im->port, "host %s: interface %s is a VLAN sub-interface and has no port (only a veth has one)",
+		       h->name, ifc->ifname);
+	if (ifc->physical)
+		report(c, at, "host %s: interface %s: give \"physical\" or \"parent\", not both",
+		       h->name, ifc->ifname);
+	if (im->linked)
+		report(c, at, "host %s: interface %s is a VLAN sub-interface and cannot be the end of a link",
+		       h->name, ifc->ifname);
+	ifc->attach = LAB_ATTACH_VLAN;
+	free(ifc->bridge);
+	ifc->bridge = NULL;
+	free(ifc->port);
+	ifc->port = NULL;
+}
+
 static void resolve_iface(struct ctx *c, struct lab_host *h, size_t idx,
 			  struct iface_marks *im)
 {
 	struct lab_iface *ifc = &h->ifaces[idx];
 	char port[LAB_NAME_MAX + 1];
 
+	if (im->parent_seen || im->vlan_id_seen) {
+		resolve_vlan(c, h, ifc, im);
+		return;
+	}
 	if (ifc->physical) {
 		if (im->bridge_seen)
 			report(c, im->bridge, "host %s: interface %s: give \"physical\" or \"bridge\", not both",
@@ -1874,6 +1950,40 @@ static void validate_port(struct ctx *c, size_t i, size_t f)
 	}
 }
 
+/* The parent must be one of the host's own interfaces that exists before
+ * its sub-interfaces do: not a sub-interface (no QinQ), not a link end (the
+ * cables are made after the hosts). */
+static void validate_vlan(struct ctx *c, size_t i, size_t f)
+{
+	const struct lab_host *h = &c->lab->hosts[i];
+	const struct lab_iface *ifc = &h->ifaces[f];
+	const struct iface_marks *m = &c->hm[i].im[f];
+	const struct lab_iface *p;
+
+	if (!ifc->parent)
+		return;
+	p = lab_find_iface(h, ifc->parent);
+	if (!p || p == ifc)
+		report(c, m->parent, "host %s: interface %s: parent \"%s\" is not another interface of host %s",
+		       h->name, ifc->ifname, ifc->parent, h->name);
+	else if (p->attach == LAB_ATTACH_VLAN)
+		report(c, m->parent, "host %s: interface %s: parent %s is itself a VLAN sub-interface (stacked VLANs are not supported)",
+		       h->name, ifc->ifname, ifc->parent);
+	else if (p->attach == LAB_ATTACH_LINK)
+		report(c, m->parent, "host %s: interface %s: parent %s is the end of a link, which a sub-interface cannot use",
+		       h->name, ifc->ifname, ifc->parent);
+	for (size_t g = 0; g < f && ifc->vlan_id; g++) {
+		const struct lab_iface *o = &h->ifaces[g];
+
+		if (o->attach == LAB_ATTACH_VLAN && o->parent && o->vlan_id == ifc->vlan_id &&
+		    !strcmp(o->parent, ifc->parent)) {
+			report(c, m->vlan_id, "host %s: interface %s: %s already has a sub-interface for vlan %u (%s)",
+			       h->name, ifc->ifname, ifc->parent, ifc->vlan_id, o->ifname);
+			break;
+		}
+	}
+}
+
 static void validate_iface(struct ctx *c, size_t i, size_t f)
 {
 	const struct lab_host *h = &c->lab->hosts[i];
@@ -1896,6 +2006,8 @@ static void validate_iface(struct ctx *c, size_t i, size_t f)
 		else
 			report(c, m->bridge, "host %s: unknown bridge \"%s\"", h->name, ifc->bridge);
 	}
+	if (ifc->attach == LAB_ATTACH_VLAN)
+		validate_vlan(c, i, f);
 	/* The machine reaches the host only through a route to its address. */
 	if (ifc->attach == LAB_ATTACH_MACHINE && !ifc->n_addrs && !m->addr_seen)
 		report(c, m->bridge, "host %s: interface %s has bridge: none and needs an address (the machine routes to it)",

@@ -13,6 +13,7 @@ static void lab_iface_free(struct lab_iface *i)
 	free(i->ifname);
 	free(i->port);
 	free(i->physical);
+	free(i->parent);
 	free(i->addrs);
 	free(i->peer_host);
 	free(i->peer_ifname);

@@ -241,6 +241,7 @@ enum lab_attach {
 	LAB_ATTACH_MACHINE, /* `bridge: none`: a veth into the machine's namespace */
 	LAB_ATTACH_LINK,    /* one end of a direct cable (`links:`) to another host */
 	LAB_ATTACH_PHYSICAL, /* `physical: NAME`: the machine's interface, moved in */
+	LAB_ATTACH_VLAN,    /* `parent: IFNAME`: an 802.1Q sub-interface of another of its interfaces */
 };
 
 struct lab_iface {
@@ -251,6 +252,8 @@ struct lab_iface {
 				  * machine interface); LINK, PHYSICAL: NULL */
 	char *physical;          /* PHYSICAL: the machine interface's name there */
 	bool take_default_route; /* PHYSICAL: even if the default route uses it */
+	char *parent;            /* VLAN: the host's interface it is made on */
+	unsigned int vlan_id;    /* VLAN: the 802.1Q tag, 1 to 4094 */
 	struct lab_addr *addrs;  /* IPv4 and IPv6, in file order */
 	size_t n_addrs;
 	bool has_mac;

@@ -25,7 +25,8 @@ static bool plan_iface_shape_eq(const struct lab_iface *a, const struct lab_ifac
 	       a->has_mac == b->has_mac && (!a->has_mac || !memcmp(a->mac, b->mac, 6)) &&
 	       a->mtu == b->mtu && plan_str_eq(a->peer_host, b->peer_host) &&
 	       plan_str_eq(a->peer_ifname, b->peer_ifname) &&
-	       plan_str_eq(a->physical, b->physical);
+	       plan_str_eq(a->physical, b->physical) && plan_str_eq(a->parent, b->parent) &&
+	       a->vlan_id == b->vlan_id;
 }
 
 static bool plan_host_shape_eq(const struct lab_host *a, const struct lab_host *b)

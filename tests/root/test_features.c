@@ -155,3 +155,37 @@ Test(features, exec_paths_relative_to_the_lab_file)
 	cr_expect_eq(access(SANDBOX_FILES "/here.txt", F_OK), 0, "mark.sh did not run there");
 	cr_assert_eq(ovslab("down %s", "rel"), 0, "%s", buf);
 }
+
+/* Whether this kernel makes 802.1Q links: tried on a veth in a throwaway
+ * namespace of the test's own. */
+static bool kernel_has_vlan(void)
+{
+	return sandbox_runf(buf, sizeof(buf),
+			    "unshare -n sh -c 'ip link add v0 type veth peer name v1 && "
+			    "ip link add link v0 name v0.5 type vlan id 5'") == 0;
+}
+
+/* A host's VLAN sub-interface: where the kernel has 802.1Q it reaches an
+ * access host of its VLAN through its parent's trunk port; where it has
+ * not, up says so in one sentence naming it and leaves nothing behind. */
+Test(features, vlan_sub_interface)
+{
+	if (!kernel_has_vlan()) {
+		cr_assert_neq(ovslab("up %s", sandbox_fixture("vlan_sub.yaml")), 0, "up succeeded: %s", buf);
+		cr_assert_not_null(strstr(buf, "ns02:eth0.20"), "%s", buf);
+		cr_assert_not_null(strstr(buf, "CONFIG_VLAN_8021Q"), "%s", buf);
+		cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip netns list"), 0);
+		cr_assert_str_eq(buf, "", "namespaces left: %s", buf);
+		cr_assert_eq(access("/run/ovslab/vlansub", F_OK), -1, "the lab's record is left");
+		cr_assert_eq(ovslab("ls%s", ""), 0, "%s", buf);
+		cr_assert_null(strstr(buf, "vlansub"), "ls still lists the lab: %s", buf);
+		cr_assert_eq(sandbox_runf(buf, sizeof(buf), "ip -o link show"), 0);
+		cr_assert_null(strstr(buf, "ns0"), "veths left: %s", buf);
+		return;
+	}
+	up("vlan_sub.yaml");
+	in_ns("ns02", "ip -d -o link show eth0.20", "vlan protocol 802.1Q id 20");
+	reach("ns02", "10.0.20.1");
+	reach("ns01", "10.0.20.2");
+	down("vlansub");
+}

@@ -15,7 +15,7 @@
 #define IFACE_KEYS                                                                     \
 	"bridge, address, addresses, ifname, port, mac, mtu, ofport, vlan, trunks, delay, "  \
 	"jitter, distribution, loss, loss_correlation, duplicate, reorder, corrupt, rate, "  \
-	"limit, state, physical, take_default_route"
+	"limit, state, physical, take_default_route, parent, vlan_id"
 #define TOP_KEYS "name, bridges, hosts, links, patches, mirrors, checks, machines, underlay, firewall"
 #define BRIDGE_KEYS                                                                     \
 	"gateway, gateway6, nat, uplink, flows, flows_file, groups, meters, openflow, datapath, "    \
@@ -1320,4 +1320,64 @@ Test(lab, patch_port_names)
 	lab_patch_port_name("abcdefghijklmno", "x", out);
 	cr_assert_str_eq(out, "abcdefghijklm-x");
 	cr_assert_eq(strlen(out), 15);
+}
+
+/* VLAN sub-interfaces: parent and vlan_id, made on an interface of the
+ * same host. */
+Test(labfile, vlan_sub_interface)
+{
+	struct result r = expect_ok("name: v\nbridges: {br0: {}}\nhosts:\n"
+				    "  h1:\n    interfaces:\n"
+				    "      - {bridge: br0, trunks: [20]}\n"
+				    "      - {ifname: eth0.20, parent: eth0, vlan_id: 20, address: 10.0.20.2/24}\n");
+	const struct lab_iface *sub = &r.lab->hosts[0].ifaces[1];
+
+	cr_assert_eq(r.lab->hosts[0].n_ifaces, 2);
+	cr_expect_eq(sub->attach, LAB_ATTACH_VLAN);
+	cr_expect_str_eq(sub->ifname, "eth0.20");
+	cr_expect_str_eq(sub->parent, "eth0");
+	cr_expect_eq(sub->vlan_id, 20);
+	cr_expect_null(sub->port);
+	cr_expect_null(sub->bridge);
+	cr_assert_eq(sub->n_addrs, 1);
+	expect_addr(&sub->addrs[0], "10.0.20.2/24");
+	result_free(&r);
+}
+
+Test(labfile, vlan_sub_interface_mistakes)
+{
+	expect_problems("name: v\nbridges: {br0: {}}\nhosts:\n"
+			"  h1:\n    interfaces:\n"
+			"      - {bridge: br0}\n"
+			"      - {ifname: a, parent: eth9, vlan_id: 20}\n"
+			"      - {ifname: b, parent: eth0, vlan_id: 0}\n"
+			"      - {ifname: c, parent: eth0, vlan_id: 4095}\n"
+			"      - {ifname: d, parent: eth0, vlan_id: 30, bridge: br0}\n"
+			"      - {ifname: e, parent: eth0, vlan_id: 40, trunks: [40]}\n"
+			"      - {ifname: a, parent: eth0, vlan_id: 50}\n"
+			"      - {ifname: f, parent: eth0}\n"
+			"      - {ifname: g, vlan_id: 60}\n"
+			"      - {ifname: h, parent: f, vlan_id: 70}\n"
+			"      - {ifname: i, parent: eth0, vlan_id: 50}\n"
+			"      - {ifname: j, parent: j, vlan_id: 80}\n"
+			"  h2: {bridge: br0}\n"
+			"  h3: {parent: eth0, vlan_id: 5}\n"
+			"  h4:\n    interfaces:\n"
+			"      - {ifname: x}\n"
+			"      - {ifname: x.5, parent: x, vlan_id: 5}\n"
+			"  h5: {ifname: y}\n"
+			"links:\n  - [h4:x, h5:y]\n",
+			"t.yaml:7:29: host h1: interface a: parent \"eth9\" is not another interface of host h1\n"
+			"t.yaml:8:44: vlan_id \"0\" must be a whole number from 1 to 4094\n"
+			"t.yaml:9:44: vlan_id \"4095\" must be a whole number from 1 to 4094\n"
+			"t.yaml:10:56: host h1: interface d is a VLAN sub-interface of eth0 and cannot have a bridge (put the bridge on eth0)\n"
+			"t.yaml:11:48: host h1: interface e is not on a bridge; ofport, vlan and trunks belong to bridge ports\n"
+			"t.yaml:12:18: host h1: interface name \"a\" is already used\n"
+			"t.yaml:13:29: host h1: interface f has a parent but no vlan_id (1 to 4094)\n"
+			"t.yaml:14:30: host h1: interface g has vlan_id but no parent (the interface it is a VLAN of)\n"
+			"t.yaml:15:29: host h1: interface h: parent f is itself a VLAN sub-interface (stacked VLANs are not supported)\n"
+			"t.yaml:16:44: host h1: interface i: eth0 already has a sub-interface for vlan 50 (a)\n"
+			"t.yaml:17:29: host h1: interface j: parent \"j\" is not another interface of host h1\n"
+			"t.yaml:19:16: host h3: interface eth0: parent \"eth0\" is not another interface of host h3\n"
+			"t.yaml:23:31: host h4: interface x.5: parent x is the end of a link, which a sub-interface cannot use\n");
 }
