@@ -209,8 +209,11 @@ static int build_iface_shape(struct rtnl *nsnl, int idx, const struct lab_iface 
 static int build_iface_inside(struct build *b, struct build_ns *ns, const struct lab_iface *ifc,
 			      int idx, bool up)
 {
-	const struct lab_bridge *br = ifc->attach == LAB_ATTACH_BRIDGE
-		? lab_find_bridge(b->lab, ifc->bridge) : NULL;
+	/* A sub-interface sends through its parent's port. */
+	const struct lab_iface *port = ifc->attach == LAB_ATTACH_VLAN && ns->h
+		? lab_find_iface(ns->h, ifc->parent) : ifc;
+	const struct lab_bridge *br = port && port->attach == LAB_ATTACH_BRIDGE
+		? lab_find_bridge(b->lab, port->bridge) : NULL;
 	int ret = 0;
 
 	/* The userspace datapath forwards what the veth hands it as is, so a
