@@ -744,6 +744,7 @@ static int batch_start(struct batch *bt, struct nl *nl)
 	bt->b = nftnl_batch_alloc(MNL_SOCKET_BUFFER_SIZE, MNL_SOCKET_BUFFER_SIZE);
 	if (!bt->b)
 		return -ENOMEM;
+	memset(nftnl_batch_buffer(bt->b), 0, MNL_SOCKET_BUFFER_SIZE);
 	nftnl_batch_begin(nftnl_batch_buffer(bt->b), ++nl->seq);
 	nftnl_batch_update(bt->b);
 	bt->first_seq = nl->seq + 1;
@@ -753,6 +754,11 @@ static int batch_start(struct batch *bt, struct nl *nl)
 static struct nlmsghdr *batch_msg(struct batch *bt, uint16_t type, uint16_t family,
 				  uint16_t flags)
 {
+	/* libnftnl leaves some bytes of what it builds unwritten (valgrind saw
+	 * uninitialised bytes sent by sendmsg); a message starts where a page
+	 * of the batch still has at least its overrun room, one socket buffer,
+	 * so clearing that much before each message sends no stale bytes. */
+	memset(nftnl_batch_buffer(bt->b), 0, MNL_SOCKET_BUFFER_SIZE);
 	bt->n++;
 	return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(bt->b), type, family,
 				     flags | NLM_F_ACK, ++bt->nl->seq);
@@ -774,6 +780,7 @@ static int batch_commit(struct batch *bt)
 	size_t acks = 0;
 	int ret = 0;
 
+	memset(nftnl_batch_buffer(bt->b), 0, MNL_SOCKET_BUFFER_SIZE);
 	nftnl_batch_end(nftnl_batch_buffer(bt->b), ++bt->nl->seq);
 	nftnl_batch_update(bt->b);
 	if (!bt->n)
