@@ -99,17 +99,21 @@ bool lab_machine_gateway(const struct lab_machine *m, const struct lab_bridge *b
 bool lab_machine_has_bridge(const struct lab *lab, const struct lab_machine *m,
 			    const char *bridge)
 {
-	const struct lab_bridge *b = lab_find_bridge(lab, bridge);
+	const struct lab_bridge *b = bridge ? lab_find_bridge(lab, bridge) : NULL;
 
+	if (!bridge)
+		return false;
 	if (b && lab_machine_gateway(m, b))
 		return true;
+	/* A file with mistakes is validated whole: an interface may still lack
+	 * its bridge's name here (the fuzzer found one). */
 	for (size_t h = 0; h < lab->n_hosts; h++) {
 		const struct lab_host *host = &lab->hosts[h];
 
 		if (!host->machine || strcmp(host->machine, m->name))
 			continue;
 		for (size_t i = 0; i < host->n_ifaces; i++)
-			if (host->ifaces[i].attach == LAB_ATTACH_BRIDGE &&
+			if (host->ifaces[i].attach == LAB_ATTACH_BRIDGE && host->ifaces[i].bridge &&
 			    !strcmp(host->ifaces[i].bridge, bridge))
 				return true;
 	}
