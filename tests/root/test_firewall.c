@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "xfer.h"
 
 #define LAB_FILE SANDBOX_FILES "/fw.yaml"
-#define PORT 8080
 
 static char buf[1 << 17];
 
@@ -136,72 +136,12 @@ static char *ruleset(void)
 	return all;
 }
 
-struct server {
-	int report, ready;
-};
-
-static int peer_server(void *arg)
-{
-	struct server *sv = arg;
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(PORT) }, peer;
-	socklen_t plen = sizeof(peer);
-	int one = 1, l = socket(AF_INET, SOCK_STREAM, 0), c;
-
-	inet_pton(AF_INET, SANDBOX_OUT_SERVER, &sin.sin_addr);
-	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(l, 4) < 0)
-		return 1;
-	if (write(sv->ready, "r", 1) != 1)
-		return 2;
-	c = accept(l, (struct sockaddr *)&peer, &plen);
-	if (c < 0)
-		return 3;
-	if (write(sv->report, &peer.sin_addr, sizeof(peer.sin_addr)) != sizeof(peer.sin_addr))
-		return 4;
-	close(c);
-	return 0;
-}
-
-static int client(void *arg)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(PORT) };
-	struct timeval tv = { .tv_sec = 8 };
-	int s = socket(AF_INET, SOCK_STREAM, 0);
-
-	(void)arg;
-	/* A dropped SYN would otherwise retry for two minutes. */
-	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	inet_pton(AF_INET, SANDBOX_OUT_SERVER, &sin.sin_addr);
-	return connect(s, (struct sockaddr *)&sin, sizeof(sin)) < 0 ? 1 : 0;
-}
-
 /* fw1 opens a TCP connection to the outside server, which sees the uplink's
  * address (the masquerade). */
 static void assert_reach(const char *when)
 {
-	struct server sv;
-	struct in_addr seen = { 0 }, uplink;
-	int rep[2], rdy[2], ok;
-	pid_t spid, cpid;
-	char c;
+	struct in_addr seen = xfer_seen_from("fw1", "outside", SANDBOX_OUT_SERVER), uplink;
 
-	cr_assert_eq(pipe(rep), 0);
-	cr_assert_eq(pipe(rdy), 0);
-	sv.report = rep[1];
-	sv.ready = rdy[1];
-	spid = sandbox_in_netns("outside", peer_server, &sv);
-	close(rep[1]);
-	close(rdy[1]);
-	cr_assert_eq(read(rdy[0], &c, 1), 1, "the outside server did not start");
-	close(rdy[0]);
-	cpid = sandbox_in_netns("fw1", client, NULL);
-	ok = sandbox_wait(cpid) == 0;
-	if (!ok)
-		kill(spid, SIGKILL);
-	sandbox_wait(spid);
-	cr_assert(ok, "%s: fw1 could not connect to the outside server", when);
-	cr_assert_eq(read(rep[0], &seen, sizeof(seen)), sizeof(seen));
-	close(rep[0]);
 	inet_pton(AF_INET, SANDBOX_OUT_UPLINK, &uplink);
 	cr_assert_eq(seen.s_addr, uplink.s_addr, "%s: the server saw %s, not the uplink's address",
 		     when, inet_ntoa(seen));
